@@ -1,0 +1,27 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthContext } from '@/core/auth';
+import { UserResponseDto, UserSearchQueryDto, UserSearchResponseDto } from '@/schemas/user.dto';
+import { UserService } from '@/services/user.service';
+import { Auth, Authenticated } from './auth.guard';
+
+@ApiTags('users')
+@Authenticated()
+@Controller('users')
+export class UserController {
+  constructor(private readonly service: UserService) {}
+
+  @Get('me')
+  @ApiOperation({ operationId: 'getMe', summary: 'The signed-in user' })
+  @ApiOkResponse({ type: UserResponseDto })
+  getMe(@Auth() auth: AuthContext): Promise<UserResponseDto> {
+    return this.service.getMe(auth);
+  }
+
+  @Get()
+  @ApiOperation({ operationId: 'searchUsers', summary: 'Find people by username or display name' })
+  @ApiOkResponse({ type: UserSearchResponseDto })
+  search(@Auth() auth: AuthContext, @Query() query: UserSearchQueryDto): Promise<UserSearchResponseDto> {
+    return this.service.search(auth, query);
+  }
+}

@@ -1,0 +1,87 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AuthController } from '@/api/auth.controller';
+import { JwtAuthGuard, JwtStrategy } from '@/api/auth.guard';
+import { ChatController } from '@/api/chat.controller';
+import { HealthController } from '@/api/health.controller';
+import { HttpExceptionFilter } from '@/api/http-exception.filter';
+import { MessageController } from '@/api/message.controller';
+import { UserController } from '@/api/user.controller';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { dataSourceOptions } from '@/core/database/data-source';
+import { entities } from '@/models';
+import { ChatRepository } from '@/repositories/chat.repository';
+import { CryptoRepository } from '@/repositories/crypto.repository';
+import { DatabaseRepository } from '@/repositories/database.repository';
+import { EventRepository } from '@/repositories/event.repository';
+import { MessageRepository } from '@/repositories/message.repository';
+import { MetricsRepository } from '@/repositories/metrics.repository';
+import { RateLimitRepository } from '@/repositories/rate-limit.repository';
+import { RedisRepository } from '@/repositories/redis.repository';
+import { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
+import { UserRepository } from '@/repositories/user.repository';
+import { AuthService } from '@/services/auth.service';
+import { ChatService } from '@/services/chat.service';
+import { HealthService } from '@/services/health.service';
+import { MessageService } from '@/services/message.service';
+import { UserService } from '@/services/user.service';
+
+export const repositories = [
+  ChatRepository,
+  CryptoRepository,
+  DatabaseRepository,
+  EventRepository,
+  MessageRepository,
+  MetricsRepository,
+  RateLimitRepository,
+  RedisRepository,
+  RefreshTokenRepository,
+  UserRepository,
+];
+
+export const services = [AuthService, ChatService, HealthService, MessageService, UserService];
+
+export const controllers = [AuthController, UserController, ChatController, MessageController, HealthController];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req: IncomingMessage) => req.id ?? randomUUID(),
+            // Secrets never reach the log: tokens travel in headers and bodies, and bodies are not logged.
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.poolMax)),
+        TypeOrmModule.forFeature(entities),
+        PassportModule,
+        JwtModule.register({}),
+      ],
+      controllers,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        JwtStrategy,
+        ...repositories,
+        ...services,
+      ],
+    };
+  }
+}

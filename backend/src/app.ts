@@ -1,0 +1,96 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AppModule } from '@/app.module';
+import type { AppConfig } from '@/core/config';
+import { runMigrations } from '@/core/database/migrate';
+import { DomainException, ErrorCode } from '@/core/errors';
+import { HealthService } from '@/services/health.service';
+
+export const API_PREFIX = 'api/v1';
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; messages: string[] }> {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/** Whitelisted, transformed, and every failure names its field. */
+export const validationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors) => {
+    const flat = flatten(errors);
+    const message = flat.flatMap((f) => f.messages).join('; ') || 'request body must be a JSON object';
+    return new DomainException(ErrorCode.Validation, message, { fields: flat.map((f) => f.field) });
+  },
+});
+
+export function buildAdapter(config: Pick<AppConfig, 'bodyLimitBytes' | 'trustProxy'>): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // A well-formed incoming X-Request-Id is kept so one id follows a request across services.
+    genReqId: (req: IncomingMessage) => {
+      const header = req.headers['x-request-id'];
+      const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+      req.id = id;
+      return id;
+    },
+    routerOptions: { maxParamLength: 200 },
+  });
+}
+
+export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Messenger API')
+    .setDescription('Chats, messages and accounts. Realtime events travel over socket.io at the same origin.')
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+}
+
+/** Builds the application (not listening yet): same wiring for `pnpm start`, the tests and the spec generator. */
+export async function createApp(config: AppConfig, options: { preview?: boolean } = {}): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), buildAdapter(config), {
+    bufferLogs: true,
+    preview: options.preview,
+    abortOnError: false,
+  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  app.useGlobalPipes(validationPipe);
+  if (options.preview) return app;
+
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await runMigrations(app.get(DataSource));
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const health = app.get(HealthService);
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    health.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  const staticDir = config.staticDir ?? join(__dirname, '..', '..', 'frontend', 'dist');
+  if (existsSync(join(staticDir, 'index.html'))) {
+    app.useStaticAssets({ root: staticDir, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  return app;
+}

@@ -1,0 +1,57 @@
+/** Every failure a client may see has one of these codes; transports map them exhaustively (see api/ and ws/). */
+export enum ErrorCode {
+  BadRequest = 'BAD_REQUEST',
+  Validation = 'VALIDATION_FAILED',
+  Unauthorized = 'UNAUTHORIZED',
+  Forbidden = 'FORBIDDEN',
+  NotFound = 'NOT_FOUND',
+  Conflict = 'CONFLICT',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  RateLimited = 'RATE_LIMITED',
+  Unavailable = 'SERVICE_UNAVAILABLE',
+  Internal = 'INTERNAL_ERROR',
+}
+
+export class DomainException extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: { retryAfterSeconds?: number; fields?: string[] },
+  ) {
+    super(message);
+    this.name = 'DomainException';
+  }
+}
+
+export const notFound = (what: string) => new DomainException(ErrorCode.NotFound, `${what} not found`);
+export const forbidden = (why: string) => new DomainException(ErrorCode.Forbidden, why);
+export const conflict = (why: string) => new DomainException(ErrorCode.Conflict, why);
+export const badRequest = (why: string, fields?: string[]) =>
+  new DomainException(ErrorCode.BadRequest, why, fields ? { fields } : undefined);
+export const unauthorized = (why = 'Unauthorized') => new DomainException(ErrorCode.Unauthorized, why);
+export const rateLimited = (retryAfterSeconds: number) =>
+  new DomainException(ErrorCode.RateLimited, 'Too many requests, try again later', { retryAfterSeconds });
+
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.BadRequest:
+    case ErrorCode.Validation:
+      return 400;
+    case ErrorCode.Unauthorized:
+      return 401;
+    case ErrorCode.Forbidden:
+      return 403;
+    case ErrorCode.NotFound:
+      return 404;
+    case ErrorCode.Conflict:
+      return 409;
+    case ErrorCode.PayloadTooLarge:
+      return 413;
+    case ErrorCode.RateLimited:
+      return 429;
+    case ErrorCode.Unavailable:
+      return 503;
+    case ErrorCode.Internal:
+      return 500;
+  }
+}

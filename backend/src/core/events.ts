@@ -1,0 +1,16 @@
+import type { MessageResponseDto } from '@/schemas/message.dto';
+import type { ChatResponseDto } from '@/schemas/chat.dto';
+
+/** Domain events emitted by services after a change is committed; the realtime layer fans them out. */
+export interface DomainEvents {
+  'message.created': { chatId: string; message: MessageResponseDto; memberIds: string[] };
+  'message.updated': { chatId: string; message: MessageResponseDto; memberIds: string[] };
+  'message.deleted': { chatId: string; message: MessageResponseDto; memberIds: string[] };
+  'chat.read': { chatId: string; userId: string; seq: number; memberIds: string[] };
+  'chat.created': { chat: ChatResponseDto; memberIds: string[] };
+  'chat.updated': { chat: ChatResponseDto; memberIds: string[] };
+  'member.added': { chatId: string; userId: string; memberIds: string[] };
+  'member.removed': { chatId: string; userId: string; memberIds: string[] };
+}
+
+export type DomainEventName = keyof DomainEvents;

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ChatMemberEntity, type MemberRole } from '@/models/chat-member.entity';
+import { ChatEntity, type ChatType } from '@/models/chat.entity';
+import type { MessageEntity } from '@/models/message.entity';
+import type { UserEntity } from '@/models/user.entity';
+
+export interface MemberWithUser extends ChatMemberEntity {
+  user: Pick<UserEntity, 'id' | 'username' | 'displayName'>;
+}
+
+export interface ChatWithMembership extends ChatEntity {
+  myLastReadSeq: number;
+}
+
+const CHAT_COLUMNS = `c.id, c.type, c.title, c.created_by AS "createdBy", c.direct_key AS "directKey",
+  c.last_message_seq AS "lastMessageSeq", c.last_message_at AS "lastMessageAt", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+
+export const MESSAGE_COLUMNS = `m.id, m.chat_id AS "chatId", m.seq, m.sender_id AS "senderId", m.sender_contact_id AS "senderContactId",
+  m.client_id AS "clientId", m.body, m.reply_to_id AS "replyToId", m.created_at AS "createdAt", m.edited_at AS "editedAt", m.deleted_at AS "deletedAt"`;
+
+@Injectable()
+export class ChatRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The chat if `userId` is a member of it; membership and lookup are one query so a non-member learns nothing. */
+  async findForMember(chatId: string, userId: string): Promise<ChatWithMembership | null> {
+    const rows = await this.dataSource.query(
+      `SELECT ${CHAT_COLUMNS}, cm.last_read_seq AS "myLastReadSeq"
+       FROM chats c JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $2
+       WHERE c.id = $1`,
+      [chatId, userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async listForUser(userId: string): Promise<ChatWithMembership[]> {
+    return this.dataSource.query(
+      `SELECT ${CHAT_COLUMNS}, cm.last_read_seq AS "myLastReadSeq"
+       FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
+       WHERE cm.user_id = $1
+       ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id
+       LIMIT 1000`,
+      [userId],
+    );
+  }
+
+  async findMember(chatId: string, userId: string): Promise<ChatMemberEntity | null> {
+    const rows = await this.dataSource.query(
+      `SELECT chat_id AS "chatId", user_id AS "userId", role, joined_at AS "joinedAt", last_read_seq AS "lastReadSeq"
+       FROM chat_members WHERE chat_id = $1 AND user_id = $2`,
+      [chatId, userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async membersOf(chatIds: string[]): Promise<MemberWithUser[]> {
+    if (chatIds.length === 0) return [];
+    const rows: Array<ChatMemberEntity & { username: string; displayName: string }> = await this.dataSource.query(
+      `SELECT cm.chat_id AS "chatId", cm.user_id AS "userId", cm.role, cm.joined_at AS "joinedAt", cm.last_read_seq AS "lastReadSeq",
+              u.username, u.display_name AS "displayName"
+       FROM chat_members cm JOIN users u ON u.id = cm.user_id
+       WHERE cm.chat_id = ANY($1::uuid[])
+       ORDER BY cm.joined_at, cm.user_id`,
+      [chatIds],
+    );
+    return rows.map(({ username, displayName, ...member }) => ({
+      ...member,
+      user: { id: member.userId, username, displayName },
+    }));
+  }
+
+  async memberIds(chatId: string): Promise<string[]> {
+    const rows: Array<{ userId: string }> = await this.dataSource.query(
+      'SELECT user_id AS "userId" FROM chat_members WHERE chat_id = $1',
+      [chatId],
+    );
+    return rows.map((r) => r.userId);
+  }
+
+  /** The newest message of each chat, found through the (chat_id, seq) unique index. */
+  async lastMessages(chats: Array<Pick<ChatEntity, 'id' | 'lastMessageSeq'>>): Promise<MessageEntity[]> {
+    const withMessages = chats.filter((c) => c.lastMessageSeq > 0);
+    if (withMessages.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m
+       JOIN unnest($1::uuid[], $2::int[]) AS t(chat_id, seq) ON m.chat_id = t.chat_id AND m.seq = t.seq`,
+      [withMessages.map((c) => c.id), withMessages.map((c) => c.lastMessageSeq)],
+    );
+  }
+
+  findDirect(directKey: string): Promise<ChatEntity | null> {
+    return this.dataSource.getRepository(ChatEntity).findOne({ where: { directKey } });
+  }
+
+  /**
+   * Creates the chat and its members in one transaction. For a direct chat a concurrent creator may win
+   * the unique direct_key; then `null` is returned and the caller reads the winner's row.
+   */
+  async createWithMembers(
+    chat: { type: ChatType; title: string | null; createdBy: string; directKey: string | null },
+    members: Array<{ userId: string; role: MemberRole }>,
+  ): Promise<ChatEntity | null> {
+    return this.dataSource.transaction(async (tx: EntityManager) => {
+      const inserted: ChatEntity[] = await tx.query(
+        `INSERT INTO chats (type, title, created_by, direct_key) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (direct_key) WHERE direct_key IS NOT NULL DO NOTHING
+         RETURNING id, type, title, created_by AS "createdBy", direct_key AS "directKey",
+                   last_message_seq AS "lastMessageSeq", last_message_at AS "lastMessageAt", created_at AS "createdAt", updated_at AS "updatedAt"`,
+        [chat.type, chat.title, chat.createdBy, chat.directKey],
+      );
+      if (inserted.length === 0) return null;
+      const created = inserted[0];
+      await tx.query(
+        `INSERT INTO chat_members (chat_id, user_id, role)
+         SELECT $1, u, r FROM unnest($2::uuid[], $3::varchar[]) AS t(u, r)`,
+        [created.id, members.map((m) => m.userId), members.map((m) => m.role)],
+      );
+      return created;
+    });
+  }
+
+  /** Adds a member; false when already a member. */
+  async addMember(chatId: string, userId: string, role: MemberRole): Promise<boolean> {
+    const rows = await this.dataSource.query(
+      `INSERT INTO chat_members (chat_id, user_id, role, last_read_seq)
+       SELECT $1, $2, $3, 0 ON CONFLICT DO NOTHING RETURNING user_id`,
+      [chatId, userId, role],
+    );
+    if (rows.length > 0) await this.touch(chatId);
+    return rows.length > 0;
+  }
+
+  /**
+   * Removes a member; when the owner leaves, the longest-standing remaining member becomes owner
+   * so a group is never left without someone who can manage it.
+   */
+  async removeMember(chatId: string, userId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const [removed]: [Array<{ role: MemberRole }>, number] = await tx.query(
+        `DELETE FROM chat_members WHERE chat_id = $1 AND user_id = $2 RETURNING role`,
+        [chatId, userId],
+      );
+      if (removed.length === 0) return false;
+      if (removed[0].role === 'owner') {
+        await tx.query(
+          `UPDATE chat_members SET role = 'owner' WHERE (chat_id, user_id) = (
+             SELECT chat_id, user_id FROM chat_members WHERE chat_id = $1
+             ORDER BY CASE role WHEN 'admin' THEN 0 ELSE 1 END, joined_at, user_id LIMIT 1)`,
+          [chatId],
+        );
+      }
+      await tx.query('UPDATE chats SET updated_at = now() WHERE id = $1', [chatId]);
+      return true;
+    });
+  }
+
+  /** Moves the read marker forward only, and never past the newest message. Returns the resulting seq. */
+  async markRead(chatId: string, userId: string, seq: number): Promise<number | null> {
+    const [rows]: [Array<{ seq: number }>, number] = await this.dataSource.query(
+      `UPDATE chat_members cm SET last_read_seq = GREATEST(cm.last_read_seq, LEAST($3::int, c.last_message_seq))
+       FROM chats c WHERE c.id = cm.chat_id AND cm.chat_id = $1 AND cm.user_id = $2
+       RETURNING cm.last_read_seq AS seq`,
+      [chatId, userId, seq],
+    );
+    return rows[0]?.seq ?? null;
+  }
+
+  private async touch(chatId: string): Promise<void> {
+    await this.dataSource.query('UPDATE chats SET updated_at = now() WHERE id = $1', [chatId]);
+  }
+}

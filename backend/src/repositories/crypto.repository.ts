@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import * as argon2 from 'argon2';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { JWT_ALGORITHM, type AccessTokenClaims } from '@/core/auth';
+
+
+
+@Injectable()
+export class CryptoRepository {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  hashPassword(password: string): Promise<string> {
+    // OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
+    return argon2.hash(password, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  }
+
+  verifyPassword(hash: string, password: string): Promise<boolean> {
+    return argon2.verify(hash, password).catch(() => false);
+  }
+
+  signAccessToken(claims: AccessTokenClaims): string {
+    return this.jwt.sign(claims, {
+      algorithm: JWT_ALGORITHM,
+      secret: this.config.auth.jwtSecret,
+      expiresIn: this.config.auth.accessTtlSeconds,
+      jwtid: randomUUID(),
+    });
+  }
+
+  verifyAccessToken(token: string): AccessTokenClaims | null {
+    try {
+      return this.jwt.verify<AccessTokenClaims>(token, { algorithms: [JWT_ALGORITHM], secret: this.config.auth.jwtSecret });
+    } catch {
+      return null;
+    }
+  }
+
+  randomToken(bytes = 32): string {
+    return randomBytes(bytes).toString('base64url');
+  }
+
+  uuid(): string {
+    return randomUUID();
+  }
+
+  sha256(value: string): string {
+    return createHash('sha256').update(value).digest('hex');
+  }
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
+import type { MessageEntity } from '@/models/message.entity';
+import { MESSAGE_COLUMNS } from './chat.repository';
+
+export interface NewMessage {
+  chatId: string;
+  senderId: string;
+  clientId: string;
+  body: string;
+  replyToId: string | null;
+}
+
+export type InsertResult = { status: 'created'; message: MessageEntity } | { status: 'duplicate'; message: MessageEntity } | { status: 'not_member' };
+
+const RETURNING = `id, chat_id AS "chatId", seq, sender_id AS "senderId", sender_contact_id AS "senderContactId", client_id AS "clientId",
+  body, reply_to_id AS "replyToId", created_at AS "createdAt", edited_at AS "editedAt", deleted_at AS "deletedAt"`;
+
+const isUniqueViolation = (error: unknown, constraint: string) =>
+  error instanceof QueryFailedError &&
+  (error.driverError as { code?: string; constraint?: string })?.code === '23505' &&
+  (error.driverError as { constraint?: string }).constraint === constraint;
+
+@Injectable()
+export class MessageRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * One statement: check membership, take the next seq under the chat row lock, insert, and move the
+   * sender's read marker. Being one statement it is one transaction, so a duplicate clientId rolls the
+   * seq back and the sequence stays gapless.
+   */
+  async insert(input: NewMessage): Promise<InsertResult> {
+    try {
+      const rows: MessageEntity[] = await this.dataSource.query(
+        `WITH c AS (
+           UPDATE chats SET last_message_seq = last_message_seq + 1, last_message_at = now()
+           WHERE id = $1 AND EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2)
+           RETURNING id, last_message_seq
+         ), m AS (
+           INSERT INTO messages (chat_id, seq, sender_id, client_id, body, reply_to_id)
+           SELECT c.id, c.last_message_seq, $2, $3, $4, $5 FROM c
+           RETURNING ${RETURNING}
+         ), r AS (
+           UPDATE chat_members cm SET last_read_seq = m.seq FROM m WHERE cm.chat_id = m."chatId" AND cm.user_id = $2
+         )
+         SELECT * FROM m`,
+        [input.chatId, input.senderId, input.clientId, input.body, input.replyToId],
+      );
+      if (rows.length === 0) return { status: 'not_member' };
+      return { status: 'created', message: rows[0] };
+    } catch (error) {
+      if (!isUniqueViolation(error, 'messages_sender_client_key')) throw error;
+      const existing = await this.findByClientId(input.senderId, input.clientId);
+      if (!existing) throw error;
+      return { status: 'duplicate', message: existing };
+    }
+  }
+
+  async findByClientId(senderId: string, clientId: string): Promise<MessageEntity | null> {
+    const rows = await this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.sender_id = $1 AND m.client_id = $2`, [
+      senderId,
+      clientId,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  async findById(id: string): Promise<MessageEntity | null> {
+    const rows = await this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async existsInChat(id: string, chatId: string): Promise<boolean> {
+    const rows = await this.dataSource.query('SELECT 1 FROM messages WHERE id = $1 AND chat_id = $2', [id, chatId]);
+    return rows.length > 0;
+  }
+
+  /** Cursor pages over the (chat_id, seq) index: `after` ascends, otherwise descends from `before` or the end. */
+  list(chatId: string, page: { limit: number; before?: number; after?: number }): Promise<MessageEntity[]> {
+    if (page.after !== undefined) {
+      return this.dataSource.query(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
+        [chatId, page.after, page.limit],
+      );
+    }
+    return this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND ($2::int IS NULL OR m.seq < $2) ORDER BY m.seq DESC LIMIT $3`,
+      [chatId, page.before ?? null, page.limit],
+    );
+  }
+
+  async updateBody(id: string, body: string): Promise<MessageEntity | null> {
+    const [rows]: [MessageEntity[], number] = await this.dataSource.query(
+      `UPDATE messages SET body = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${RETURNING}`,
+      [id, body],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Soft delete that also drops the text, so a deleted message's content is really gone. */
+  async softDelete(id: string): Promise<MessageEntity | null> {
+    const [rows]: [MessageEntity[], number] = await this.dataSource.query(
+      `UPDATE messages SET body = '', deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${RETURNING}`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+}

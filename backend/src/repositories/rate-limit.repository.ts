@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { RedisRepository } from './redis.repository';
+
+export interface WindowCount {
+  count: number;
+  retryAfterSeconds: number;
+}
+
+// INCR and EXPIRE in one round trip, and the window starts with the first hit only.
+const HIT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('TTL', KEYS[1])
+return {n, ttl}`;
+
+/** Fixed-window counters in Redis, so limits hold across every instance. */
+@Injectable()
+export class RateLimitRepository {
+  constructor(private readonly redis: RedisRepository) {}
+
+  async hit(bucket: string, id: string, windowSeconds: number): Promise<WindowCount> {
+    const [count, ttl] = (await this.redis.client.eval(HIT, 1, this.redis.key('rl', bucket, id), windowSeconds)) as [number, number];
+    return { count, retryAfterSeconds: Math.max(ttl, 1) };
+  }
+
+  async peek(bucket: string, id: string): Promise<WindowCount> {
+    const key = this.redis.key('rl', bucket, id);
+    const [[, count], [, ttl]] = (await this.redis.client.multi().get(key).ttl(key).exec()) as [[null, string | null], [null, number]];
+    return { count: Number(count ?? 0), retryAfterSeconds: Math.max(ttl, 1) };
+  }
+
+  async reset(bucket: string, id: string): Promise<void> {
+    await this.redis.client.del(this.redis.key('rl', bucket, id));
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { UserEntity } from '@/models/user.entity';
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+@Injectable()
+export class UserRepository {
+  constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
+
+  async create(input: Pick<UserEntity, 'email' | 'username' | 'displayName' | 'passwordHash'>): Promise<UserEntity> {
+    const rows = await this.repo.query(
+      `INSERT INTO users (email, username, display_name, password_hash) VALUES ($1, $2, $3, $4)
+       RETURNING id, email, username, display_name AS "displayName", role, created_at AS "createdAt", updated_at AS "updatedAt"`,
+      [input.email, input.username, input.displayName, input.passwordHash],
+    );
+    return rows[0];
+  }
+
+  /** Which of email / username is already taken (case-insensitively). */
+  async findTaken(email: string, username: string): Promise<{ email: boolean; username: boolean }> {
+    const rows: Array<{ email: boolean; username: boolean }> = await this.repo.query(
+      `SELECT bool_or(lower(email) = lower($1)) AS email, bool_or(lower(username) = lower($2)) AS username
+       FROM users WHERE lower(email) = lower($1) OR lower(username) = lower($2)`,
+      [email, username],
+    );
+    return { email: !!rows[0]?.email, username: !!rows[0]?.username };
+  }
+
+  /** By e-mail or username, with the password hash, for login only. */
+  findByLoginWithHash(login: string): Promise<UserEntity | null> {
+    return this.repo
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = lower(:login) OR lower(u.username) = lower(:login)', { login })
+      .getOne();
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  async countExisting(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows: Array<{ n: string }> = await this.repo.query('SELECT count(*) AS n FROM users WHERE id = ANY($1::uuid[])', [ids]);
+    return Number(rows[0].n);
+  }
+
+  /** Prefix match on username, word-prefix match on display name; both indexed by lower(...) varchar_pattern_ops or small enough to scan. */
+  async search(term: string | undefined, limit: number, offset: number): Promise<{ items: UserEntity[]; total: number }> {
+    const qb = this.repo.createQueryBuilder('u');
+    const q = term?.trim();
+    if (q) {
+      const prefix = `${escapeLike(q.toLowerCase())}%`;
+      qb.where(
+        `(lower(u.username) LIKE :prefix OR lower(u.display_name) LIKE :prefix OR lower(u.display_name) LIKE :word)`,
+        { prefix, word: `% ${prefix}` },
+      );
+    }
+    const [items, total] = await qb.orderBy('lower(u.username)', 'ASC').limit(limit).offset(offset).getManyAndCount();
+    return { items, total };
+  }
+}

@@ -1,0 +1,18 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class ErrorResponseDto {
+  @ApiProperty({ example: 404 })
+  statusCode: number;
+
+  @ApiProperty({ example: 'NOT_FOUND' })
+  code: string;
+
+  @ApiProperty({ example: 'Chat not found' })
+  message: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Fields that failed validation' })
+  fields?: string[];
+
+  @ApiPropertyOptional({ description: 'Present on 500: quote it when reporting the problem; it is in the server log.' })
+  correlationId?: string;
+}

@@ -1,0 +1,138 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import type { MessageEntity } from '@/models/message.entity';
+
+export const MESSAGE_MAX_LENGTH = 4000;
+
+@ValidatorConstraint({ name: 'notBlank' })
+class NotBlank implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    return typeof value === 'string' && value.trim().length > 0;
+  }
+  defaultMessage() {
+    return 'body must contain a non-space character';
+  }
+}
+
+export class SendMessageDto {
+  @ApiProperty({ description: 'Idempotency key chosen by the client; resending it returns the stored message', minLength: 1, maxLength: 64 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  @Matches64()
+  clientId: string;
+
+  @ApiProperty({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MESSAGE_MAX_LENGTH)
+  @Validate(NotBlank)
+  body: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'A message of the same chat' })
+  @IsOptional()
+  @IsUUID('all')
+  replyToId?: string;
+}
+
+function Matches64() {
+  // clientIds are opaque but printable: no control characters that would poison logs.
+  return Validate(
+    class implements ValidatorConstraintInterface {
+      validate(value: unknown) {
+        return typeof value === 'string' && /^[\x21-\x7e]+$/.test(value);
+      }
+      defaultMessage() {
+        return 'clientId must be printable ASCII without spaces';
+      }
+    },
+  );
+}
+
+export class EditMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MESSAGE_MAX_LENGTH)
+  @Validate(NotBlank)
+  body: string;
+}
+
+export class ListMessagesQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'Older than this seq, newest first' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  before?: number;
+
+  @ApiPropertyOptional({ minimum: 0, description: 'Newer than this seq, oldest first' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(2_147_483_647)
+  after?: number;
+}
+
+export class MessageResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  chatId: string;
+
+  @ApiProperty({ description: 'Position in the chat: strictly increasing, no gaps' })
+  seq: number;
+
+  @ApiProperty({ format: 'uuid', nullable: true, type: String })
+  senderId: string | null;
+
+  @ApiProperty({ nullable: true, type: String })
+  clientId: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'null once the message is deleted' })
+  body: string | null;
+
+  @ApiProperty({ format: 'uuid', nullable: true, type: String })
+  replyToId: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  editedAt: string | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  deletedAt: string | null;
+}
+
+export class MessageListResponseDto {
+  @ApiProperty({ type: [MessageResponseDto] })
+  items: MessageResponseDto[];
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export const toMessageResponse = (m: MessageEntity): MessageResponseDto => ({
+  id: m.id,
+  chatId: m.chatId,
+  seq: m.seq,
+  senderId: m.senderId,
+  clientId: m.clientId,
+  body: m.deletedAt ? null : m.body,
+  replyToId: m.replyToId,
+  createdAt: iso(m.createdAt)!,
+  editedAt: iso(m.editedAt),
+  deletedAt: iso(m.deletedAt),
+});

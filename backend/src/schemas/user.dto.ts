@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { USER_ROLES, type UserEntity, type UserRole } from '@/models/user.entity';
+
+export class UserResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  email: string;
+
+  @ApiProperty()
+  username: string;
+
+  @ApiProperty()
+  displayName: string;
+
+  @ApiProperty({ enum: USER_ROLES, enumName: 'UserRole' })
+  role: UserRole;
+}
+
+/** What other people see of a user: no e-mail. */
+export class PublicUserDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  username: string;
+
+  @ApiProperty()
+  displayName: string;
+}
+
+export class UserSearchQueryDto {
+  @ApiPropertyOptional({ description: 'Matches the start of a username or any word of a display name', maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  search?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  offset?: number;
+}
+
+export class UserSearchResponseDto {
+  @ApiProperty({ type: [PublicUserDto] })
+  items: PublicUserDto[];
+
+  @ApiProperty({ description: 'Matches in all pages' })
+  total: number;
+}
+
+export const toUserResponse = (user: UserEntity): UserResponseDto => ({
+  id: user.id,
+  email: user.email,
+  username: user.username,
+  displayName: user.displayName,
+  role: user.role,
+});
+
+export const toPublicUser = (user: Pick<UserEntity, 'id' | 'username' | 'displayName'>): PublicUserDto => ({
+  id: user.id,
+  username: user.username,
+  displayName: user.displayName,
+});

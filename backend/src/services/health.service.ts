@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseRepository } from '@/repositories/database.repository';
+import { MetricsRepository } from '@/repositories/metrics.repository';
+import { RedisRepository } from '@/repositories/redis.repository';
+import type { HealthResponseDto } from '@/schemas/health.dto';
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly database: DatabaseRepository,
+    private readonly redis: RedisRepository,
+    private readonly metrics: MetricsRepository,
+  ) {}
+
+  async check(): Promise<HealthResponseDto> {
+    const [db, redis] = await Promise.all([this.database.ping(), this.redis.ping()]);
+    return {
+      status: db && redis ? 'ok' : 'degraded',
+      postgres: db ? 'up' : 'down',
+      redis: redis ? 'up' : 'down',
+    };
+  }
+
+  metricsText(): Promise<{ contentType: string; body: string }> {
+    return this.metrics.render().then((body) => ({ contentType: this.metrics.contentType, body }));
+  }
+
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+}

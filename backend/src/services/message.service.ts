@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
+import type { AuthContext } from '@/core/auth';
+import { badRequest, forbidden, notFound, rateLimited } from '@/core/errors';
+import { ChatRepository } from '@/repositories/chat.repository';
+import { EventRepository } from '@/repositories/event.repository';
+import { MessageRepository } from '@/repositories/message.repository';
+import { MetricsRepository } from '@/repositories/metrics.repository';
+import { RateLimitRepository } from '@/repositories/rate-limit.repository';
+import {
+  toMessageResponse,
+  type EditMessageDto,
+  type ListMessagesQueryDto,
+  type MessageListResponseDto,
+  type MessageResponseDto,
+  type SendMessageDto,
+} from '@/schemas/message.dto';
+
+export type Transport = 'http' | 'ws';
+
+@Injectable()
+export class MessageService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly messages: MessageRepository,
+    private readonly chats: ChatRepository,
+    private readonly events: EventRepository,
+    private readonly rateLimits: RateLimitRepository,
+    private readonly metrics: MetricsRepository,
+  ) {}
+
+  /** Persists once per (sender, clientId); `created` is false when the same clientId was already stored. */
+  async send(auth: AuthContext, chatId: string, dto: SendMessageDto, transport: Transport = 'http'): Promise<{ message: MessageResponseDto; created: boolean }> {
+    const limit = this.config.rateLimits.messages;
+    const hit = await this.rateLimits.hit('send', auth.userId, limit.windowSeconds);
+    if (hit.count > limit.limit) throw rateLimited(hit.retryAfterSeconds);
+
+    if (dto.replyToId && !(await this.messages.existsInChat(dto.replyToId, chatId))) {
+      // Either the chat is foreign (404 wins below) or the reply target is not in it.
+      if (!(await this.chats.findForMember(chatId, auth.userId))) throw notFound('Chat');
+      throw badRequest('replyToId must be a message of this chat', ['replyToId']);
+    }
+    const result = await this.messages.insert({
+      chatId,
+      senderId: auth.userId,
+      clientId: dto.clientId,
+      body: dto.body,
+      replyToId: dto.replyToId ?? null,
+    });
+    if (result.status === 'not_member') throw notFound('Chat');
+    const message = toMessageResponse(result.message);
+    if (result.status === 'duplicate') {
+      // The key belongs to the sender across chats; reusing it elsewhere must not leak or move that message.
+      if (result.message.chatId !== chatId) throw badRequest('clientId was already used for another chat', ['clientId']);
+      return { message, created: false };
+    }
+    this.metrics.messagesCreated.inc({ transport });
+    this.events.emit('message.created', { chatId, message, memberIds: await this.chats.memberIds(chatId) });
+    return { message, created: true };
+  }
+
+  async list(auth: AuthContext, chatId: string, query: ListMessagesQueryDto): Promise<MessageListResponseDto> {
+    if (query.before !== undefined && query.after !== undefined) {
+      throw badRequest('use either before or after, not both', ['before', 'after']);
+    }
+    if (!(await this.chats.findForMember(chatId, auth.userId))) throw notFound('Chat');
+    const rows = await this.messages.list(chatId, { limit: query.limit ?? 50, before: query.before, after: query.after });
+    return { items: rows.map(toMessageResponse) };
+  }
+
+  async edit(auth: AuthContext, messageId: string, dto: EditMessageDto): Promise<MessageResponseDto> {
+    const { message } = await this.requireVisible(auth, messageId);
+    if (message.senderId !== auth.userId) throw forbidden('only the author can edit a message');
+    if (message.deletedAt) throw notFound('Message');
+    const updated = await this.messages.updateBody(messageId, dto.body);
+    if (!updated) throw notFound('Message');
+    const response = toMessageResponse(updated);
+    this.events.emit('message.updated', { chatId: updated.chatId, message: response, memberIds: await this.chats.memberIds(updated.chatId) });
+    return response;
+  }
+
+  async delete(auth: AuthContext, messageId: string): Promise<void> {
+    const { message, chatType, myRole } = await this.requireVisible(auth, messageId);
+    if (message.deletedAt) return;
+    const isGroupAdmin = chatType === 'group' && (myRole === 'owner' || myRole === 'admin');
+    if (message.senderId !== auth.userId && !isGroupAdmin) throw forbidden('only the author or a group admin can delete a message');
+    const deleted = await this.messages.softDelete(messageId);
+    if (!deleted) return;
+    this.events.emit('message.deleted', {
+      chatId: deleted.chatId,
+      message: toMessageResponse(deleted),
+      memberIds: await this.chats.memberIds(deleted.chatId),
+    });
+  }
+
+  /** A message is visible only to members of its chat; anyone else gets the same 404 as for a missing id. */
+  private async requireVisible(auth: AuthContext, messageId: string) {
+    const message = await this.messages.findById(messageId);
+    if (!message) throw notFound('Message');
+    const [chat, member] = await Promise.all([
+      this.chats.findForMember(message.chatId, auth.userId),
+      this.chats.findMember(message.chatId, auth.userId),
+    ]);
+    if (!chat || !member) throw notFound('Message');
+    return { message, chatType: chat.type, myRole: member.role };
+  }
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import type { TestProject } from 'vitest/node';
+import { dataSourceOptions } from '../../src/core/database/data-source';
+import { runMigrations } from '../../src/core/database/migrate';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    redisUrl: string;
+  }
+}
+
+/**
+ * Integration tier: one fresh database per run on the real PostgreSQL (DATABASE_URL, or the local
+ * server), migrated once and dropped at the end; the real Redis with a per-app key prefix.
+ */
+export default async function setup(project: TestProject) {
+  const adminUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const name = `msg_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl.toString() });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`Tests need PostgreSQL at ${adminUrl.host} (set DATABASE_URL): ${(error as Error).message}`);
+  }
+  await admin.query(`CREATE DATABASE ${name}`);
+  const testUrl = new URL(adminUrl);
+  testUrl.pathname = `/${name}`;
+
+  const dataSource = new DataSource(dataSourceOptions(testUrl.toString(), 2));
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  await dataSource.destroy();
+
+  project.provide('databaseUrl', testUrl.toString());
+  project.provide('redisUrl', redisUrl);
+
+  return async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  };
+}

@@ -1,0 +1,2 @@
+export * from './client';
+export { client } from './client/client.gen';
