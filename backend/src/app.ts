@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
@@ -90,7 +91,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
 
   const staticDir = config.staticDir ?? join(__dirname, '..', '..', 'frontend', 'dist');
   if (existsSync(join(staticDir, 'index.html'))) {
-    app.useStaticAssets({ root: staticDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    serveSpa(app, staticDir);
   }
   return app;
 }

@@ -1,16 +1,23 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientInfo } from '@/core/auth';
-import { AuthResponseDto, LoginDto, RefreshDto, RegisterDto } from '@/schemas/auth.dto';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { unauthorized } from '@/core/errors';
+import { AuthResponseDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SessionResponseDto } from '@/schemas/auth.dto';
 import { ErrorResponseDto } from '@/schemas/common.dto';
 import { AuthService } from '@/services/auth.service';
 import { Client, Public } from './auth.guard';
+import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refresh-cookie';
 
 @ApiTags('auth')
 @Public()
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly service: AuthService) {}
+  constructor(
+    private readonly service: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post('register')
   @ApiOperation({ operationId: 'register', summary: 'Create an account and sign in' })
@@ -18,8 +25,13 @@ export class AuthController {
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'E-mail or username taken' })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
-  register(@Body() dto: RegisterDto, @Client() client: ClientInfo): Promise<AuthResponseDto> {
-    return this.service.register(dto, client);
+  async register(
+    @Body() dto: RegisterDto,
+    @Client() client: ClientInfo,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResponseDto> {
+    return this.withCookie(request, reply, await this.service.register(dto, client));
   }
 
   @Post('login')
@@ -28,8 +40,13 @@ export class AuthController {
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
-  login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<AuthResponseDto> {
-    return this.service.login(dto, client);
+  async login(
+    @Body() dto: LoginDto,
+    @Client() client: ClientInfo,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResponseDto> {
+    return this.withCookie(request, reply, await this.service.login(dto, client));
   }
 
   @Post('refresh')
@@ -41,11 +58,39 @@ export class AuthController {
     return this.service.refresh(dto.refreshToken);
   }
 
+  @Post('session')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'restoreSession',
+    summary: 'Browser sign-in from the httpOnly refresh cookie; the rotated token is set as the new cookie, never returned',
+  })
+  @ApiOkResponse({ type: SessionResponseDto })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'No cookie, or an unknown, expired or spent token' })
+  async restoreSession(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionResponseDto> {
+    const token = readRefreshCookie(request);
+    if (!token) throw unauthorized('No session');
+    try {
+      const { refreshToken, ...session } = await this.service.refresh(token);
+      setRefreshCookie(request, reply, refreshToken, this.config.auth.refreshTtlSeconds);
+      return session;
+    } catch (error) {
+      clearRefreshCookie(request, reply);
+      throw error;
+    }
+  }
+
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'logout', summary: 'Revoke a refresh token and its family' })
+  @ApiOperation({ operationId: 'logout', summary: 'Revoke a refresh token (from the body, else the cookie) and its family' })
   @ApiNoContentResponse()
-  logout(@Body() dto: RefreshDto): Promise<void> {
-    return this.service.logout(dto.refreshToken);
+  async logout(@Body() dto: LogoutDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const token = dto.refreshToken ?? readRefreshCookie(request);
+    clearRefreshCookie(request, reply);
+    if (token) await this.service.logout(token);
+  }
+
+  private withCookie(request: FastifyRequest, reply: FastifyReply, auth: AuthResponseDto): AuthResponseDto {
+    setRefreshCookie(request, reply, auth.refreshToken, this.config.auth.refreshTtlSeconds);
+    return auth;
   }
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { UserResponseDto } from './user.dto';
 
@@ -51,6 +51,15 @@ export class RefreshDto {
   refreshToken: string;
 }
 
+export class LogoutDto {
+  @ApiPropertyOptional({ description: 'Omit to end the session held in the refresh cookie' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  refreshToken?: string;
+}
+
 export class AuthResponseDto {
   @ApiProperty({ type: UserResponseDto })
   user: UserResponseDto;
@@ -64,3 +73,6 @@ export class AuthResponseDto {
   @ApiProperty({ description: 'Seconds until the access token expires' })
   expiresIn: number;
 }
+
+/** The browser session: the rotated refresh token travels only in the httpOnly cookie, never in the body. */
+export class SessionResponseDto extends OmitType(AuthResponseDto, ['refreshToken'] as const) {}

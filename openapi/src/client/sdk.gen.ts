@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CreateChatData, CreateChatErrors, CreateChatResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CreateChatData, CreateChatErrors, CreateChatResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -55,7 +55,12 @@ export const refresh = <ThrowOnError extends boolean = false>(options: Options<R
 });
 
 /**
- * Revoke a refresh token and its family
+ * Browser sign-in from the httpOnly refresh cookie; the rotated token is set as the new cookie, never returned
+ */
+export const restoreSession = <ThrowOnError extends boolean = false>(options?: Options<RestoreSessionData, ThrowOnError>) => (options?.client ?? client).post<RestoreSessionResponses, RestoreSessionErrors, ThrowOnError>({ url: '/api/v1/auth/session', ...options });
+
+/**
+ * Revoke a refresh token (from the body, else the cookie) and its family
  */
 export const logout = <ThrowOnError extends boolean = false>(options: Options<LogoutData, ThrowOnError>) => (options.client ?? client).post<LogoutResponses, unknown, ThrowOnError>({
     url: '/api/v1/auth/logout',

@@ -66,6 +66,25 @@ export type RefreshDto = {
     refreshToken: string;
 };
 
+export type SessionResponseDto = {
+    user: UserResponseDto;
+    /**
+     * JWT, valid for at most 15 minutes
+     */
+    accessToken: string;
+    /**
+     * Seconds until the access token expires
+     */
+    expiresIn: number;
+};
+
+export type LogoutDto = {
+    /**
+     * Omit to end the session held in the refresh cookie
+     */
+    refreshToken?: string;
+};
+
 export type PublicUserDto = {
     id: string;
     username: string;
@@ -250,8 +269,30 @@ export type RefreshResponses = {
 
 export type RefreshResponse = RefreshResponses[keyof RefreshResponses];
 
+export type RestoreSessionData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/session';
+};
+
+export type RestoreSessionErrors = {
+    /**
+     * No cookie, or an unknown, expired or spent token
+     */
+    401: ErrorResponseDto;
+};
+
+export type RestoreSessionError = RestoreSessionErrors[keyof RestoreSessionErrors];
+
+export type RestoreSessionResponses = {
+    200: SessionResponseDto;
+};
+
+export type RestoreSessionResponse = RestoreSessionResponses[keyof RestoreSessionResponses];
+
 export type LogoutData = {
-    body: RefreshDto;
+    body: LogoutDto;
     path?: never;
     query?: never;
     url: '/api/v1/auth/logout';

@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, createChat, deleteMessage, editMessage, getChat, getHealth, getMe, listChats, listMessages, login, logout, markChatRead, type Options, refresh, register, removeChatMember, searchUsers, sendMessage } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, CreateChatData, CreateChatError, CreateChatResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, ListChatsData, ListChatsError, ListChatsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse } from '../types.gen';
+import { addChatMember, createChat, deleteMessage, editMessage, getChat, getHealth, getMe, listChats, listMessages, login, logout, markChatRead, type Options, refresh, register, removeChatMember, restoreSession, searchUsers, sendMessage } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, CreateChatData, CreateChatError, CreateChatResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, ListChatsData, ListChatsError, ListChatsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -58,7 +58,24 @@ export const refreshMutation = (options?: Partial<Options<RefreshData>>): UseMut
 };
 
 /**
- * Revoke a refresh token and its family
+ * Browser sign-in from the httpOnly refresh cookie; the rotated token is set as the new cookie, never returned
+ */
+export const restoreSessionMutation = (options?: Partial<Options<RestoreSessionData>>): UseMutationOptions<RestoreSessionResponse, RestoreSessionError, Options<RestoreSessionData>> => {
+    const mutationOptions: UseMutationOptions<RestoreSessionResponse, RestoreSessionError, Options<RestoreSessionData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await restoreSession({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Revoke a refresh token (from the body, else the cookie) and its family
  */
 export const logoutMutation = (options?: Partial<Options<LogoutData>>): UseMutationOptions<LogoutResponse, DefaultError, Options<LogoutData>> => {
     const mutationOptions: UseMutationOptions<LogoutResponse, DefaultError, Options<LogoutData>> = {
