@@ -18,14 +18,16 @@ export class RefreshTokenRepository {
 
   /**
    * Marks the token spent in one conditional UPDATE, so two concurrent refreshes with the same token
-   * cannot both succeed: the loser sees it spent and is treated as a replay.
+   * cannot both succeed: the loser sees it spent and is treated as a replay. A family with any revoked
+   * member is dead, so a successor stored just after a replay revoked the family cannot be spent either.
    */
   async spend(tokenHash: string): Promise<SpendResult> {
     // UPDATE ... RETURNING comes back from the postgres driver as [rows, affectedCount].
     const [spent]: [RefreshTokenEntity[], number] = await this.repo.query(
-      `UPDATE refresh_tokens SET spent_at = now()
-       WHERE token_hash = $1 AND spent_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-       RETURNING id, user_id AS "userId", family_id AS "familyId"`,
+      `UPDATE refresh_tokens t SET spent_at = now()
+       WHERE t.token_hash = $1 AND t.spent_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now()
+         AND NOT EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = t.family_id AND f.revoked_at IS NOT NULL)
+       RETURNING t.id, t.user_id AS "userId", t.family_id AS "familyId"`,
       [tokenHash],
     );
     if (spent.length > 0) return { status: 'ok', token: spent[0] };
