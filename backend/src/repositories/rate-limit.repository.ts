@@ -13,6 +13,12 @@ if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('TTL', KEYS[1])
 return {n, ttl}`;
 
+// Gives a reserved slot back without ever creating a key or going below zero.
+const RELEASE = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
 /** Fixed-window counters in Redis, so limits hold across every instance. */
 @Injectable()
 export class RateLimitRepository {
@@ -27,6 +33,10 @@ export class RateLimitRepository {
     const key = this.redis.key('rl', bucket, id);
     const [[, count], [, ttl]] = (await this.redis.client.multi().get(key).ttl(key).exec()) as [[null, string | null], [null, number]];
     return { count: Number(count ?? 0), retryAfterSeconds: Math.max(ttl, 1) };
+  }
+
+  async release(bucket: string, id: string): Promise<void> {
+    await this.redis.client.eval(RELEASE, 1, this.redis.key('rl', bucket, id));
   }
 
   async reset(bucket: string, id: string): Promise<void> {

@@ -49,24 +49,23 @@ export class AuthService {
 
   async login(dto: LoginDto, client: ClientInfo): Promise<AuthResponseDto> {
     const limit = this.config.rateLimits.loginFailures;
-    const account = dto.login.trim().toLowerCase();
+    const login = dto.login.trim().toLowerCase();
+    const user = await this.users.findByLoginWithHash(login);
+    // Keyed by the account, not the typed login, so alternating e-mail and username does not double the budget.
+    const account = user ? `user:${user.id}` : `login:${login}`;
+    // Every attempt reserves a slot before the password is checked, so a burst of parallel guesses cannot
+    // all pass a check made before any of them failed; a success gives its slot back.
     const [byAccount, byIp] = await Promise.all([
-      this.rateLimits.peek('login-fail-account', account),
-      this.rateLimits.peek('login-fail-ip', client.ip),
+      this.rateLimits.hit('login-fail-account', account, limit.windowSeconds),
+      this.rateLimits.hit('login-fail-ip', client.ip, limit.windowSeconds),
     ]);
-    const blocked = [byAccount, byIp].find((w) => w.count >= limit.limit);
+    const blocked = [byAccount, byIp].find((w) => w.count > limit.limit);
     if (blocked) throw rateLimited(blocked.retryAfterSeconds);
 
-    const user = await this.users.findByLoginWithHash(account);
     // Verify against a hash even for unknown users, so timing does not reveal which accounts exist.
     const ok = user ? await this.crypto.verifyPassword(user.passwordHash, dto.password) : await this.burnTime(dto.password);
-    if (!user || !ok) {
-      await Promise.all([
-        this.rateLimits.hit('login-fail-account', account, limit.windowSeconds),
-        this.rateLimits.hit('login-fail-ip', client.ip, limit.windowSeconds),
-      ]);
-      throw unauthorized(BAD_CREDENTIALS);
-    }
+    if (!user || !ok) throw unauthorized(BAD_CREDENTIALS);
+    await Promise.all([this.rateLimits.release('login-fail-account', account), this.rateLimits.release('login-fail-ip', client.ip)]);
     return this.issue(user, this.crypto.uuid());
   }
 
