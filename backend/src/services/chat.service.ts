@@ -24,12 +24,14 @@ export class ChatService {
   async create(auth: AuthContext, dto: CreateChatDto): Promise<{ chat: ChatResponseDto; created: boolean }> {
     if (dto.type === 'direct') return this.openDirect(auth, dto.userId!);
 
+    const title = dto.title!.trim();
+    if (!title) throw badRequest('title must contain a non-space character', ['title']);
     const memberIds = [...new Set((dto.memberIds ?? []).filter((id) => id !== auth.userId))];
     if ((await this.users.countExisting(memberIds)) !== memberIds.length) {
       throw badRequest('memberIds contains an unknown user', ['memberIds']);
     }
     const chat = await this.chats.createWithMembers(
-      { type: 'group', title: dto.title!.trim(), createdBy: auth.userId, directKey: null },
+      { type: 'group', title, createdBy: auth.userId, directKey: null },
       [{ userId: auth.userId, role: 'owner' }, ...memberIds.map((userId) => ({ userId, role: 'member' as const }))],
     );
     const response = await this.view(auth, { ...chat!, myLastReadSeq: 0 });
