@@ -2,13 +2,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Env } from '@/core/config';
+import type { EmbeddedStorage, Env } from '@/core/config';
 import { ConfigError } from '@/core/config';
 
 export interface ResolvedServices {
   databaseUrl: string;
   redisUrl: string;
   embeddedDatabase: boolean;
+  storage?: EmbeddedStorage;
   stop(): Promise<void>;
 }
 
@@ -94,18 +95,39 @@ async function startEmbeddedPostgres(dataDir: string, log: Log) {
   };
 }
 
+/** s3rver's built-in account; the server only listens on the loopback interface. */
+const S3RVER_KEY = 'S3RVER';
+
+/**
+ * A local S3-compatible server (s3rver) with its objects under the data folder, so uploads work with no set-up.
+ * It speaks the S3 REST API including presigned POST/PUT/GET and bucket CORS, which the app configures at start-up.
+ */
+export async function startEmbeddedStorage(directory: string, log: Log, port = 0): Promise<{ storage: EmbeddedStorage; stop(): Promise<void> }> {
+  // Required lazily so deployments with S3_ENDPOINT never load it.
+  const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
+    run(): Promise<{ address: string; port: number }>;
+    close(): Promise<void>;
+  };
+  mkdirSync(directory, { recursive: true });
+  const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, resetOnClose: false });
+  const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  log(`embedded S3 (s3rver) on ${endpoint}, data in ${directory}`);
+  return { storage: { endpoint, accessKey: S3RVER_KEY, secretKey: S3RVER_KEY }, stop: () => server.close() };
+}
+
 /**
  * Resolves DATABASE_URL and REDIS_URL, starting embedded stand-ins when they are unset so that
  * `pnpm start` works on a machine that has only Node.js.
  */
-export async function resolveServices(env: Env, log: Log): Promise<ResolvedServices> {
+export async function resolveServices(env: Env, log: Log, localRedisPort = 6379): Promise<ResolvedServices> {
   const stops: Array<() => Promise<void>> = [];
   const dataDir = env.DATA_DIR;
   try {
     let redisUrl = env.REDIS_URL;
     if (!redisUrl) {
-      if (await redisAnswers('127.0.0.1', 6379)) {
-        redisUrl = 'redis://127.0.0.1:6379';
+      if (await redisAnswers('127.0.0.1', localRedisPort)) {
+        redisUrl = `redis://127.0.0.1:${localRedisPort}`;
       } else {
         const redis = await startEmbeddedRedis(dataDir, log);
         redisUrl = redis.url;
@@ -120,10 +142,17 @@ export async function resolveServices(env: Env, log: Log): Promise<ResolvedServi
       databaseUrl = pg.url;
       stops.push(pg.stop);
     }
+    let storage: EmbeddedStorage | undefined;
+    if (!env.S3_ENDPOINT) {
+      const s3 = await startEmbeddedStorage(join(dataDir, 's3'), log);
+      storage = s3.storage;
+      stops.push(s3.stop);
+    }
     return {
       databaseUrl,
       redisUrl,
       embeddedDatabase: !env.DATABASE_URL,
+      storage,
       async stop() {
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
       },
