@@ -17,7 +17,7 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-012345
 /**
  * Starts the real application on a random port against the run's database and Redis.
  * Each app gets its own Redis prefix so rate-limit counters of one file never leak into another;
- * pass the same REDIS_PREFIX to make two apps behave as one deployment.
+ * pass the same REDIS_PREFIX to make two apps behave as one deployment. DATABASE_URL / REDIS_URL override the run's services.
  */
 export async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
   const parsed = parseEnv({
@@ -31,7 +31,11 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     SHUTDOWN_GRACE_MS: '500',
     ...env,
   });
-  const config = buildConfig(parsed, { databaseUrl: inject('databaseUrl'), redisUrl: inject('redisUrl'), embeddedDatabase: false });
+  const config = buildConfig(parsed, {
+    databaseUrl: env.DATABASE_URL ?? inject('databaseUrl'),
+    redisUrl: env.REDIS_URL ?? inject('redisUrl'),
+    embeddedDatabase: false,
+  });
   const app = await createApp(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = await app.getUrl();

@@ -1,0 +1,224 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AuthContext } from '@/core/auth';
+import type { AppConfig } from '@/core/config';
+import { ErrorCode } from '@/core/errors';
+import type { MemberRole } from '@/models/chat-member.entity';
+import type { ChatType } from '@/models/chat.entity';
+import type { MessageEntity } from '@/models/message.entity';
+import type { ChatRepository } from '@/repositories/chat.repository';
+import type { EventRepository } from '@/repositories/event.repository';
+import type { MessageRepository } from '@/repositories/message.repository';
+import type { MetricsRepository } from '@/repositories/metrics.repository';
+import type { RateLimitRepository } from '@/repositories/rate-limit.repository';
+import { MessageService } from './message.service';
+
+const ids = {
+  me: '00000000-0000-4000-8000-000000000001',
+  bob: '00000000-0000-4000-8000-000000000002',
+  chat: 'cccccccc-0000-4000-8000-000000000001',
+  otherChat: 'cccccccc-0000-4000-8000-000000000002',
+  msg: 'aaaaaaaa-0000-4000-8000-000000000001',
+};
+const me: AuthContext = { userId: ids.me, username: 'me', role: 'user' };
+
+const config = { rateLimits: { messages: { limit: 3, windowSeconds: 60 } } } as AppConfig;
+
+const message = (over: Partial<MessageEntity> = {}): MessageEntity => ({
+  id: ids.msg,
+  chatId: ids.chat,
+  seq: 1,
+  senderId: ids.me,
+  senderContactId: null,
+  clientId: 'c1',
+  body: 'hello',
+  replyToId: null,
+  createdAt: new Date('2030-01-01T00:00:00Z'),
+  editedAt: null,
+  deletedAt: null,
+  ...over,
+});
+
+function setup() {
+  const membership = { member: true, role: 'member' as MemberRole, type: 'group' as ChatType };
+  let sends = 0;
+  const messages = {
+    insert: vi.fn(async (input: { chatId: string; clientId: string; body: string }) =>
+      membership.member ? { status: 'created', message: message({ clientId: input.clientId, body: input.body }) } : { status: 'not_member' },
+    ),
+    existsInChat: vi.fn(async () => true),
+    findById: vi.fn(async (): Promise<MessageEntity | null> => message()),
+    list: vi.fn(async () => [message({ seq: 2 }), message({ seq: 1 })]),
+    updateBody: vi.fn(async (_id: string, body: string) => message({ body, editedAt: new Date() })),
+    softDelete: vi.fn(async () => message({ body: '', deletedAt: new Date() })),
+  };
+  const chats = {
+    findForMember: vi.fn(async () => (membership.member ? { id: ids.chat, type: membership.type } : null)),
+    findMember: vi.fn(async () => (membership.member ? { role: membership.role } : null)),
+    memberIds: vi.fn(async () => [ids.me, ids.bob]),
+  };
+  const events = { emit: vi.fn() };
+  const rateLimits = { hit: vi.fn(async () => ({ count: ++sends, retryAfterSeconds: 17 })) };
+  const metrics = { messagesCreated: { inc: vi.fn() } };
+  const service = new MessageService(
+    config,
+    messages as unknown as MessageRepository,
+    chats as unknown as ChatRepository,
+    events as unknown as EventRepository,
+    rateLimits as unknown as RateLimitRepository,
+    metrics as unknown as MetricsRepository,
+  );
+  return { service, messages, chats, events, rateLimits, metrics, membership };
+}
+
+describe('MessageService.send', () => {
+  let s: ReturnType<typeof setup>;
+  beforeEach(() => {
+    s = setup();
+  });
+
+  it('stores the message, counts it and tells the members', async () => {
+    const result = await s.service.send(me, ids.chat, { clientId: 'c1', body: 'hello' });
+    expect(result).toMatchObject({ created: true, message: { seq: 1, body: 'hello', clientId: 'c1' } });
+    expect(s.metrics.messagesCreated.inc).toHaveBeenCalledWith({ transport: 'http' });
+    expect(s.events.emit).toHaveBeenCalledWith('message.created', expect.objectContaining({ chatId: ids.chat, memberIds: [ids.me, ids.bob] }));
+  });
+
+  it('returns the stored message for a repeated clientId without a second event or count', async () => {
+    s.messages.insert.mockResolvedValueOnce({ status: 'duplicate', message: message() });
+    const result = await s.service.send(me, ids.chat, { clientId: 'c1', body: 'hello again' });
+    expect(result).toMatchObject({ created: false, message: { id: ids.msg, body: 'hello' } });
+    expect(s.events.emit).not.toHaveBeenCalled();
+    expect(s.metrics.messagesCreated.inc).not.toHaveBeenCalled();
+  });
+
+  it('refuses a clientId already used in another chat rather than leaking that message', async () => {
+    s.messages.insert.mockResolvedValueOnce({ status: 'duplicate', message: message({ chatId: ids.otherChat, body: 'secret' }) });
+    await expect(s.service.send(me, ids.chat, { clientId: 'c1', body: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.BadRequest,
+      details: { fields: ['clientId'] },
+    });
+  });
+
+  it('answers a non-member with NOT_FOUND', async () => {
+    s.membership.member = false;
+    await expect(s.service.send(me, ids.chat, { clientId: 'c1', body: 'x' })).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(s.service.send(me, ids.chat, { clientId: 'c2', body: 'x', replyToId: ids.msg })).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
+    s.messages.existsInChat.mockResolvedValueOnce(false);
+    await expect(s.service.send(me, ids.chat, { clientId: 'c3', body: 'x', replyToId: ids.msg })).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
+  });
+
+  it('refuses a reply to a message of another chat with 400 naming replyToId', async () => {
+    s.messages.existsInChat.mockResolvedValueOnce(false);
+    await expect(s.service.send(me, ids.chat, { clientId: 'c1', body: 'x', replyToId: ids.msg })).rejects.toMatchObject({
+      code: ErrorCode.BadRequest,
+      details: { fields: ['replyToId'] },
+    });
+    expect(s.messages.insert).not.toHaveBeenCalled();
+  });
+
+  it('allows the configured sends per window, then 429 with a retry time and nothing stored', async () => {
+    for (let i = 0; i < 3; i++) await s.service.send(me, ids.chat, { clientId: `c${i}`, body: 'x' });
+    await expect(s.service.send(me, ids.chat, { clientId: 'c4', body: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+      details: { retryAfterSeconds: 17 },
+    });
+    expect(s.rateLimits.hit).toHaveBeenCalledWith('send', ids.me, 60);
+    expect(s.messages.insert).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('MessageService.list', () => {
+  let s: ReturnType<typeof setup>;
+  beforeEach(() => {
+    s = setup();
+  });
+
+  it('pages 50 by default and passes the cursor through', async () => {
+    await s.service.list(me, ids.chat, {});
+    expect(s.messages.list).toHaveBeenLastCalledWith(ids.chat, { limit: 50, before: undefined, after: undefined });
+    await s.service.list(me, ids.chat, { limit: 200, before: 10 });
+    expect(s.messages.list).toHaveBeenLastCalledWith(ids.chat, { limit: 200, before: 10, after: undefined });
+  });
+
+  it('refuses before and after together, and a non-member', async () => {
+    await expect(s.service.list(me, ids.chat, { before: 5, after: 1 })).rejects.toMatchObject({ code: ErrorCode.BadRequest });
+    s.membership.member = false;
+    await expect(s.service.list(me, ids.chat, {})).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    expect(s.messages.list).not.toHaveBeenCalled();
+  });
+
+  it('never serves the text of a deleted message', async () => {
+    s.messages.list.mockResolvedValueOnce([message({ body: 'was here', deletedAt: new Date() })]);
+    const { items } = await s.service.list(me, ids.chat, {});
+    expect(items[0].body).toBeNull();
+  });
+});
+
+describe('MessageService.edit and delete', () => {
+  let s: ReturnType<typeof setup>;
+  beforeEach(() => {
+    s = setup();
+  });
+
+  it('lets the author edit', async () => {
+    const edited = await s.service.edit(me, ids.msg, { body: 'fixed' });
+    expect(edited).toMatchObject({ body: 'fixed', editedAt: expect.any(String) });
+    expect(s.events.emit).toHaveBeenCalledWith('message.updated', expect.anything());
+  });
+
+  it('forbids editing somebody else’s message, even as the group owner', async () => {
+    s.membership.role = 'owner';
+    s.messages.findById.mockResolvedValue(message({ senderId: ids.bob }));
+    await expect(s.service.edit(me, ids.msg, { body: 'mine now' })).rejects.toMatchObject({ code: ErrorCode.Forbidden });
+    expect(s.messages.updateBody).not.toHaveBeenCalled();
+  });
+
+  it('does not edit a deleted message', async () => {
+    s.messages.findById.mockResolvedValueOnce(message({ deletedAt: new Date() }));
+    await expect(s.service.edit(me, ids.msg, { body: 'back' })).rejects.toMatchObject({ code: ErrorCode.NotFound });
+  });
+
+  it('hides a message from a non-member exactly like a missing one', async () => {
+    s.membership.member = false;
+    const hidden = await s.service.edit(me, ids.msg, { body: 'x' }).catch((e: Error) => e);
+    s.messages.findById.mockResolvedValueOnce(null);
+    const missing = await s.service.edit(me, ids.msg, { body: 'x' }).catch((e: Error) => e);
+    expect(hidden).toMatchObject({ code: ErrorCode.NotFound, message: (missing as Error).message });
+    await expect(s.service.delete(me, ids.msg)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    expect(s.messages.softDelete).not.toHaveBeenCalled();
+  });
+
+  it('lets the author delete', async () => {
+    await s.service.delete(me, ids.msg);
+    expect(s.messages.softDelete).toHaveBeenCalledWith(ids.msg);
+    expect(s.events.emit).toHaveBeenCalledWith('message.deleted', expect.objectContaining({ message: expect.objectContaining({ body: null }) }));
+  });
+
+  it('lets a group owner or admin delete anyone’s message', async () => {
+    s.messages.findById.mockResolvedValue(message({ senderId: ids.bob }));
+    for (const role of ['owner', 'admin'] as const) {
+      s.membership.role = role;
+      await s.service.delete(me, ids.msg);
+    }
+    expect(s.messages.softDelete).toHaveBeenCalledTimes(2);
+  });
+
+  it('forbids a plain member, and anyone in a direct chat, from deleting another person’s message', async () => {
+    s.messages.findById.mockResolvedValue(message({ senderId: ids.bob }));
+    await expect(s.service.delete(me, ids.msg)).rejects.toMatchObject({ code: ErrorCode.Forbidden });
+    s.membership.type = 'direct';
+    s.membership.role = 'owner';
+    await expect(s.service.delete(me, ids.msg)).rejects.toMatchObject({ code: ErrorCode.Forbidden });
+    expect(s.messages.softDelete).not.toHaveBeenCalled();
+  });
+
+  it('treats deleting an already deleted message as done', async () => {
+    s.messages.findById.mockResolvedValueOnce(message({ deletedAt: new Date() }));
+    await expect(s.service.delete(me, ids.msg)).resolves.toBeUndefined();
+    expect(s.messages.softDelete).not.toHaveBeenCalled();
+  });
+});
