@@ -34,6 +34,35 @@ const EnvSchema = z.object({
   RATE_MESSAGES: int(600, 1),
   RATE_MESSAGES_WINDOW_SECONDS: int(60, 1),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
+  PRESENCE_HEARTBEAT_MS: int(10_000, 100),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid bucket name (3-63 lowercase letters, digits, "." or "-")')
+    .default('messenger'),
+  S3_ACCESS_KEY: z.string().optional(),
+  S3_SECRET_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool(true),
+  S3_CORS_ORIGINS: z.string().default('*'),
+  UPLOAD_MAX_BYTES: int(25 * 1024 * 1024, 1),
+  UPLOAD_QUOTA_BYTES: int(2 * 1024 ** 3, 1),
+  UPLOAD_URL_TTL_SECONDS: int(900, 60),
+  DOWNLOAD_URL_TTL_SECONDS: int(300, 1).refine((v) => v <= 300, 'must be at most 300 (5 minutes)'),
+  PENDING_UPLOAD_TTL_SECONDS: int(24 * 3600, 60),
+  MEDIA_TOKEN_TTL_SECONDS: int(12 * 3600, 60),
+  PUBLIC_URL: z.string().url().optional(),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().min(3).default('Messenger <no-reply@messenger.localhost>'),
+  DIGEST_OFFLINE_SECONDS: int(15 * 60, 1),
+  DIGEST_INTERVAL_SECONDS: int(3600, 1),
+  JOB_ATTEMPTS: int(5, 1),
+  JOB_BACKOFF_MS: int(2000, 1),
+  JOB_CONCURRENCY: int(4, 1),
+  JOB_LOCK_MS: int(30_000, 1000),
+  JOB_STALLED_INTERVAL_MS: int(30_000, 500),
+  CLEANUP_EVERY_SECONDS: int(3600, 1),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -57,6 +86,39 @@ export interface AppConfig {
     messages: { limit: number; windowSeconds: number };
   };
   shutdownGraceMs: number;
+  /** Each instance re-announces itself this often; one silent for three beats is presumed dead and its sockets offline. */
+  presenceHeartbeatMs: number;
+  storage: {
+    /** Where the server talks to S3; empty only when nothing was configured or started. */
+    endpoint: string;
+    /** Where browsers reach it (presigned URLs are signed for this host). */
+    publicEndpoint: string;
+    region: string;
+    bucket: string;
+    accessKey?: string;
+    secretKey?: string;
+    forcePathStyle: boolean;
+    corsOrigins: string[];
+    embedded: boolean;
+  };
+  uploads: {
+    maxBytes: number;
+    quotaBytes: number;
+    uploadUrlTtlSeconds: number;
+    downloadUrlTtlSeconds: number;
+    pendingTtlSeconds: number;
+    mediaTokenTtlSeconds: number;
+  };
+  mail: { smtpUrl?: string; from: string; publicUrl: string };
+  digest: { offlineSeconds: number; intervalSeconds: number };
+  jobs: { attempts: number; backoffMs: number; concurrency: number; lockMs: number; stalledIntervalMs: number; cleanupEverySeconds: number };
+}
+
+/** An S3-compatible server started by the process itself (see core/embedded.ts). */
+export interface EmbeddedStorage {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
 }
 
 export class ConfigError extends Error {}
@@ -90,7 +152,11 @@ export function resolveJwtSecret(env: Env): string {
   return secret;
 }
 
-export function buildConfig(env: Env, urls: { databaseUrl: string; redisUrl: string; embeddedDatabase: boolean }): AppConfig {
+export function buildConfig(
+  env: Env,
+  urls: { databaseUrl: string; redisUrl: string; embeddedDatabase: boolean; storage?: EmbeddedStorage },
+): AppConfig {
+  const s3Endpoint = env.S3_ENDPOINT ?? urls.storage?.endpoint ?? '';
   return {
     env: env.NODE_ENV,
     role: env.ROLE,
@@ -119,6 +185,40 @@ export function buildConfig(env: Env, urls: { databaseUrl: string; redisUrl: str
       messages: { limit: env.RATE_MESSAGES, windowSeconds: env.RATE_MESSAGES_WINDOW_SECONDS },
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    presenceHeartbeatMs: env.PRESENCE_HEARTBEAT_MS,
+    storage: {
+      endpoint: s3Endpoint,
+      publicEndpoint: env.S3_PUBLIC_ENDPOINT ?? s3Endpoint,
+      region: env.S3_REGION,
+      bucket: env.S3_BUCKET,
+      accessKey: env.S3_ACCESS_KEY ?? (env.S3_ENDPOINT ? undefined : urls.storage?.accessKey),
+      secretKey: env.S3_SECRET_KEY ?? (env.S3_ENDPOINT ? undefined : urls.storage?.secretKey),
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+      corsOrigins: env.S3_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      embedded: !env.S3_ENDPOINT && !!urls.storage,
+    },
+    uploads: {
+      maxBytes: env.UPLOAD_MAX_BYTES,
+      quotaBytes: env.UPLOAD_QUOTA_BYTES,
+      uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
+      downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,
+      pendingTtlSeconds: env.PENDING_UPLOAD_TTL_SECONDS,
+      mediaTokenTtlSeconds: env.MEDIA_TOKEN_TTL_SECONDS,
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    },
+    digest: { offlineSeconds: env.DIGEST_OFFLINE_SECONDS, intervalSeconds: env.DIGEST_INTERVAL_SECONDS },
+    jobs: {
+      attempts: env.JOB_ATTEMPTS,
+      backoffMs: env.JOB_BACKOFF_MS,
+      concurrency: env.JOB_CONCURRENCY,
+      lockMs: env.JOB_LOCK_MS,
+      stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
+      cleanupEverySeconds: env.CLEANUP_EVERY_SECONDS,
+    },
   };
 }
 
