@@ -1,0 +1,25 @@
+// Preloaded into every measured server (`node --expose-gc -r bench/lib/probe.cjs ...`) so that ours and
+// the baseline report memory the same way: GET /probe?gc=1 collects garbage first, then answers
+// process.memoryUsage(). Listens on 127.0.0.1:BENCH_PROBE_PORT only; absent the variable it does nothing.
+'use strict';
+const http = require('node:http');
+
+const port = Number(process.env.BENCH_PROBE_PORT);
+if (port > 0) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://probe');
+    if (url.pathname !== '/probe') {
+      res.writeHead(404).end();
+      return;
+    }
+    if (url.searchParams.get('gc') === '1' && typeof global.gc === 'function') {
+      // Two passes: the first can leave objects with finalizers for the second.
+      global.gc();
+      global.gc();
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ pid: process.pid, ...process.memoryUsage() }));
+  });
+  server.listen(port, '127.0.0.1');
+  server.unref();
+}

@@ -1,0 +1,313 @@
+#!/usr/bin/env node
+// Realtime benchmark: the app as `pnpm start` runs it against a raw socket.io + pg baseline, on the same
+// fresh database and Redis, interleaved step by step. See bench/README.md for what each column means.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { cpuDelta, createDatabase, machineTicks, serviceCpu, sleep, startServer } from './lib/infra.mjs';
+import { LoadGenerator } from './lib/loadgen.mjs';
+import { parseOptions, USAGE } from './lib/options.mjs';
+import { capacityOf, fmt, header, line, p99Comparison, summarizeStep } from './lib/report.mjs';
+import { seed } from './lib/seed.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const say = (msg = '') => process.stdout.write(`${msg}\n`);
+const now = () => performance.timeOrigin + performance.now();
+
+let opts;
+try {
+  opts = parseOptions();
+} catch (error) {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+if (opts.help) {
+  say(USAGE);
+  process.exit(0);
+}
+
+const appMain = join(root, 'backend', 'dist', 'main.js');
+if (!existsSync(appMain)) {
+  process.stderr.write(`${appMain} is missing: build the app first (pnpm build), or run pnpm bench which does.\n`);
+  process.exit(2);
+}
+
+const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const runId = randomBytes(3).toString('hex');
+const jwtSecret = randomBytes(48).toString('base64url');
+const logDir = mkdtempSync(join(tmpdir(), 'messenger-bench-'));
+const targets = []; // { name, code, server, rows, stopped, idleHeap, connected }
+const cleanups = [];
+let dbName = '';
+
+async function cleanup() {
+  for (const fn of cleanups.reverse()) await fn().catch((e) => say(`cleanup: ${e.message}`));
+  cleanups.length = 0;
+}
+process.on('SIGINT', () => {
+  say('\ninterrupted, cleaning up');
+  cleanup().finally(() => process.exit(130));
+});
+
+async function main() {
+  const users = Math.ceil(Math.max(opts.clients, opts.scaleClients) / opts.group) * opts.group;
+  say(`realtime bench ${runId}: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+  say(
+    `  ${opts.clients} clients in ${opts.chats} chats of ${opts.group}, steps ${opts.steps.join(', ')} msg/s, ` +
+      `${opts.warmup} s warm-up + ${opts.duration} s measured each, ${opts.workers} generator threads, pool ${opts.pool}`,
+  );
+  say(`  server logs: ${logDir}`);
+
+  const db = await createDatabase(adminUrl);
+  dbName = db.name;
+  cleanups.push(() => db.drop());
+  const sql = new pg.Client({ connectionString: db.url });
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  cleanups.push(async () => {
+    await sql.end().catch(() => undefined);
+    await redis.connect().catch(() => undefined);
+    // Everything both servers wrote to Redis carries this run's prefix.
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `bench-${runId}-*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+  });
+
+  const common = { DATABASE_URL: db.url, DATABASE_POOL_MAX: String(opts.pool), REDIS_URL: redisUrl, JWT_SECRET: jwtSecret };
+  const probeScript = join(root, 'bench', 'lib', 'probe.cjs');
+  const wantOurs = opts.only !== 'baseline';
+  const wantBaseline = opts.only !== 'ours';
+
+  // Ours starts first: its start-up runs the migrations that the baseline and the seed rely on.
+  const ours = await startServer({
+    name: 'ours',
+    script: appMain,
+    nodeFlags: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [],
+    cwd: root,
+    logDir,
+    probeScript,
+    env: {
+      ...common,
+      NODE_ENV: 'production',
+      REDIS_PREFIX: `bench-${runId}-ours`,
+      LOG_LEVEL: 'warn',
+      RATE_MESSAGES: '1000000000',
+      DATA_DIR: join(logDir, 'data'),
+      SHUTDOWN_GRACE_MS: '2000',
+    },
+  });
+  cleanups.push(() => ours.stop());
+  say(`  ours: node backend/dist/main.js, pid ${ours.pid}, ${ours.url}`);
+
+  await sql.connect();
+  const seeded = await seed(db.url, { users, groupSize: opts.group, jwtSecret });
+  say(`  seeded ${users} users in ${users / opts.group} group chats`);
+
+  const baseline = await startServer({
+    name: 'baseline',
+    script: join(root, 'bench', 'baseline', 'server.mjs'),
+    cwd: join(root, 'bench'),
+    logDir,
+    probeScript,
+    env: { ...common, REDIS_PREFIX: `bench-${runId}-base` },
+  });
+  cleanups.push(() => baseline.stop());
+  say(`  baseline: node bench/baseline/server.mjs, pid ${baseline.pid}, ${baseline.url}`);
+
+  if (wantBaseline) targets.push({ name: 'baseline', code: 'b', server: baseline, rows: [], stopped: false });
+  if (wantOurs) targets.push({ name: 'ours', code: 'o', server: ours, rows: [], stopped: false });
+  const gen = new LoadGenerator({ users: seeded, workers: opts.workers, bodyBytes: opts.bodyBytes });
+  cleanups.push(() => gen.close());
+
+  for (const t of targets) {
+    t.idleHeap = (await t.server.memory()).heapUsed;
+    const c = await gen.connect(t.name, t.server.url, opts.clients);
+    t.connected = c.connected;
+    say(`  ${t.name}: ${c.connected}/${opts.clients} clients connected in ${(c.ms / 1000).toFixed(1)} s${c.failed ? `, errors ${JSON.stringify(c.errors)}` : ''}`);
+    if (c.connected < opts.clients) {
+      t.stopped = true;
+      t.broken = `only ${c.connected}/${opts.clients} clients could connect: ${JSON.stringify(c.errors)}`;
+    }
+  }
+
+  say('\nthroughput: every message fans out to a group of ' + opts.group);
+  say(header());
+  for (const [index, rate] of opts.steps.entries()) {
+    for (const t of targets) {
+      if (t.stopped) continue;
+      const row = await runStep(t, rate, index, sql, gen);
+      t.rows.push(row);
+      say(line(row));
+      if (!row.pass && !opts.keepGoing && !opts.smoke) t.stopped = true;
+      if (!t.server.alive) {
+        t.stopped = true;
+        t.broken = `the server process exited; see ${t.server.logFile}`;
+      }
+    }
+  }
+  for (const t of targets) await gen.disconnect(t.name);
+
+  const scale = {};
+  if (opts.scaleClients > 0) {
+    say(`\nconnection scale: ${opts.scaleClients} connected idle clients`);
+    await sleep(2000);
+    for (const t of targets) {
+      if (t.broken) continue;
+      scale[t.name] = await scalePhase(t, gen);
+      await gen.disconnect(t.name);
+      await sleep(2000);
+    }
+  }
+
+  return verdict(scale);
+}
+
+async function runStep(t, rate, index, sql, gen) {
+  // A checkpoint now, so neither side pays for one the other side's writes made due.
+  await sql.query('CHECKPOINT');
+  await sleep(500);
+  const tag = `${t.code}${index}`;
+  const warmupMs = opts.warmup * 1000;
+  const measureMs = opts.duration * 1000;
+  const startAt = now() + 200;
+  const measureStart = startAt + warmupMs;
+  const measureEnd = measureStart + measureMs;
+  const readings = {};
+  const take = () => ({ cpu: t.server.cpuMs(), ticks: machineTicks(), gen: process.cpuUsage(), services: serviceCpu(dbName) });
+  const at = (time, key) =>
+    new Promise((resolve) =>
+      setTimeout(() => {
+        readings[key] = take();
+        resolve();
+      }, Math.max(0, time - now())),
+    );
+  const windows = Promise.all([at(measureStart, 'start'), at(measureEnd, 'end')]);
+  const ackTimeoutMs = 10_000;
+  await gen.step({ target: t.name, tag, rate, senders: opts.clients, warmupMs, measureMs, startAt, ackTimeoutMs });
+  await windows;
+
+  // Drain: every ack resolves within its timeout; then give deliveries a moment to land.
+  const drainDeadline = now() + ackTimeoutMs + 5000;
+  let settledAt = null;
+  for (;;) {
+    const c = await gen.counts();
+    const done = c.pending === 0 && c.received >= c.ackOk * opts.group;
+    if (done) break;
+    if (c.pending === 0) settledAt ??= now();
+    if (now() > drainDeadline || (settledAt && now() - settledAt > 3000)) break;
+    await sleep(100);
+  }
+  const stats = await gen.stats();
+  const { rows } = await sql.query(`SELECT count(*)::int AS n FROM messages WHERE client_id LIKE $1`, [`${tag}m-%`]);
+  const memory = await t.server.memory();
+  const { start, end } = readings;
+  const genCpu = (end.gen.user + end.gen.system - start.gen.user - start.gen.system) / 1000;
+  return summarizeStep(
+    {
+      ...stats,
+      target: t.name,
+      persisted: rows[0].n,
+      memory,
+      idleHeap: t.idleHeap,
+      connections: t.connected,
+      cpuMs: end.cpu - start.cpu,
+      machineBusyPct: ((end.ticks.busy - start.ticks.busy) / (end.ticks.total - start.ticks.total)) * 100,
+      generatorCpuPct: (genCpu / measureMs) * 100,
+      pgCpuPct: (cpuDelta(start.services.pg, end.services.pg) / measureMs) * 100,
+      redisCpuPct: (cpuDelta(start.services.redis, end.services.redis) / measureMs) * 100,
+    },
+    { rate, groupSize: opts.group, measureMs, p99LimitMs: opts.p99LimitMs },
+  );
+}
+
+async function scalePhase(t, gen) {
+  const before = await t.server.memory();
+  const c = await gen.connect(t.name, t.server.url, opts.scaleClients, 25);
+  await sleep(3000);
+  const after = await t.server.memory();
+  const heapKb = c.connected ? (after.heapUsed - before.heapUsed) / 1024 / c.connected : null;
+  const rssKb = c.connected ? (after.rss - before.rss) / 1024 / c.connected : null;
+  const result = {
+    connected: c.connected,
+    failed: c.failed,
+    heapKb,
+    rssKb,
+    heapMb: after.heapUsed / 2 ** 20,
+    rssMb: after.rss / 2 ** 20,
+    connectS: c.ms / 1000,
+    pass: c.connected === opts.scaleClients && heapKb !== null && heapKb <= 12,
+  };
+  say(
+    `  ${t.name.padEnd(8)} ${c.connected}/${opts.scaleClients} connected in ${fmt(result.connectS)} s` +
+      ` (${fmt(c.connected / result.connectS, 0)}/s)${c.failed ? ` errors ${JSON.stringify(c.errors)}` : ''};` +
+      ` heap +${fmt(heapKb)} KB/conn (total ${fmt(result.heapMb, 0)} MB), rss +${fmt(rssKb)} KB/conn (total ${fmt(result.rssMb, 0)} MB)` +
+      ` -> ${result.pass ? 'ok' : 'over 12 KB or not all connected'}`,
+  );
+  return result;
+}
+
+function verdict(scale) {
+  const byName = Object.fromEntries(targets.map((t) => [t.name, t]));
+  say('\nsummary');
+  for (const t of targets) {
+    if (t.broken) say(`  ${t.name}: not measured — ${t.broken}`);
+    else say(`  ${t.name}: capacity ${capacityOf(t.rows)} msg/s (highest step with p99 <= ${opts.p99LimitMs} ms, ack errors <= 0.1 %, 100 % delivered)`);
+  }
+  let failed = targets.some((t) => t.broken);
+  if (opts.smoke) {
+    // The smoke run judges only that everything sent was stored and delivered.
+    for (const t of targets) {
+      for (const r of t.rows) {
+        if (r.received !== r.expected || r.expected === 0 || r.ackErrRate > 0) {
+          failed = true;
+          say(`  smoke: ${t.name} at ${r.rate}/s received ${r.received}/${r.expected}, ack errors ${r.ackErrRate}`);
+        }
+      }
+      const s = scale[t.name];
+      if (s && s.connected !== opts.scaleClients) {
+        failed = true;
+        say(`  smoke: ${t.name} connected ${s.connected}/${opts.scaleClients} idle clients`);
+      }
+    }
+    say(failed ? 'smoke: FAILED' : 'smoke: ok');
+  }
+  const o = byName.ours;
+  const b = byName.baseline;
+  if (o && b && !o.broken && !b.broken) {
+    const capO = capacityOf(o.rows);
+    const capB = capacityOf(b.rows);
+    const p99 = p99Comparison(o.rows, b.rows);
+    if (p99) {
+      say(
+        `  p99 send->receive at ${p99.rate} msg/s${p99.bothPassed ? ' (highest step both passed)' : ' (no step passed by both)'}: ` +
+          `ours ${fmt(p99.ours.e2eP99)} ms, baseline ${fmt(p99.baseline.e2eP99)} ms`,
+      );
+    }
+    if (scale.ours && scale.baseline) say(`  heap per idle connection: ours ${fmt(scale.ours.heapKb)} KB, baseline ${fmt(scale.baseline.heapKb)} KB (target <= 12 KB)`);
+    say(`capacity ratio ours/baseline: ${capB > 0 ? (capO / capB).toFixed(2) : 'n/a (baseline passed no step)'}`);
+    say(`p99 ratio ours/baseline: ${p99 ? p99.ratio.toFixed(2) : 'n/a'}`);
+  } else {
+    say('capacity ratio ours/baseline: n/a (both servers must be measured)');
+    say('p99 ratio ours/baseline: n/a (both servers must be measured)');
+  }
+  return failed ? 1 : 0;
+}
+
+main()
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  })
+  .catch(async (error) => {
+    process.stderr.write(`${error.stack ?? error}\n`);
+    await cleanup();
+    process.exit(1);
+  });
