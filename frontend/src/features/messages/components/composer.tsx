@@ -1,0 +1,121 @@
+import type { MessageResponseDto } from '@messenger/api-client';
+import { useEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import { Button } from '@/components/ui/button';
+import { useT } from '@/lib/i18n';
+import { emitEvent } from '@/lib/socket';
+import { useEditMessage } from '../api/edit-message';
+import { useMessages } from '../api/get-messages';
+import { useSendMessage } from '../api/send-message';
+import { useComposer } from '../stores/composer';
+import type { MemberInfo } from '../types';
+
+const MAX_LENGTH = 4000;
+// The typing signal is repeated at most this often while the person keeps typing.
+const TYPING_EVERY_MS = 2_000;
+
+export interface ComposerProps {
+  chatId: string;
+  members: MemberInfo[];
+}
+
+export function Composer({ chatId, members }: ComposerProps) {
+  const t = useT();
+  const draft = useComposer((s) => s.drafts[chatId] ?? '');
+  const replyToId = useComposer((s) => s.replyTo[chatId]);
+  const editingId = useComposer((s) => s.editing[chatId]);
+  const { setDraft, setReplyTo, setEditing } = useComposer.getState();
+  const { send } = useSendMessage(chatId);
+  const edit = useEditMessage(chatId);
+  const lastTyping = useRef(0);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const { data } = useMessages(chatId);
+  const replyTo = replyToId ? data?.pages.flatMap((p) => p.items).find((m) => m.id === replyToId) : undefined;
+  const nameOf = (userId: string | null) => members.find((m) => m.userId === userId)?.displayName ?? t('messages.someone');
+
+  useEffect(() => {
+    input.current?.focus();
+  }, [chatId, replyToId, editingId]);
+
+  const submit = (e?: FormEvent) => {
+    e?.preventDefault();
+    const body = draft.trim();
+    if (!body) return;
+    if (editingId) {
+      edit.mutate({ path: { id: editingId }, body: { body } });
+      setEditing(chatId, undefined);
+    } else {
+      void send(body, replyToId);
+      setReplyTo(chatId, undefined);
+    }
+    setDraft(chatId, '');
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    } else if (e.key === 'Escape' && (editingId || replyToId)) {
+      setEditing(chatId, undefined);
+      setReplyTo(chatId, undefined);
+      if (editingId) setDraft(chatId, '');
+    }
+  };
+
+  const onChange = (text: string) => {
+    setDraft(chatId, text);
+    const now = Date.now();
+    if (text && !editingId && now - lastTyping.current > TYPING_EVERY_MS) {
+      lastTyping.current = now;
+      emitEvent('typing', { chatId });
+    }
+  };
+
+  return (
+    <form onSubmit={submit} className="border-t border-slate-200 p-2 dark:border-slate-800">
+      {replyTo || editingId ? (
+        <div className="mb-2 flex items-center gap-2 rounded-lg bg-slate-100 px-3 py-1.5 text-xs dark:bg-slate-800">
+          <span className="min-w-0 flex-1 truncate">
+            <span className="font-semibold">{editingId ? t('messages.editing') : t('messages.replyingTo', { name: nameOf(replyTo?.senderId ?? null) })}</span>
+            {replyTo?.body ? <span className="ml-2 text-slate-500">{replyTo.body}</span> : null}
+          </span>
+          <button
+            type="button"
+            className="rounded px-1 text-base leading-none hover:bg-slate-200 dark:hover:bg-slate-700"
+            aria-label={editingId ? t('messages.cancelEdit') : t('messages.cancelReply')}
+            onClick={() => {
+              if (editingId) {
+                setEditing(chatId, undefined);
+                setDraft(chatId, '');
+              } else setReplyTo(chatId, undefined);
+            }}
+          >
+            ×
+          </button>
+        </div>
+      ) : null}
+      <div className="flex items-end gap-2">
+        <textarea
+          ref={input}
+          aria-label={t('messages.input')}
+          placeholder={t('messages.input')}
+          rows={1}
+          maxLength={MAX_LENGTH}
+          value={draft}
+          onChange={(e) => onChange(e.target.value)}
+          onKeyDown={onKeyDown}
+          className="max-h-40 min-h-10 flex-1 resize-none rounded-xl border border-slate-300 bg-white px-3 py-2 text-sm field-sizing-content focus:border-blue-500 focus:ring-2 focus:ring-blue-500/30 focus:outline-none dark:border-slate-700 dark:bg-slate-900"
+        />
+        <Button type="submit" disabled={!draft.trim()}>
+          {editingId ? t('common.save') : t('messages.send')}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export function useStartEditing(chatId: string) {
+  return (message: MessageResponseDto) => {
+    useComposer.getState().setEditing(chatId, message.id);
+    useComposer.getState().setDraft(chatId, message.body ?? '');
+  };
+}

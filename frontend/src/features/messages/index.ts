@@ -1,0 +1,6 @@
+export { MessageList, type MessageListProps } from './components/message-list';
+export { Composer } from './components/composer';
+export { useTypingText } from './components/typing-indicator';
+export { useMessages } from './api/get-messages';
+export { applyDeleted, applyIncoming, applyTyping, applyUpdated, resyncMessages } from './realtime';
+export type { MemberInfo } from './types';

@@ -1,0 +1,1 @@
+export { UserSearch, type UserSearchProps } from './components/user-search';

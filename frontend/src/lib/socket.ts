@@ -1,0 +1,115 @@
+import type { ChatResponseDto, MessageResponseDto } from '@messenger/api-client';
+import { io, type Socket } from 'socket.io-client';
+import { create } from 'zustand';
+import { refreshSession } from './api-client';
+import { getAccessToken } from './session';
+
+/** Server → client events of the realtime contract. */
+export interface ServerEvents {
+  'message:new': MessageResponseDto;
+  'message:updated': MessageResponseDto;
+  'message:deleted': Partial<MessageResponseDto> & { id: string; chatId: string };
+  typing: { chatId: string; userId: string };
+  read: { chatId: string; userId: string; seq: number };
+  presence: { userId: string; online: boolean; lastSeenAt?: string | null };
+  'chat:created': ChatEventPayload;
+  'chat:updated': ChatEventPayload;
+  'member:added': ChatEventPayload;
+  'member:removed': ChatEventPayload;
+}
+
+/** Membership and chat events carry the chat id under one of these names. */
+export type ChatEventPayload = Partial<ChatResponseDto> & { chatId?: string; userId?: string; chat?: Partial<ChatResponseDto> };
+
+export type SendAck = { ok: true; message: MessageResponseDto } | { ok: false; error: { code: string; message: string } };
+
+export interface ClientEvents {
+  'message:send': { chatId: string; clientId: string; body: string; replyToId?: string };
+  typing: { chatId: string };
+  read: { chatId: string; seq: number };
+}
+
+export type ConnectionStatus = 'offline' | 'connecting' | 'connected' | 'reconnecting';
+
+export const useConnection = create<{ status: ConnectionStatus; set(status: ConnectionStatus): void }>()((set) => ({
+  status: 'offline',
+  set: (status) => set({ status }),
+}));
+
+type Handler<E extends keyof ServerEvents> = (payload: ServerEvents[E]) => void;
+
+let socket: Socket | null = null;
+let everConnected = false;
+const reconnectHandlers = new Set<() => void>();
+
+/** Opens the one socket of this tab; the access token is read at each (re)connect, so a refreshed one is used. */
+export function connectSocket(): Socket {
+  if (socket) return socket;
+  const s = io({
+    path: '/socket.io',
+    transports: ['websocket'],
+    auth: (cb) => cb({ token: getAccessToken() }),
+    reconnectionDelay: 300,
+    reconnectionDelayMax: 3_000,
+  });
+  socket = s;
+  everConnected = false;
+  useConnection.getState().set('connecting');
+  s.on('connect', () => {
+    useConnection.getState().set('connected');
+    if (everConnected) reconnectHandlers.forEach((h) => h());
+    everConnected = true;
+  });
+  s.on('disconnect', (reason) => {
+    if (socket !== s) return;
+    useConnection.getState().set('reconnecting');
+    // A server-side disconnect is not retried by socket.io itself.
+    if (reason === 'io server disconnect') s.connect();
+  });
+  s.on('connect_error', () => {
+    if (socket !== s) return;
+    useConnection.getState().set(everConnected ? 'reconnecting' : 'connecting');
+    // Not active = the server refused the handshake (an expired token): refresh it, then try again.
+    if (!s.active) {
+      void refreshSession().then((ok) => {
+        if (ok && socket === s) setTimeout(() => s.connect(), 500);
+      });
+    }
+  });
+  return s;
+}
+
+export function disconnectSocket(): void {
+  socket?.disconnect();
+  socket = null;
+  everConnected = false;
+  useConnection.getState().set('offline');
+}
+
+export const isSocketConnected = () => socket?.connected === true;
+
+export function onSocketEvent<E extends keyof ServerEvents>(event: E, handler: Handler<E>): () => void {
+  const s = connectSocket();
+  s.on(event as string, handler as (payload: unknown) => void);
+  return () => {
+    s.off(event as string, handler as (payload: unknown) => void);
+  };
+}
+
+/** Runs after every reconnect (not the first connect): the moment to fetch what was missed. */
+export function onReconnect(handler: () => void): () => void {
+  reconnectHandlers.add(handler);
+  return () => {
+    reconnectHandlers.delete(handler);
+  };
+}
+
+export function emitEvent<E extends Exclude<keyof ClientEvents, 'message:send'>>(event: E, payload: ClientEvents[E]): void {
+  if (socket?.connected) socket.emit(event, payload);
+}
+
+/** Sends a message and resolves with the server's ack; rejects on timeout or when the socket is down. */
+export async function sendOverSocket(payload: ClientEvents['message:send'], timeoutMs: number): Promise<SendAck> {
+  if (!socket?.connected) throw new Error('socket is not connected');
+  return (await socket.timeout(timeoutMs).emitWithAck('message:send', payload)) as SendAck;
+}
