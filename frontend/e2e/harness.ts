@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,14 +21,28 @@ const freePort = () =>
     });
   });
 
-/** Builds what `pnpm start` builds, unless it is already there (the root test runner builds first). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds what `pnpm start` builds when it is missing or older than its sources (the root test runner has
+ * usually just built both; E2E_REBUILD=1 forces it).
+ */
 export function ensureBuilt(): void {
   const build = (filter: string) => {
     const r = spawnSync('pnpm', ['--filter', filter, 'build'], { cwd: rootDir, stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`building ${filter} failed`);
   };
-  if (process.env.E2E_REBUILD === '1' || !existsSync(join(frontendDir, 'dist', 'index.html'))) build('@messenger/frontend');
-  if (process.env.E2E_REBUILD === '1' || !existsSync(join(rootDir, 'backend', 'dist', 'main.js'))) build('@messenger/backend');
+  const stale = (out: string, ...sources: string[]) =>
+    process.env.E2E_REBUILD === '1' || !existsSync(out) || statSync(out).mtimeMs < Math.max(...sources.map((s) => (statSync(s).isDirectory() ? newestMtime(s) : statSync(s).mtimeMs)));
+  if (stale(join(frontendDir, 'dist', 'index.html'), join(frontendDir, 'src'), join(frontendDir, 'index.html'))) build('@messenger/frontend');
+  if (stale(join(rootDir, 'backend', 'dist', 'main.js'), join(rootDir, 'backend', 'src'))) build('@messenger/backend');
 }
 
 export interface RunningApp {

@@ -11,7 +11,9 @@ import { connectSocket, disconnectSocket, onReconnect, onSocketEvent } from '@/l
 export function useRealtime(meId: string | undefined, onMessage?: (message: Parameters<typeof applyIncoming>[1]) => void): void {
   const queryClient = useQueryClient();
   const onMessageRef = useRef(onMessage);
-  onMessageRef.current = onMessage;
+  useEffect(() => {
+    onMessageRef.current = onMessage;
+  }, [onMessage]);
   useEffect(() => {
     if (!meId) return;
     connectSocket();

@@ -1,4 +1,4 @@
-import type { PublicUserDto } from '@messenger/api-client';
+import type { ChatResponseDto, PublicUserDto } from '@messenger/api-client';
 import { useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { Button } from '@/components/ui/button';
@@ -29,47 +29,49 @@ function ChatNotFound() {
 
 function ChatView({ chatId }: { chatId: string }) {
   const t = useT();
-  const me = useSession((s) => s.user)!;
   const chat = useChat(chatId);
-  const markRead = useMarkChatRead(chatId);
+  if (chat.isPending) return <Spinner label={t('auth.restoring')} />;
+  if (!chat.data) return apiErrorStatus(chat.error) === 404 ? <ChatNotFound /> : <p role="alert">{t('common.error')}</p>;
+  return <OpenChat chat={chat.data} />;
+}
+
+/** Mounted once the chat is known, so what was unread at that moment can be captured. */
+function OpenChat({ chat }: { chat: ChatResponseDto }) {
+  const t = useT();
+  const me = useSession((s) => s.user)!;
+  const markRead = useMarkChatRead(chat.id);
   const [membersOpen, setMembersOpen] = useState(false);
   const members = useMemo<MemberInfo[]>(
-    () => chat.data?.members.map((m) => ({ userId: m.userId, displayName: m.user.displayName, lastReadSeq: m.lastReadSeq })) ?? [],
-    [chat.data],
+    () => chat.members.map((m) => ({ userId: m.userId, displayName: m.user.displayName, lastReadSeq: m.lastReadSeq })),
+    [chat.members],
   );
-  const typing = useTypingText(chatId, members);
-  // Captured once: the divider stays where the unread part began while you read it.
-  const [unreadAfterSeq] = useState(() => chat.data?.members.find((m) => m.userId === me.id)?.lastReadSeq);
-
-  if (chat.isPending) return <Spinner label={t('auth.restoring')} />;
-  if (chat.isError || !chat.data) return apiErrorStatus(chat.error) === 404 || !chat.data ? <ChatNotFound /> : <p role="alert">{t('common.error')}</p>;
+  const typing = useTypingText(chat.id, members);
+  // Captured once: the divider stays where the unread part began while you read it, and messages that
+  // arrive while the chat is open never get one.
+  const [unreadAfterSeq] = useState(() => {
+    const read = chat.members.find((m) => m.userId === me.id)?.lastReadSeq ?? 0;
+    return chat.lastMessageSeq > read ? read : Number.MAX_SAFE_INTEGER;
+  });
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <ChatHeader
-        chat={chat.data}
+        chat={chat}
         meId={me.id}
         activity={typing}
         actions={
-          chat.data.type === 'group' ? (
+          chat.type === 'group' ? (
             <Button variant="ghost" size="sm" onClick={() => setMembersOpen(true)}>
               {t('chats.members')}
             </Button>
           ) : null
         }
       />
-      <MessageList
-        chatId={chatId}
-        meId={me.id}
-        members={members}
-        isGroup={chat.data.type !== 'direct'}
-        unreadAfterSeq={unreadAfterSeq ?? chat.data.members.find((m) => m.userId === me.id)?.lastReadSeq ?? 0}
-        onRead={markRead}
-      />
-      <Composer chatId={chatId} members={members} />
-      {chat.data.type === 'group' ? (
+      <MessageList chatId={chat.id} meId={me.id} members={members} isGroup={chat.type !== 'direct'} unreadAfterSeq={unreadAfterSeq} onRead={markRead} />
+      <Composer chatId={chat.id} members={members} />
+      {chat.type === 'group' ? (
         <MembersDialog
-          chat={chat.data}
+          chat={chat}
           meId={me.id}
           open={membersOpen}
           onClose={() => setMembersOpen(false)}

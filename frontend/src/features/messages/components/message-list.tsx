@@ -17,7 +17,7 @@ export interface MessageListProps {
   meId: string;
   members: MemberInfo[];
   isGroup: boolean;
-  /** Your read marker when the chat was opened: the unread divider goes after it. */
+  /** Your read marker when the chat was opened (or +∞ when nothing was unread): the unread divider goes after it. */
   unreadAfterSeq: number;
   /** Called with the newest seq on screen while you are at the bottom of a visible page. */
   onRead(seq: number): void;
@@ -47,7 +47,7 @@ export function MessageList({ chatId, meId, members, isGroup, unreadAfterSeq, on
     let dividerPlaced = false;
     for (const message of messages) {
       if (!dividerPlaced && message.seq > unreadAfterSeq && message.senderId !== meId) {
-        if (unreadAfterSeq > 0 || messages[0]!.seq > 1 || out.length > 0) out.push({ key: 'unread-divider', divider: true });
+        out.push({ key: 'unread-divider', divider: true });
         dividerPlaced = true;
       }
       out.push({ key: message.clientId && message.senderId === meId ? `c:${message.clientId}` : message.id, message });
@@ -58,12 +58,14 @@ export function MessageList({ chatId, meId, members, isGroup, unreadAfterSeq, on
       out.push({
         key: `c:${entry.clientId}`,
         pending: entry.status,
-        message: { id: entry.clientId, chatId, seq: Number.MAX_SAFE_INTEGER, senderId: meId, clientId: entry.clientId, body: entry.body, replyToId: entry.replyToId ?? null, createdAt: entry.createdAt, editedAt: null, deletedAt: null },
+        message: { id: entry.clientId, chatId, seq: Number.MAX_SAFE_INTEGER, senderId: meId, clientId: entry.clientId, body: entry.body, replyToId: entry.replyToId ?? null, createdAt: entry.createdAt, editedAt: null, deletedAt: null, attachments: [] },
       });
     }
     return out;
   }, [messages, outbox, chatId, meId, unreadAfterSeq]);
 
+  // The virtualizer is mutable by design; this component does not rely on compiler memoisation.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,

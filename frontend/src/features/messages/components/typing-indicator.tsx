@@ -14,7 +14,6 @@ export function useTypingText(chatId: string, members: MemberInfo[]): string | n
     const timer = setInterval(() => setNow(Date.now()), 1_000);
     return () => clearInterval(timer);
   }, [typing]);
-  useEffect(() => setNow(Date.now()), [typing]);
   if (active.length === 0) return null;
   const names = active.map(([userId]) => members.find((m) => m.userId === userId)?.displayName ?? t('messages.someone'));
   return names.length === 1 ? t('messages.typingOne', { name: names[0]! }) : t('messages.typingMany', { names: names.join(', ') });

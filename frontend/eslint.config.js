@@ -1,0 +1,50 @@
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import tseslint from 'typescript-eslint';
+
+const FEATURES = ['auth', 'chats', 'messages', 'users'];
+
+/** A feature never imports another feature, nor the app layer: composition happens in src/app. */
+const featureIsolation = FEATURES.map((feature) => ({
+  files: [`src/features/${feature}/**/*.{ts,tsx}`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { group: FEATURES.filter((f) => f !== feature).map((f) => `@/features/${f}*`), message: 'Features do not import each other; compose them in src/app.' },
+          { group: ['@/app*', '../../*'], message: 'Features do not reach into the app layer or other folders by relative path.' },
+        ],
+      },
+    ],
+  },
+}));
+
+/** Shared layers (components, lib, hooks, utils, config) know nothing about features or the app. */
+const sharedLayers = {
+  files: ['src/{components,lib,hooks,utils,config}/**/*.{ts,tsx}'],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ group: ['@/features/*', '@/app*'], message: 'Shared code must not depend on features or the app.' }] }],
+  },
+};
+
+export default tseslint.config(
+  { ignores: ['dist', 'e2e-artifacts', 'node_modules'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Text is rendered as text.' }],
+    },
+  },
+  {
+    files: ['e2e/**/*.ts', '*.config.ts'],
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
+  },
+  ...featureIsolation,
+  sharedLayers,
+);
