@@ -58,7 +58,8 @@ export function MessageList({ chatId, meId, members, isGroup, unreadAfterSeq, on
       out.push({
         key: `c:${entry.clientId}`,
         pending: entry.status,
-        message: { id: entry.clientId, chatId, seq: Number.MAX_SAFE_INTEGER, senderId: meId, clientId: entry.clientId, body: entry.body, replyToId: entry.replyToId ?? null, createdAt: entry.createdAt, editedAt: null, deletedAt: null, attachments: [] },
+        // Shaped like a stored message so one component renders both; asserted because the DTO keeps growing.
+        message: { id: entry.clientId, chatId, seq: Number.MAX_SAFE_INTEGER, senderId: meId, clientId: entry.clientId, body: entry.body, replyToId: entry.replyToId ?? null, createdAt: entry.createdAt, editedAt: null, deletedAt: null, attachments: [] } as MessageResponseDto,
       });
     }
     return out;
