@@ -11,6 +11,12 @@ async function main() {
   const config = buildConfig(env, services);
   const app = await createApp(config);
   app.getHttpAdapter().getInstance().addHook('onClose', async () => services.stop());
+  if (config.role === 'worker') {
+    // Jobs only: the module graph starts (workers, schedules, the socket adapter for emits) but nothing listens.
+    await app.init();
+    say('worker started: processing jobs, no HTTP listener');
+    return;
+  }
   await app.listen({ port: config.port, host: config.host });
   say(`listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
 }

@@ -1,0 +1,85 @@
+/*
+ * ┌──────────────────────────────────────────────────────────────────────────────────────────┐
+ * │ QUEUE AND JOB NAMES ARE PERSISTED DATA. Their values are Redis key names, repeatable      │
+ * │ schedules and the names of jobs already waiting in Redis. NEVER rename or reuse a value:  │
+ * │ add a new one, let the old queue drain, then remove the old one in a later release.       │
+ * └──────────────────────────────────────────────────────────────────────────────────────────┘
+ */
+
+export enum QueueName {
+  Media = 'media',
+  Mail = 'mail',
+  Maintenance = 'maintenance',
+}
+
+export enum JobName {
+  AttachmentThumbnail = 'attachment-thumbnail',
+  UserDigest = 'user-digest',
+  UploadsCleanup = 'uploads-cleanup',
+}
+
+/** The payload of every job, by name: producers and processors share this one contract. */
+export interface JobPayloads {
+  [JobName.AttachmentThumbnail]: { attachmentId: string };
+  [JobName.UserDigest]: { userId: string };
+  [JobName.UploadsCleanup]: Record<string, never>;
+}
+
+/** A job as a discriminated union, so `switch (job.name)` narrows `job.data`. */
+export type JobItem = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];
+
+/** Which queue carries which job; slow or bursty kinds get their own queue so they never starve the others. */
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  [JobName.AttachmentThumbnail]: QueueName.Media,
+  [JobName.UserDigest]: QueueName.Mail,
+  [JobName.UploadsCleanup]: QueueName.Maintenance,
+};
+
+export interface JobRetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+/** Options every job is added with unless its producer says otherwise. */
+export function defaultJobOptions(policy: JobRetryPolicy) {
+  return {
+    attempts: policy.attempts,
+    backoff: { type: 'exponential' as const, delay: policy.backoffMs },
+    // Completed jobs are only kept long enough to be seen in the board; failed ones for a week of debugging.
+    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
+/** Per-job overrides of those defaults. */
+export const JOB_OPTIONS: Partial<Record<JobName, { removeOnComplete?: boolean | { age: number }; removeOnFail?: boolean | { age: number } }>> = {
+  // The job id is the per-user dedupe key, so it must be free again as soon as a digest job has finished.
+  [JobName.UserDigest]: { removeOnComplete: true, removeOnFail: { age: 3600 } },
+};
+
+/** What a handler may ask for besides success: run the same job again later (no attempt is spent). */
+export type JobOutcome = void | { retryAt: Date };
+
+/** Thrown by a handler when retrying cannot help (the input itself is bad): the job fails at once. */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
+
+export interface JobContext {
+  id: string;
+  attempt: number;
+  maxAttempts: number;
+}
+
+/** One per job name, in `workers/`; the job system refuses to start while a name has none. */
+export interface JobHandler<N extends JobName = JobName> {
+  readonly name: N;
+  handle(data: JobPayloads[N], context: JobContext): Promise<JobOutcome>;
+  /** Called once, after the last attempt failed; the place to mark the domain object as failed. */
+  onFinalFailure?(data: JobPayloads[N], error: Error): Promise<void>;
+}
+
+export const JOB_HANDLERS = Symbol('JOB_HANDLERS');

@@ -1,0 +1,227 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DelayedError, type Job, type JobsOptions, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { performance } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { APP_CONFIG, type AppConfig, ConfigError } from '@/core/config';
+import {
+  defaultJobOptions,
+  JOB_OPTIONS,
+  JOB_QUEUE,
+  type JobHandler,
+  type JobItem,
+  JobName,
+  type JobPayloads,
+  PermanentJobError,
+  QueueName,
+} from '@/core/jobs';
+import { MetricsRepository } from './metrics.repository';
+import { RedisRepository } from './redis.repository';
+
+const COUNTED_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed', 'paused'] as const;
+
+export interface QueueJobOptions {
+  /** Deduplicates: while a job with this id exists, adding another is a no-op. */
+  jobId?: string;
+  delayMs?: number;
+}
+
+/** Owns every BullMQ object: queues, workers and queue-event listeners, on one Redis connection set. */
+@Injectable()
+export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Jobs');
+  private readonly connection: Redis;
+  private readonly prefix: string;
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly listeners: QueueEvents[] = [];
+  private handlers = new Map<JobName, JobHandler>();
+  private readonly duration: Histogram<'queue' | 'name' | 'status'>;
+  private readonly failures: Counter<'queue' | 'name' | 'final'>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly redis: RedisRepository,
+    metrics: MetricsRepository,
+  ) {
+    // Blocking worker commands need `maxRetriesPerRequest: null`; the duplicate carries it.
+    this.connection = redis.duplicate();
+    this.prefix = `${config.redis.prefix}:bull`;
+
+    this.duration = new Histogram({
+      name: 'job_duration_seconds',
+      help: 'Time spent running a job attempt, by outcome',
+      labelNames: ['queue', 'name', 'status'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [metrics.registry],
+    });
+    this.failures = new Counter({
+      name: 'jobs_failed_total',
+      help: 'Failed job attempts; final="true" when no attempt is left',
+      labelNames: ['queue', 'name', 'final'] as const,
+      registers: [metrics.registry],
+    });
+    const queues = this.queues;
+    new Gauge({
+      name: 'job_queue_jobs',
+      help: 'Jobs in each queue by state, read from Redis at scrape time (the same for every instance)',
+      labelNames: ['queue', 'state'] as const,
+      registers: [metrics.registry],
+      async collect() {
+        await Promise.all(
+          [...queues].map(async ([name, queue]) => {
+            const counts = await queue.getJobCounts(...COUNTED_STATES).catch(() => null);
+            if (!counts) return;
+            for (const state of COUNTED_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
+          }),
+        );
+      },
+    });
+  }
+
+  /**
+   * BullMQ keeps jobs only in Redis: an evicting Redis would silently drop them, so refuse to start on one.
+   * Checked before any queue exists, so the refusal is one line and not BullMQ's warning per queue.
+   */
+  async onModuleInit(): Promise<void> {
+    const info = await this.redis.client.info('memory');
+    const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+    if (policy && policy !== 'noeviction') {
+      throw new ConfigError(
+        `Redis maxmemory-policy is "${policy}", but the job queues need "noeviction" (an evicting Redis silently drops jobs): set "maxmemory-policy noeviction" in redis.conf or run CONFIG SET maxmemory-policy noeviction`,
+      );
+    }
+    for (const name of Object.values(QueueName)) {
+      const queue = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: defaultJobOptions(this.config.jobs) });
+      queue.on('error', (error) => this.logger.warn({ err: error, queue: name }, 'queue connection error'));
+      this.queues.set(name, queue);
+    }
+  }
+
+  async add<N extends JobName>(name: N, data: JobPayloads[N], options: QueueJobOptions = {}): Promise<void> {
+    await this.queueFor(name).add(name, data, this.toJobOptions(name, options));
+  }
+
+  /** One round trip per queue, however many jobs. */
+  async addBulk(items: Array<JobItem & { options?: QueueJobOptions }>): Promise<void> {
+    const byQueue = new Map<QueueName, Array<{ name: string; data: unknown; opts: JobsOptions }>>();
+    for (const item of items) {
+      const queue = JOB_QUEUE[item.name];
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), { name: item.name, data: item.data, opts: this.toJobOptions(item.name, item.options ?? {}) }]);
+    }
+    await Promise.all([...byQueue].map(([queue, jobs]) => this.queues.get(queue)!.addBulk(jobs)));
+  }
+
+  /** Creates or updates a repeatable job; every instance may call it, the scheduler id keeps one schedule. */
+  async schedule<N extends JobName>(name: N, data: JobPayloads[N], everyMs: number): Promise<void> {
+    await this.queueFor(name).upsertJobScheduler(name, { every: everyMs }, { name, data });
+  }
+
+  /** Starts one worker per queue that has handlers. Handlers are looked up by job name on every job. */
+  startWorkers(handlers: JobHandler[]): void {
+    this.handlers = new Map(handlers.map((h) => [h.name, h]));
+    const queueNames = new Set(handlers.map((h) => JOB_QUEUE[h.name]));
+    for (const queueName of queueNames) {
+      const worker = new Worker(queueName, (job, token) => this.process(queueName, job, token), {
+        connection: this.connection,
+        prefix: this.prefix,
+        concurrency: this.config.jobs.concurrency,
+        lockDuration: this.config.jobs.lockMs,
+        stalledInterval: this.config.jobs.stalledIntervalMs,
+        maxStalledCount: 1,
+      });
+      worker.on('failed', (job, error) => void this.onFailed(queueName, job, error));
+      worker.on('error', (error) => this.logger.warn({ err: error, queue: queueName }, 'worker error'));
+      this.workers.push(worker);
+    }
+    this.logger.log(`workers started for queues: ${[...queueNames].join(', ')}`);
+  }
+
+  /** Queue names (for the admin board) and the Queue objects behind them. */
+  allQueues(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  /** A live feed of job events on one queue; closed with the application. */
+  events(queue: QueueName): QueueEvents {
+    const listener = new QueueEvents(queue, { connection: this.redis.duplicate(), prefix: this.prefix });
+    listener.on('error', (error) => this.logger.warn({ err: error, queue }, 'queue events error'));
+    this.listeners.push(listener);
+    return listener;
+  }
+
+  async counts(queue: QueueName): Promise<Record<string, number>> {
+    return this.queues.get(queue)!.getJobCounts(...COUNTED_STATES);
+  }
+
+  /** Graceful shutdown: stop taking jobs and wait for the running ones (bounded by the grace period). */
+  async beforeApplicationShutdown(): Promise<void> {
+    const grace = Math.max(this.config.shutdownGraceMs, 1);
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        let timer: NodeJS.Timeout | undefined;
+        const finished = await Promise.race([
+          worker.close().then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), grace))),
+        ]);
+        clearTimeout(timer);
+        // A job still running past the grace period is abandoned; its lock expires and another worker retries it.
+        if (!finished) await worker.close(true).catch(() => undefined);
+      }),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.listeners.map((l) => l.close().catch(() => undefined)));
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+
+  private queueFor(name: JobName): Queue {
+    return this.queues.get(JOB_QUEUE[name])!;
+  }
+
+  private toJobOptions(name: JobName, options: QueueJobOptions): JobsOptions {
+    return { ...JOB_OPTIONS[name], ...(options.jobId ? { jobId: options.jobId } : {}), ...(options.delayMs ? { delay: options.delayMs } : {}) };
+  }
+
+  private async process(queue: QueueName, job: Job, token?: string): Promise<void> {
+    const handler = this.handlers.get(job.name as JobName);
+    if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}"`);
+    const started = performance.now();
+    const observe = (status: string) => this.duration.observe({ queue, name: job.name, status }, (performance.now() - started) / 1000);
+    let outcome;
+    try {
+      outcome = await handler.handle(job.data as never, { id: job.id ?? '', attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+    } catch (error) {
+      observe('failed');
+      if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+    if (outcome?.retryAt) {
+      observe('deferred');
+      // The BullMQ idiom for "run me again later" without spending an attempt.
+      await job.moveToDelayed(outcome.retryAt.getTime(), token);
+      throw new DelayedError();
+    }
+    observe('completed');
+  }
+
+  /** The last-failure handling, written once for every job kind. */
+  private async onFailed(queue: QueueName, job: Job | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.failures.inc({ queue, name: job.name, final: String(final) });
+    const context = { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, err: error };
+    if (!final) {
+      this.logger.warn(context, 'job attempt failed, will retry');
+      return;
+    }
+    this.logger.error(context, 'job failed for good');
+    try {
+      await this.handlers.get(job.name as JobName)?.onFinalFailure?.(job.data as never, error);
+    } catch (hookError) {
+      this.logger.error({ ...context, err: hookError }, 'final-failure handler failed');
+    }
+  }
+}
