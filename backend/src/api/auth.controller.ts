@@ -8,6 +8,7 @@ import { AuthResponseDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SessionR
 import { ErrorResponseDto } from '@/schemas/common.dto';
 import { AuthService } from '@/services/auth.service';
 import { Client, Public } from './auth.guard';
+import { clearMediaCookie, setMediaCookie } from './media-cookie';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refresh-cookie';
 
 @ApiTags('auth')
@@ -72,6 +73,7 @@ export class AuthController {
     try {
       const { refreshToken, ...session } = await this.service.refresh(token);
       setRefreshCookie(request, reply, refreshToken, this.config.auth.refreshTtlSeconds);
+      setMediaCookie(request, reply, this.service.issueMediaToken(session.user.id));
       return session;
     } catch (error) {
       clearRefreshCookie(request, reply);
@@ -86,11 +88,13 @@ export class AuthController {
   async logout(@Body() dto: LogoutDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const token = dto.refreshToken ?? readRefreshCookie(request);
     clearRefreshCookie(request, reply);
+    clearMediaCookie(request, reply);
     if (token) await this.service.logout(token);
   }
 
   private withCookie(request: FastifyRequest, reply: FastifyReply, auth: AuthResponseDto): AuthResponseDto {
     setRefreshCookie(request, reply, auth.refreshToken, this.config.auth.refreshTtlSeconds);
+    setMediaCookie(request, reply, this.service.issueMediaToken(auth.user.id));
     return auth;
   }
 }

@@ -1,5 +1,6 @@
 import type { MessageResponseDto } from '@/schemas/message.dto';
 import type { ChatResponseDto } from '@/schemas/chat.dto';
+import type { AttachmentResponseDto } from '@/schemas/attachment.dto';
 
 /** Domain events emitted by services after a change is committed; the realtime layer fans them out. */
 export interface DomainEvents {
@@ -11,6 +12,8 @@ export interface DomainEvents {
   'chat.updated': { chat: ChatResponseDto; memberIds: string[] };
   'member.added': { chatId: string; userId: string; memberIds: string[] };
   'member.removed': { chatId: string; userId: string; memberIds: string[] };
+  /** An attachment changed after it was shown (its thumbnail is ready); `messageId` is null while unsent. */
+  'attachment.updated': { chatId: string; messageId: string | null; attachment: AttachmentResponseDto; memberIds: string[] };
 }
 
 export type DomainEventName = keyof DomainEvents;

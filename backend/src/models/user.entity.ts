@@ -23,6 +23,13 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 16, default: 'user' })
   role: UserRole;
 
+  /** Whether unread messages are summarised by e-mail while the user is away. */
+  @Column({ name: 'email_digest', type: 'boolean', default: true })
+  emailDigest: boolean;
+
+  @Column({ name: 'last_digest_at', type: 'timestamptz', nullable: true, select: false })
+  lastDigestAt?: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

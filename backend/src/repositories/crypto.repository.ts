@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import * as argon2 from 'argon2';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { JWT_ALGORITHM, type AccessTokenClaims } from '@/core/auth';
 
@@ -50,5 +50,16 @@ export class CryptoRepository {
 
   sha256(value: string): string {
     return createHash('sha256').update(value).digest('hex');
+  }
+
+  /** Signs our own short tokens; the purpose is part of the input, so a signature for one use is useless for another. */
+  hmac(purpose: string, value: string): string {
+    return createHmac('sha256', this.config.auth.jwtSecret).update(`${purpose}\0${value}`).digest('base64url');
+  }
+
+  safeEqual(a: string, b: string): boolean {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
   }
 }

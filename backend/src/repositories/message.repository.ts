@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
+import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
+import { attachmentsOf } from './attachment.repository';
 import { MESSAGE_COLUMNS } from './chat.repository';
 
 export interface NewMessage {
@@ -14,8 +16,33 @@ export interface NewMessage {
 
 export type InsertResult = { status: 'created'; message: MessageEntity } | { status: 'duplicate'; message: MessageEntity } | { status: 'not_member' };
 
+export type MessageWithAttachments = MessageEntity & { attachments: MessageAttachmentRow[] };
+
 const RETURNING = `id, chat_id AS "chatId", seq, sender_id AS "senderId", sender_contact_id AS "senderContactId", client_id AS "clientId",
   body, reply_to_id AS "replyToId", created_at AS "createdAt", edited_at AS "editedAt", deleted_at AS "deletedAt"`;
+
+/**
+ * One statement: check membership, take the next seq under the chat row lock, insert, and move the
+ * sender's read marker. Being one statement it is one transaction, so a duplicate clientId rolls the
+ * seq back and the sequence stays gapless. Parameters: chatId, senderId, clientId, body, replyToId.
+ */
+const INSERT_MESSAGE = `WITH c AS (
+     UPDATE chats SET last_message_seq = last_message_seq + 1, last_message_at = now()
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2)
+     RETURNING id, last_message_seq
+   ), m AS (
+     INSERT INTO messages (chat_id, seq, sender_id, client_id, body, reply_to_id)
+     SELECT c.id, c.last_message_seq, $2, $3, $4, $5 FROM c
+     RETURNING ${RETURNING}
+   ), r AS (
+     UPDATE chat_members cm SET last_read_seq = m.seq FROM m WHERE cm.chat_id = m."chatId" AND cm.user_id = $2
+   )
+   SELECT * FROM m`;
+
+// Reads after an edit or delete carry the attachments too, so the pushed message is whole.
+const RETURNING_FULL = `${RETURNING}, ${attachmentsOf('messages')} AS attachments`;
+
+class AttachmentsUnavailable extends Error {}
 
 const isUniqueViolation = (error: unknown, constraint: string) =>
   error instanceof QueryFailedError &&
@@ -26,36 +53,49 @@ const isUniqueViolation = (error: unknown, constraint: string) =>
 export class MessageRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /**
-   * One statement: check membership, take the next seq under the chat row lock, insert, and move the
-   * sender's read marker. Being one statement it is one transaction, so a duplicate clientId rolls the
-   * seq back and the sequence stays gapless.
-   */
+  /** The hot path: one round trip (see INSERT_MESSAGE). */
   async insert(input: NewMessage): Promise<InsertResult> {
     try {
-      const rows: MessageEntity[] = await this.dataSource.query(
-        `WITH c AS (
-           UPDATE chats SET last_message_seq = last_message_seq + 1, last_message_at = now()
-           WHERE id = $1 AND EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2)
-           RETURNING id, last_message_seq
-         ), m AS (
-           INSERT INTO messages (chat_id, seq, sender_id, client_id, body, reply_to_id)
-           SELECT c.id, c.last_message_seq, $2, $3, $4, $5 FROM c
-           RETURNING ${RETURNING}
-         ), r AS (
-           UPDATE chat_members cm SET last_read_seq = m.seq FROM m WHERE cm.chat_id = m."chatId" AND cm.user_id = $2
-         )
-         SELECT * FROM m`,
-        [input.chatId, input.senderId, input.clientId, input.body, input.replyToId],
-      );
+      const rows: MessageEntity[] = await this.dataSource.query(INSERT_MESSAGE, [input.chatId, input.senderId, input.clientId, input.body, input.replyToId]);
       if (rows.length === 0) return { status: 'not_member' };
       return { status: 'created', message: rows[0] };
     } catch (error) {
-      if (!isUniqueViolation(error, 'messages_sender_client_key')) throw error;
-      const existing = await this.findByClientId(input.senderId, input.clientId);
-      if (!existing) throw error;
-      return { status: 'duplicate', message: existing };
+      return this.duplicateOrThrow(error, input);
     }
+  }
+
+  /**
+   * The same insert plus claiming the sender's ready, unsent attachments of this chat, in one transaction:
+   * the message and all of its files land together or not at all. Only sends with files pay the extra round trips.
+   */
+  async insertWithAttachments(input: NewMessage, attachmentIds: string[]): Promise<InsertResult | { status: 'attachments_unavailable' }> {
+    try {
+      return await this.dataSource.transaction(async (tx) => {
+        const rows: MessageEntity[] = await tx.query(INSERT_MESSAGE, [input.chatId, input.senderId, input.clientId, input.body, input.replyToId]);
+        if (rows.length === 0) return { status: 'not_member' as const };
+        const [claimed]: [Array<MessageAttachmentRow & { position: number }>, number] = await tx.query(
+          `UPDATE attachments a SET message_id = $1, position = t.pos - 1, updated_at = now()
+           FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, pos)
+           WHERE a.id = t.id AND a.uploader_id = $3 AND a.chat_id = $4 AND a.status = 'ready' AND a.message_id IS NULL
+           RETURNING a.id, a.status, a.file_name AS "fileName", a.content_type AS "contentType", a.size::float8 AS size,
+                     a.width, a.height, a.thumbnail_key IS NOT NULL AS "hasThumbnail", a.position`,
+          [rows[0].id, attachmentIds, input.senderId, input.chatId],
+        );
+        if (claimed.length !== attachmentIds.length) throw new AttachmentsUnavailable();
+        const attachments = claimed.sort((x, y) => x.position - y.position).map(({ position: _position, ...a }) => a);
+        return { status: 'created' as const, message: { ...rows[0], attachments } as MessageWithAttachments };
+      });
+    } catch (error) {
+      if (error instanceof AttachmentsUnavailable) return { status: 'attachments_unavailable' };
+      return this.duplicateOrThrow(error, input);
+    }
+  }
+
+  private async duplicateOrThrow(error: unknown, input: NewMessage): Promise<InsertResult> {
+    if (!isUniqueViolation(error, 'messages_sender_client_key')) throw error;
+    const existing = await this.findByClientId(input.senderId, input.clientId);
+    if (!existing) throw error;
+    return { status: 'duplicate', message: existing };
   }
 
   async findByClientId(senderId: string, clientId: string): Promise<MessageEntity | null> {
@@ -92,7 +132,7 @@ export class MessageRepository {
 
   async updateBody(id: string, body: string): Promise<MessageEntity | null> {
     const [rows]: [MessageEntity[], number] = await this.dataSource.query(
-      `UPDATE messages SET body = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${RETURNING}`,
+      `UPDATE messages SET body = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${RETURNING_FULL}`,
       [id, body],
     );
     return rows[0] ?? null;

@@ -1,9 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
+import { AttachmentResponseDto, toAttachmentResponse } from './attachment.dto';
 
 export const MESSAGE_MAX_LENGTH = 4000;
+export const MESSAGE_MAX_ATTACHMENTS = 10;
 
 @ValidatorConstraint({ name: 'notBlank' })
 class NotBlank implements ValidatorConstraintInterface {
@@ -23,17 +26,33 @@ export class SendMessageDto {
   @Matches64()
   clientId: string;
 
-  @ApiProperty({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH })
+  @ApiPropertyOptional({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH, description: 'The text; may be omitted (or empty) when attachmentIds is given' })
+  // Text is optional only for a message that carries attachments; when present it is always 1..4000 characters.
+  @ValidateIf((o: SendMessageDto) => !o.attachmentIds?.length || (o.body !== undefined && o.body !== ''))
   @IsString()
   @MinLength(1)
   @MaxLength(MESSAGE_MAX_LENGTH)
   @Validate(NotBlank)
-  body: string;
+  body?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'A message of the same chat' })
   @IsOptional()
   @IsUUID('all')
   replyToId?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    maxItems: MESSAGE_MAX_ATTACHMENTS,
+    description: 'Your own uploads to this chat in status "ready", in display order',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MESSAGE_MAX_ATTACHMENTS)
+  @ArrayUnique({ message: 'attachmentIds must not repeat an id' })
+  @IsUUID('all', { each: true, message: 'each value in attachmentIds must be a UUID' })
+  attachmentIds?: string[];
 }
 
 function Matches64() {
@@ -115,6 +134,9 @@ export class MessageResponseDto {
 
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   deletedAt: string | null;
+
+  @ApiProperty({ type: [AttachmentResponseDto], description: 'Files sent with the message, in order; empty once deleted' })
+  attachments: AttachmentResponseDto[];
 }
 
 export class MessageListResponseDto {
@@ -124,7 +146,7 @@ export class MessageListResponseDto {
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export const toMessageResponse = (m: MessageEntity): MessageResponseDto => ({
+export const toMessageResponse = (m: MessageEntity & { attachments?: MessageAttachmentRow[] }): MessageResponseDto => ({
   id: m.id,
   chatId: m.chatId,
   seq: m.seq,
@@ -135,4 +157,5 @@ export const toMessageResponse = (m: MessageEntity): MessageResponseDto => ({
   createdAt: iso(m.createdAt)!,
   editedAt: iso(m.editedAt),
   deletedAt: iso(m.deletedAt),
+  attachments: m.deletedAt ? [] : (m.attachments ?? []).map(toAttachmentResponse),
 });

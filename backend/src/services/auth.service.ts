@@ -94,6 +94,24 @@ export class AuthService {
     return { userId: claims.sub, username: claims.username, role: claims.role };
   }
 
+  /**
+   * `<userId>.<expiry>.<signature>` for the media cookie, which lets <img> tags and download links reach the
+   * attachment routes (a browser cannot add a bearer header to them); membership is still checked per request.
+   */
+  issueMediaToken(userId: string): { token: string; maxAgeSeconds: number } {
+    const maxAgeSeconds = this.config.uploads.mediaTokenTtlSeconds;
+    const payload = `${userId}.${Math.floor(Date.now() / 1000) + maxAgeSeconds}`;
+    return { token: `${payload}.${this.crypto.hmac('media', payload)}`, maxAgeSeconds };
+  }
+
+  /** The user id of a valid, unexpired media token. */
+  verifyMediaToken(token: string): string | null {
+    const [userId, expiry, signature, extra] = token.split('.');
+    if (!userId || !expiry || !signature || extra !== undefined) return null;
+    if (!this.crypto.safeEqual(signature, this.crypto.hmac('media', `${userId}.${expiry}`))) return null;
+    return Number(expiry) * 1000 > Date.now() ? userId : null;
+  }
+
   private async issue(user: UserEntity, familyId: string): Promise<AuthResponseDto> {
     const refreshToken = this.crypto.randomToken();
     await this.refreshTokens.create({

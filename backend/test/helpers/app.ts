@@ -35,6 +35,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     databaseUrl: env.DATABASE_URL ?? inject('databaseUrl'),
     redisUrl: env.REDIS_URL ?? inject('redisUrl'),
     embeddedDatabase: false,
+    storage: inject('s3'),
   });
   const app = await createApp(config);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
 import { dataSourceOptions } from '../../src/core/database/data-source';
 import { runMigrations } from '../../src/core/database/migrate';
+import { startEmbeddedStorage } from '../../src/core/embedded';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     redisUrl: string;
+    /** A real S3-compatible server (s3rver) for the run, with its credentials. */
+    s3: { endpoint: string; accessKey: string; secretKey: string };
   }
 }
 
@@ -35,10 +41,16 @@ export default async function setup(project: TestProject) {
   await runMigrations(dataSource);
   await dataSource.destroy();
 
+  const s3Dir = mkdtempSync(join(tmpdir(), 'msg-test-s3-'));
+  const s3 = await startEmbeddedStorage(s3Dir, () => undefined);
+
   project.provide('databaseUrl', testUrl.toString());
   project.provide('redisUrl', redisUrl);
+  project.provide('s3', s3.storage);
 
   return async () => {
+    await s3.stop();
+    rmSync(s3Dir, { recursive: true, force: true });
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   };

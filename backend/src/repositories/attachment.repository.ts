@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AttachmentEntity, AttachmentStatus } from '@/models/attachment.entity';
+
+/**
+ * A message's attachments as one JSON array, for the select list of any message query (`alias` is the
+ * messages row). An index probe per message; kept in SQL so every read path carries attachments in its one round trip.
+ */
+export const attachmentsOf = (alias: string) => `(
+  SELECT coalesce(json_agg(json_build_object(
+    'id', a.id, 'status', a.status, 'fileName', a.file_name, 'contentType', a.content_type, 'size', a.size,
+    'width', a.width, 'height', a.height, 'hasThumbnail', a.thumbnail_key IS NOT NULL) ORDER BY a.position), '[]'::json)
+  FROM attachments a WHERE a.message_id = ${alias}.id)`;
+
+const COLUMNS = `a.id, a.chat_id AS "chatId", a.uploader_id AS "uploaderId", a.message_id AS "messageId", a.position, a.status,
+  a.reject_reason AS "rejectReason", a.file_name AS "fileName", a.content_type AS "contentType", a.size::float8 AS size,
+  a.object_key AS "objectKey", a.thumbnail_key AS "thumbnailKey", a.width, a.height, a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
+
+const RETURNING = COLUMNS.replace(/\ba\./g, '');
+
+export interface NewAttachment {
+  id: string;
+  chatId: string;
+  uploaderId: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  objectKey: string;
+}
+
+/** An attachment as seen by one user: visible when it is theirs, or sent in a chat they belong to. */
+export interface VisibleAttachment extends AttachmentEntity {
+  messageDeleted: boolean;
+}
+
+export type CreateResult = { status: 'created'; attachment: AttachmentEntity } | { status: 'quota_exceeded'; usedBytes: number };
+
+@Injectable()
+export class AttachmentRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Inserts the row if the uploader's live uploads plus this one stay within the quota. A per-user advisory
+   * lock serialises concurrent requests of the same user, so two uploads cannot both squeeze under the limit.
+   */
+  async create(input: NewAttachment, quotaBytes: number): Promise<CreateResult> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('attachment-quota:' || $1, 0))`, [input.uploaderId]);
+      const [{ used }]: Array<{ used: number }> = await tx.query(
+        `SELECT coalesce(sum(size), 0)::float8 AS used FROM attachments WHERE uploader_id = $1 AND status <> 'rejected'`,
+        [input.uploaderId],
+      );
+      if (used + input.size > quotaBytes) return { status: 'quota_exceeded', usedBytes: used };
+      const rows: AttachmentEntity[] = await tx.query(
+        `INSERT INTO attachments (id, chat_id, uploader_id, file_name, content_type, size, object_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${RETURNING}`,
+        [input.id, input.chatId, input.uploaderId, input.fileName, input.contentType, input.size, input.objectKey],
+      );
+      return { status: 'created', attachment: rows[0] };
+    });
+  }
+
+  async findById(id: string): Promise<AttachmentEntity | null> {
+    const rows = await this.dataSource.query(`SELECT ${COLUMNS} FROM attachments a WHERE a.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The attachment if `userId` may see it: a member of its chat, and either the uploader or the attachment
+   * was sent in a message. One query, so a non-member learns nothing, not even that the id exists.
+   */
+  async findVisible(id: string, userId: string): Promise<VisibleAttachment | null> {
+    const rows = await this.dataSource.query(
+      `SELECT ${COLUMNS}, (m.deleted_at IS NOT NULL) AS "messageDeleted"
+       FROM attachments a
+       JOIN chat_members cm ON cm.chat_id = a.chat_id AND cm.user_id = $2
+       LEFT JOIN messages m ON m.id = a.message_id
+       WHERE a.id = $1 AND (a.uploader_id = $2 OR a.message_id IS NOT NULL)`,
+      [id, userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findByIds(ids: string[]): Promise<AttachmentEntity[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.query(`SELECT ${COLUMNS} FROM attachments a WHERE a.id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** Moves a pending upload to its verdict; null when it was no longer pending (a concurrent completion won). */
+  async settle(id: string, verdict: { status: Exclude<AttachmentStatus, 'pending'>; rejectReason?: string }): Promise<AttachmentEntity | null> {
+    const [rows]: [AttachmentEntity[], number] = await this.dataSource.query(
+      `UPDATE attachments SET status = $2, reject_reason = $3, updated_at = now()
+       WHERE id = $1 AND status = 'pending' RETURNING ${RETURNING}`,
+      [id, verdict.status, verdict.rejectReason ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
+  async setThumbnail(id: string, thumbnail: { key: string; width: number; height: number }): Promise<AttachmentEntity | null> {
+    const [rows]: [AttachmentEntity[], number] = await this.dataSource.query(
+      `UPDATE attachments SET thumbnail_key = $2, width = $3, height = $4, updated_at = now() WHERE id = $1 RETURNING ${RETURNING}`,
+      [id, thumbnail.key, thumbnail.width, thumbnail.height],
+    );
+    return rows[0] ?? null;
+  }
+
+  async setDimensions(id: string, width: number, height: number): Promise<void> {
+    await this.dataSource.query(`UPDATE attachments SET width = $2, height = $3, updated_at = now() WHERE id = $1`, [id, width, height]);
+  }
+
+  /** Uploads never sent with a message and older than `before`: pending, rejected, or ready but abandoned. */
+  async listUnsentBefore(before: Date, limit: number): Promise<AttachmentEntity[]> {
+    return this.dataSource.query(
+      `SELECT ${COLUMNS} FROM attachments a WHERE a.message_id IS NULL AND a.created_at < $1 ORDER BY a.created_at LIMIT $2`,
+      [before, limit],
+    );
+  }
+
+  /** Attachments whose message was deleted: their files go, as the message text did. */
+  async listOfDeletedMessages(limit: number): Promise<AttachmentEntity[]> {
+    return this.dataSource.query(
+      `SELECT ${COLUMNS} FROM attachments a JOIN messages m ON m.id = a.message_id
+       WHERE m.deleted_at IS NOT NULL ORDER BY m.deleted_at LIMIT $1`,
+      [limit],
+    );
+  }
+
+  /**
+   * Deletes the rows that are still unsent (or whose message is deleted) and returns their storage keys,
+   * so objects are removed only for rows really gone and a send racing the cleanup never loses its file.
+   */
+  async deleteRemovable(ids: string[]): Promise<Array<{ id: string; objectKey: string; thumbnailKey: string | null }>> {
+    if (ids.length === 0) return [];
+    const [rows]: [Array<{ id: string; objectKey: string; thumbnailKey: string | null }>, number] = await this.dataSource.query(
+      `DELETE FROM attachments a WHERE a.id = ANY($1::uuid[])
+       AND (a.message_id IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.id = a.message_id AND m.deleted_at IS NOT NULL))
+       RETURNING a.id, a.object_key AS "objectKey", a.thumbnail_key AS "thumbnailKey"`,
+      [ids],
+    );
+    return rows;
+  }
+}

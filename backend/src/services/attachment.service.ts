@@ -1,0 +1,228 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { DomainException, ErrorCode, conflict, notFound } from '@/core/errors';
+import { JobName, PermanentJobError } from '@/core/jobs';
+import type { AttachmentEntity } from '@/models/attachment.entity';
+import { AttachmentRepository } from '@/repositories/attachment.repository';
+import { ChatRepository } from '@/repositories/chat.repository';
+import { CryptoRepository } from '@/repositories/crypto.repository';
+import { EventRepository } from '@/repositories/event.repository';
+import { JobRepository } from '@/repositories/job.repository';
+import { MediaRepository } from '@/repositories/media.repository';
+import { StorageRepository } from '@/repositories/storage.repository';
+import {
+  type AttachmentResponseDto,
+  type CreateUploadDto,
+  isInlineImage,
+  toAttachmentResponse,
+  type UploadResponseDto,
+} from '@/schemas/attachment.dto';
+
+export const THUMBNAIL_MAX_PX = 320;
+/** Enough for file-type to see inside ZIP-based office formats, not only at their magic number. */
+const SNIFF_BYTES = 64 * 1024;
+const CLEANUP_BATCH = 500;
+
+const MB = 1024 * 1024;
+const humanBytes = (n: number) => (n >= MB ? `${Math.round((n / MB) * 10) / 10} MB` : `${n} bytes`);
+
+/** Names clients and libraries use for the same format. */
+const ALIASES: Record<string, string> = {
+  'image/jpg': 'image/jpeg',
+  'image/pjpeg': 'image/jpeg',
+  'image/x-png': 'image/png',
+  'audio/mp3': 'audio/mpeg',
+  'audio/x-wav': 'audio/wav',
+  'audio/vnd.wave': 'audio/wav',
+  'application/x-zip-compressed': 'application/zip',
+};
+export const normaliseType = (type: string) => ALIASES[type.toLowerCase()] ?? type.toLowerCase();
+
+/** Formats without magic bytes: file-type cannot recognise them, so "unrecognised" is the expected result. */
+const TEXT_LIKE = /^(text\/[\w.+-]+|application\/(json|ld\+json|xml|x-ndjson|csv|yaml|x-yaml|toml|sql|javascript|x-subrip)|image\/svg\+xml)$/;
+/** Containers file-type reports by their outer format; the declared inner format is then accepted. */
+const CONTAINERS: Record<string, RegExp> = {
+  'application/zip': /^application\/(zip|epub\+zip|java-archive|vnd\.openxmlformats-officedocument\.[\w.-]+|vnd\.oasis\.opendocument\.[\w.-]+|vnd\.android\.package-archive)$/,
+  'application/x-cfb': /^application\/(msword|vnd\.ms-excel|vnd\.ms-powerpoint|vnd\.ms-outlook|x-msi)$/,
+};
+
+/** Why the stored bytes do not match the declared type, or null when they do. */
+export function typeMismatch(declared: string, detected: string | null): string | null {
+  if (declared === 'application/octet-stream') return null;
+  if (detected === null) return TEXT_LIKE.test(declared) ? null : `the file content is not ${declared}`;
+  const real = normaliseType(detected);
+  if (real === declared || CONTAINERS[real]?.test(declared)) return null;
+  return `the file content is ${real}, not the declared ${declared}`;
+}
+
+/** Strips any path and control characters; the result is for display and downloads only, never a storage key. */
+export const cleanFileName = (name: string) =>
+  (name.normalize('NFC').replace(/\p{Cc}/gu, '').split(/[\\/]/).pop() ?? '').trim().slice(0, 255) || 'file';
+
+/** RFC 6266: an ASCII fallback plus the exact UTF-8 name. */
+export function contentDisposition(kind: 'inline' | 'attachment', fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const utf8 = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
+
+const toResponse = (a: AttachmentEntity): AttachmentResponseDto => toAttachmentResponse({ ...a, hasThumbnail: !!a.thumbnailKey });
+
+@Injectable()
+export class AttachmentService {
+  private readonly logger = new Logger('Attachments');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly attachments: AttachmentRepository,
+    private readonly chats: ChatRepository,
+    private readonly storage: StorageRepository,
+    private readonly media: MediaRepository,
+    private readonly jobs: JobRepository,
+    private readonly crypto: CryptoRepository,
+    private readonly events: EventRepository,
+  ) {}
+
+  /** Reserves the attachment and returns where the browser sends the bytes; the API never carries them. */
+  async createUpload(userId: string, dto: CreateUploadDto): Promise<UploadResponseDto> {
+    if (!(await this.chats.findForMember(dto.chatId, userId))) throw notFound('Chat');
+    const { maxBytes, quotaBytes, uploadUrlTtlSeconds } = this.config.uploads;
+    if (dto.size > maxBytes) {
+      throw new DomainException(ErrorCode.PayloadTooLarge, `size must be at most ${maxBytes} bytes (${humanBytes(maxBytes)})`, { fields: ['size'] });
+    }
+    const contentType = normaliseType(dto.contentType);
+    const id = this.crypto.uuid();
+    const result = await this.attachments.create(
+      {
+        id,
+        chatId: dto.chatId,
+        uploaderId: userId,
+        fileName: cleanFileName(dto.fileName),
+        contentType,
+        size: dto.size,
+        // Ids only: a client's file name never reaches a key, a log line of the storage, or a URL path.
+        objectKey: `attachments/${dto.chatId}/${id}`,
+      },
+      quotaBytes,
+    );
+    if (result.status === 'quota_exceeded') {
+      throw new DomainException(
+        ErrorCode.PayloadTooLarge,
+        `upload quota exceeded: ${humanBytes(result.usedBytes)} of ${humanBytes(quotaBytes)} used, this file needs ${humanBytes(dto.size)}`,
+        { fields: ['size'] },
+      );
+    }
+    const { attachment } = result;
+    const post = await this.storage.presignPost({ key: attachment.objectKey, contentType, size: dto.size, expiresSeconds: uploadUrlTtlSeconds });
+    return {
+      id,
+      status: attachment.status,
+      upload: { method: 'POST', url: post.url, fields: post.fields, expiresAt: new Date(Date.now() + uploadUrlTtlSeconds * 1000).toISOString() },
+      attachment: toResponse(attachment),
+    };
+  }
+
+  /**
+   * Checks what really arrived in storage: exact size within the limit, and the type read from the bytes.
+   * A bad upload is rejected with its reason and its object deleted; repeating the call returns the verdict.
+   */
+  async complete(userId: string, id: string): Promise<AttachmentResponseDto> {
+    const attachment = await this.attachments.findVisible(id, userId);
+    if (!attachment || attachment.uploaderId !== userId) throw notFound('Upload');
+    if (attachment.status !== 'pending') return toResponse(attachment);
+
+    const stored = await this.storage.head(attachment.objectKey);
+    if (!stored) throw conflict('the file has not been uploaded yet: send it to the upload URL first');
+    const reason = await this.verify(attachment, stored.size);
+    const settled = await this.attachments.settle(id, reason ? { status: 'rejected', rejectReason: reason } : { status: 'ready' });
+    if (!settled) return toResponse((await this.attachments.findById(id))!);
+    if (reason) {
+      await this.storage.delete(attachment.objectKey);
+      return toResponse(settled);
+    }
+    if (isInlineImage(settled.contentType)) {
+      await this.jobs.add(JobName.AttachmentThumbnail, { attachmentId: id }, { jobId: `thumbnail-${id}` });
+    }
+    return toResponse(settled);
+  }
+
+  /** A short-lived storage URL for a member of the attachment's chat (a sent file, or your own upload). */
+  async downloadUrl(userId: string, id: string, variant: 'original' | 'thumbnail'): Promise<string> {
+    const attachment = await this.attachments.findVisible(id, userId);
+    if (!attachment || attachment.messageDeleted) throw notFound('Attachment');
+    if (attachment.status !== 'ready') throw conflict(`the attachment is ${attachment.status}, not ready`);
+    const expiresSeconds = this.config.uploads.downloadUrlTtlSeconds;
+    if (variant === 'thumbnail') {
+      if (!attachment.thumbnailKey) throw notFound('Thumbnail');
+      const name = `${attachment.fileName.replace(/\.[^.]*$/, '')}.webp`;
+      return this.storage.presignGet({ key: attachment.thumbnailKey, expiresSeconds, contentType: 'image/webp', disposition: contentDisposition('inline', name) });
+    }
+    // Only raster images render in the page; anything else (HTML, SVG, PDF ...) is handed to the browser as a download.
+    const kind = isInlineImage(attachment.contentType) ? 'inline' : 'attachment';
+    return this.storage.presignGet({
+      key: attachment.objectKey,
+      expiresSeconds,
+      contentType: attachment.contentType,
+      disposition: contentDisposition(kind, attachment.fileName),
+    });
+  }
+
+  /** The thumbnail job: idempotent, so a retried or duplicated job does the work and notifies once. */
+  async generateThumbnail(attachmentId: string): Promise<void> {
+    const attachment = await this.attachments.findById(attachmentId);
+    if (!attachment || attachment.status !== 'ready' || attachment.thumbnailKey) return;
+    const original = await this.storage.read(attachment.objectKey);
+    let thumbnail;
+    try {
+      thumbnail = await this.media.thumbnail(original, THUMBNAIL_MAX_PX);
+    } catch (error) {
+      throw new PermanentJobError(`cannot decode ${attachment.contentType}: ${(error as Error).message}`);
+    }
+    const key = `thumbnails/${attachment.chatId}/${attachment.id}.webp`;
+    await this.storage.write(key, thumbnail.data, 'image/webp');
+    const updated = await this.attachments.setThumbnail(attachment.id, { key, width: thumbnail.width, height: thumbnail.height });
+    if (!updated) {
+      // Cleaned up meanwhile: do not leave the thumbnail behind.
+      await this.storage.delete(key);
+      return;
+    }
+    const memberIds = updated.messageId ? await this.chats.memberIds(updated.chatId) : [updated.uploaderId];
+    this.events.emit('attachment.updated', { chatId: updated.chatId, messageId: updated.messageId, attachment: toResponse(updated), memberIds });
+  }
+
+  /** After the last attempt failed the image stays without a preview; the file itself remains downloadable. */
+  async thumbnailFailed(attachmentId: string, error: Error): Promise<void> {
+    this.logger.warn({ attachmentId, err: error }, 'no thumbnail for attachment');
+  }
+
+  /**
+   * The repeatable cleanup: uploads never sent within the pending TTL (pending, rejected or abandoned) and the
+   * files of deleted messages go from storage and database. Rows go first, so a racing send keeps its file.
+   */
+  async cleanup(now = new Date()): Promise<{ removed: number }> {
+    const before = new Date(now.getTime() - this.config.uploads.pendingTtlSeconds * 1000);
+    let removed = 0;
+    for (const list of [() => this.attachments.listUnsentBefore(before, CLEANUP_BATCH), () => this.attachments.listOfDeletedMessages(CLEANUP_BATCH)]) {
+      for (;;) {
+        const batch = await list();
+        const gone = await this.attachments.deleteRemovable(batch.map((a) => a.id));
+        for (const row of gone) {
+          await this.storage.delete(row.objectKey);
+          if (row.thumbnailKey) await this.storage.delete(row.thumbnailKey);
+        }
+        removed += gone.length;
+        if (batch.length < CLEANUP_BATCH || gone.length === 0) break;
+      }
+    }
+    if (removed > 0) this.logger.log(`cleanup removed ${removed} attachment(s)`);
+    return { removed };
+  }
+
+  private async verify(attachment: AttachmentEntity, storedSize: number): Promise<string | null> {
+    const { maxBytes } = this.config.uploads;
+    if (storedSize > maxBytes) return `the file is ${humanBytes(storedSize)}, over the ${humanBytes(maxBytes)} limit`;
+    if (storedSize !== attachment.size) return `the uploaded file has ${storedSize} bytes, but ${attachment.size} were declared`;
+    const head = await this.storage.readStart(attachment.objectKey, Math.min(SNIFF_BYTES, storedSize));
+    return typeMismatch(attachment.contentType, await this.media.detectType(head));
+  }
+}
