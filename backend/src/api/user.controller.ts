@@ -1,7 +1,7 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '@/core/auth';
-import { UserResponseDto, UserSearchQueryDto, UserSearchResponseDto } from '@/schemas/user.dto';
+import { UpdateMeDto, UserResponseDto, UserSearchQueryDto, UserSearchResponseDto } from '@/schemas/user.dto';
 import { UserService } from '@/services/user.service';
 import { Auth, Authenticated } from './auth.guard';
 
@@ -16,6 +16,13 @@ export class UserController {
   @ApiOkResponse({ type: UserResponseDto })
   getMe(@Auth() auth: AuthContext): Promise<UserResponseDto> {
     return this.service.getMe(auth);
+  }
+
+  @Patch('me')
+  @ApiOperation({ operationId: 'updateMe', summary: 'Change your settings (e-mail digest)' })
+  @ApiOkResponse({ type: UserResponseDto })
+  updateMe(@Auth() auth: AuthContext, @Body() dto: UpdateMeDto): Promise<UserResponseDto> {
+    return this.service.updateMe(auth, dto);
   }
 
   @Get()

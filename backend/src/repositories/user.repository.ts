@@ -12,7 +12,7 @@ export class UserRepository {
   async create(input: Pick<UserEntity, 'email' | 'username' | 'displayName' | 'passwordHash'>): Promise<UserEntity> {
     const rows = await this.repo.query(
       `INSERT INTO users (email, username, display_name, password_hash) VALUES ($1, $2, $3, $4)
-       RETURNING id, email, username, display_name AS "displayName", role, created_at AS "createdAt", updated_at AS "updatedAt"`,
+       RETURNING id, email, username, display_name AS "displayName", role, email_digest AS "emailDigest", created_at AS "createdAt", updated_at AS "updatedAt"`,
       [input.email, input.username, input.displayName, input.passwordHash],
     );
     return rows[0];
@@ -35,6 +35,11 @@ export class UserRepository {
       .addSelect('u.passwordHash')
       .where('lower(u.email) = lower(:login) OR lower(u.username) = lower(:login)', { login })
       .getOne();
+  }
+
+  async updateSettings(id: string, settings: { emailDigest?: boolean }): Promise<UserEntity | null> {
+    if (settings.emailDigest !== undefined) await this.repo.update({ id }, { emailDigest: settings.emailDigest });
+    return this.findById(id);
   }
 
   findById(id: string): Promise<UserEntity | null> {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { USER_ROLES, type UserEntity, type UserRole } from '@/models/user.entity';
 
 export class UserResponseDto {
@@ -18,6 +18,16 @@ export class UserResponseDto {
 
   @ApiProperty({ enum: USER_ROLES, enumName: 'UserRole' })
   role: UserRole;
+
+  @ApiProperty({ description: 'Whether unread messages are summarised by e-mail while you are away' })
+  emailDigest: boolean;
+}
+
+export class UpdateMeDto {
+  @ApiPropertyOptional({ description: 'Receive an e-mail digest of unread messages while away (at most one an hour)' })
+  @IsOptional()
+  @IsBoolean({ message: 'emailDigest must be true or false' })
+  emailDigest?: boolean;
 }
 
 /** What other people see of a user: no e-mail. */
@@ -70,6 +80,7 @@ export const toUserResponse = (user: UserEntity): UserResponseDto => ({
   username: user.username,
   displayName: user.displayName,
   role: user.role,
+  emailDigest: user.emailDigest ?? true,
 });
 
 export const toPublicUser = (user: Pick<UserEntity, 'id' | 'username' | 'displayName'>): PublicUserDto => ({

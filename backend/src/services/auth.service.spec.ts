@@ -23,6 +23,7 @@ const alice: UserEntity = {
   username: 'alice',
   displayName: 'Alice',
   passwordHash: '$argon2id$hash',
+  emailDigest: true,
   role: 'user',
   createdAt: new Date(),
   updatedAt: new Date(),
@@ -138,7 +139,8 @@ describe('AuthService.login', () => {
 
   it('signs in with the right password', async () => {
     const result = await s.service.login({ login: 'alice', password: 'correct-password' }, client);
-    expect(result.user).toEqual({ id: alice.id, email: alice.email, username: 'alice', displayName: 'Alice', role: 'user' });
+    expect(result.user).toMatchObject({ id: alice.id, email: alice.email, username: 'alice', displayName: 'Alice', role: 'user' });
+    expect(result.user).not.toHaveProperty('passwordHash');
   });
 
   it('answers a wrong password and an unknown user with the same 401 message', async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '@/core/auth';
 import { notFound } from '@/core/errors';
 import { UserRepository } from '@/repositories/user.repository';
-import { toPublicUser, toUserResponse, type UserResponseDto, type UserSearchQueryDto, type UserSearchResponseDto } from '@/schemas/user.dto';
+import { toPublicUser, toUserResponse, type UpdateMeDto, type UserResponseDto, type UserSearchQueryDto, type UserSearchResponseDto } from '@/schemas/user.dto';
 
 @Injectable()
 export class UserService {
@@ -10,6 +10,12 @@ export class UserService {
 
   async getMe(auth: AuthContext): Promise<UserResponseDto> {
     const user = await this.users.findById(auth.userId);
+    if (!user) throw notFound('User');
+    return toUserResponse(user);
+  }
+
+  async updateMe(auth: AuthContext, dto: UpdateMeDto): Promise<UserResponseDto> {
+    const user = await this.users.updateSettings(auth.userId, dto);
     if (!user) throw notFound('User');
     return toUserResponse(user);
   }
