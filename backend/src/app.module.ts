@@ -6,48 +6,82 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { AdminController } from '@/api/admin.controller';
+import { AttachmentController } from '@/api/attachment.controller';
 import { AuthController } from '@/api/auth.controller';
 import { JwtAuthGuard, JwtStrategy } from '@/api/auth.guard';
 import { ChatController } from '@/api/chat.controller';
 import { HealthController } from '@/api/health.controller';
 import { HttpExceptionFilter } from '@/api/http-exception.filter';
+import { MediaAuthGuard } from '@/api/media-auth.guard';
 import { MessageController } from '@/api/message.controller';
+import { PresenceController } from '@/api/presence.controller';
+import { SyncController } from '@/api/sync.controller';
+import { UploadController } from '@/api/upload.controller';
 import { UserController } from '@/api/user.controller';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { dataSourceOptions } from '@/core/database/data-source';
 import { entities } from '@/models';
+import { AttachmentRepository } from '@/repositories/attachment.repository';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { CryptoRepository } from '@/repositories/crypto.repository';
 import { DatabaseRepository } from '@/repositories/database.repository';
+import { DigestRepository } from '@/repositories/digest.repository';
 import { EventRepository } from '@/repositories/event.repository';
+import { JobRepository } from '@/repositories/job.repository';
+import { MailRepository } from '@/repositories/mail.repository';
+import { MediaRepository } from '@/repositories/media.repository';
 import { MessageRepository } from '@/repositories/message.repository';
 import { MetricsRepository } from '@/repositories/metrics.repository';
+import { PresenceRepository } from '@/repositories/presence.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { RedisRepository } from '@/repositories/redis.repository';
 import { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
+import { StorageRepository } from '@/repositories/storage.repository';
+import { SyncRepository } from '@/repositories/sync.repository';
 import { UserRepository } from '@/repositories/user.repository';
+import { WebsocketRepository } from '@/repositories/websocket.repository';
+import { AttachmentService } from '@/services/attachment.service';
 import { AuthService } from '@/services/auth.service';
 import { ChatService } from '@/services/chat.service';
+import { DigestService } from '@/services/digest.service';
 import { HealthService } from '@/services/health.service';
+import { JobService } from '@/services/job.service';
 import { MessageService } from '@/services/message.service';
+import { PresenceService } from '@/services/presence.service';
+import { RealtimeService } from '@/services/realtime.service';
+import { SyncService } from '@/services/sync.service';
 import { UserService } from '@/services/user.service';
+import { processors } from '@/workers/job.runner';
+import { ChatGateway } from '@/ws/chat.gateway';
 
 export const repositories = [
+  AttachmentRepository,
   ChatRepository,
   CryptoRepository,
   DatabaseRepository,
+  DigestRepository,
   EventRepository,
+  JobRepository,
+  MailRepository,
+  MediaRepository,
   MessageRepository,
   MetricsRepository,
+  PresenceRepository,
   RateLimitRepository,
   RedisRepository,
   RefreshTokenRepository,
+  StorageRepository,
+  SyncRepository,
   UserRepository,
+  WebsocketRepository,
 ];
 
-export const services = [AuthService, ChatService, HealthService, MessageService, UserService];
+export const services = [AttachmentService, AuthService, ChatService, DigestService, HealthService, JobService, MessageService, PresenceService, RealtimeService, SyncService, UserService];
 
-export const controllers = [AuthController, UserController, ChatController, MessageController, HealthController];
+export const gateways = [ChatGateway];
+
+export const controllers = [AuthController, UserController, PresenceController, ChatController, MessageController, SyncController, UploadController, AttachmentController, AdminController, HealthController];
 
 @Module({})
 export class AppModule {
@@ -83,6 +117,9 @@ export class AppModule {
         JwtStrategy,
         ...repositories,
         ...services,
+        ...gateways,
+        ...processors,
+        MediaAuthGuard,
       ],
     };
   }

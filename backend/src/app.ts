@@ -1,4 +1,3 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -12,33 +11,13 @@ import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
-import { DomainException, ErrorCode } from '@/core/errors';
+import { validationPipe } from '@/core/validation';
 import { HealthService } from '@/services/health.service';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; messages: string[] }> {
-  return errors.flatMap((e) => {
-    const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
-    return [...own, ...flatten(e.children ?? [], field)];
-  });
-}
-
-/** Whitelisted, transformed, and every failure names its field. */
-export const validationPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  forbidUnknownValues: true,
-  validationError: { target: false, value: false },
-  exceptionFactory: (errors) => {
-    const flat = flatten(errors);
-    const message = flat.flatMap((f) => f.messages).join('; ') || 'request body must be a JSON object';
-    return new DomainException(ErrorCode.Validation, message, { fields: flat.map((f) => f.field) });
-  },
-});
+export { validationPipe };
 
 export function buildAdapter(config: Pick<AppConfig, 'bodyLimitBytes' | 'trustProxy'>): FastifyAdapter {
   return new FastifyAdapter({

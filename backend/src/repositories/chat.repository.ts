@@ -5,6 +5,7 @@ import { ChatMemberEntity, type MemberRole } from '@/models/chat-member.entity';
 import { ChatEntity, type ChatType } from '@/models/chat.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import type { UserEntity } from '@/models/user.entity';
+import { attachmentsOf } from './attachment.repository';
 
 export interface MemberWithUser extends ChatMemberEntity {
   user: Pick<UserEntity, 'id' | 'username' | 'displayName'>;
@@ -14,11 +15,12 @@ export interface ChatWithMembership extends ChatEntity {
   myLastReadSeq: number;
 }
 
-const CHAT_COLUMNS = `c.id, c.type, c.title, c.created_by AS "createdBy", c.direct_key AS "directKey",
+export const CHAT_COLUMNS = `c.id, c.type, c.title, c.created_by AS "createdBy", c.direct_key AS "directKey",
   c.last_message_seq AS "lastMessageSeq", c.last_message_at AS "lastMessageAt", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 
 export const MESSAGE_COLUMNS = `m.id, m.chat_id AS "chatId", m.seq, m.sender_id AS "senderId", m.sender_contact_id AS "senderContactId",
-  m.client_id AS "clientId", m.body, m.reply_to_id AS "replyToId", m.created_at AS "createdAt", m.edited_at AS "editedAt", m.deleted_at AS "deletedAt"`;
+  m.client_id AS "clientId", m.body, m.reply_to_id AS "replyToId", m.created_at AS "createdAt", m.edited_at AS "editedAt", m.deleted_at AS "deletedAt",
+  ${attachmentsOf('m')} AS attachments`;
 
 @Injectable()
 export class ChatRepository {
@@ -165,6 +167,17 @@ export class ChatRepository {
       [chatId, userId, seq],
     );
     return rows[0]?.seq ?? null;
+  }
+
+  /** People who share at least one chat with `userId` (optionally only among `among`): who may see their presence. */
+  async contactIds(userId: string, among?: string[]): Promise<string[]> {
+    const rows: Array<{ userId: string }> = await this.dataSource.query(
+      `SELECT DISTINCT other.user_id AS "userId"
+       FROM chat_members mine JOIN chat_members other ON other.chat_id = mine.chat_id
+       WHERE mine.user_id = $1 AND other.user_id <> $1 AND ($2::uuid[] IS NULL OR other.user_id = ANY($2::uuid[]))`,
+      [userId, among ?? null],
+    );
+    return rows.map((r) => r.userId);
   }
 
   private async touch(chatId: string): Promise<void> {

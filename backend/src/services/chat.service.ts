@@ -129,7 +129,8 @@ export class ChatService {
     return response;
   }
 
-  private async views(chats: ChatWithMembership[]): Promise<ChatResponseDto[]> {
+  /** Response views of chats the caller is a member of (the rows carry the caller's read marker). */
+  async views(chats: ChatWithMembership[]): Promise<ChatResponseDto[]> {
     const ids = chats.map((c) => c.id);
     const [members, lastMessages] = await Promise.all([this.chats.membersOf(ids), this.chats.lastMessages(chats)]);
     const membersByChat = new Map<string, typeof members>();

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import type { AuthContext } from '@/core/auth';
 import { badRequest, forbidden, notFound, rateLimited } from '@/core/errors';
+import { SeqGate } from '@/core/seq-gate';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
 import { MessageRepository } from '@/repositories/message.repository';
@@ -29,10 +30,23 @@ export class MessageService {
     private readonly metrics: MetricsRepository,
   ) {}
 
-  /** Persists once per (sender, clientId); `created` is false when the same clientId was already stored. */
-  async send(auth: AuthContext, chatId: string, dto: SendMessageDto, transport: Transport = 'http'): Promise<{ message: MessageResponseDto; created: boolean }> {
+  /** Lets each chat's message.created events leave this instance in seq order. */
+  private readonly order = new SeqGate();
+
+  /**
+   * Persists once per (sender, clientId); `created` is false when the same clientId was already stored.
+   * `onPersisted` runs after the row is committed and before the broadcast, so a socket sender gets its ack first.
+   */
+  async send(
+    auth: AuthContext,
+    chatId: string,
+    dto: SendMessageDto,
+    transport: Transport = 'http',
+    onPersisted?: (message: MessageResponseDto) => void,
+  ): Promise<{ message: MessageResponseDto; created: boolean }> {
     const limit = this.config.rateLimits.messages;
-    const hit = await this.rateLimits.hit('send', auth.userId, limit.windowSeconds);
+    // Recipients are read up front so nothing awaits between the insert and the event: events leave in seq order.
+    const [hit, memberIds] = await Promise.all([this.rateLimits.hit('send', auth.userId, limit.windowSeconds), this.chats.memberIds(chatId)]);
     if (hit.count > limit.limit) throw rateLimited(hit.retryAfterSeconds);
 
     if (dto.replyToId && !(await this.messages.existsInChat(dto.replyToId, chatId))) {
@@ -40,14 +54,17 @@ export class MessageService {
       if (!(await this.chats.findForMember(chatId, auth.userId))) throw notFound('Chat');
       throw badRequest('replyToId must be a message of this chat', ['replyToId']);
     }
-    const result = await this.messages.insert({
-      chatId,
-      senderId: auth.userId,
-      clientId: dto.clientId,
-      body: dto.body,
-      replyToId: dto.replyToId ?? null,
-    });
+    const input = { chatId, senderId: auth.userId, clientId: dto.clientId, body: dto.body ?? '', replyToId: dto.replyToId ?? null };
+    const ticket = this.order.enter(chatId);
+    // A created message releases its ticket below, in the same turn; any other outcome gives it up on the next one.
+    const result = await (dto.attachmentIds?.length ? this.messages.insertWithAttachments(input, dto.attachmentIds) : this.messages.insert(input)).finally(() =>
+      setImmediate(() => ticket.abandon()),
+    );
     if (result.status === 'not_member') throw notFound('Chat');
+    if (result.status === 'attachments_unavailable') {
+      // One answer for foreign, missing, unfinished and already-sent ids, so nothing about other people's uploads leaks.
+      throw badRequest('attachmentIds must be your own completed uploads to this chat that were not sent yet', ['attachmentIds']);
+    }
     const message = toMessageResponse(result.message);
     if (result.status === 'duplicate') {
       // The key belongs to the sender across chats; reusing it elsewhere must not leak or move that message.
@@ -55,7 +72,8 @@ export class MessageService {
       return { message, created: false };
     }
     this.metrics.messagesCreated.inc({ transport });
-    this.events.emit('message.created', { chatId, message, memberIds: await this.chats.memberIds(chatId) });
+    onPersisted?.(message);
+    ticket.release(message.seq, () => this.events.emit('message.created', { chatId, message, memberIds }));
     return { message, created: true };
   }
 

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CreateChatData, CreateChatErrors, CreateChatResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SyncData, SyncErrors, SyncResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -81,11 +81,33 @@ export const getMe = <ThrowOnError extends boolean = false>(options?: Options<Ge
 });
 
 /**
+ * Change your settings (e-mail digest)
+ */
+export const updateMe = <ThrowOnError extends boolean = false>(options: Options<UpdateMeData, ThrowOnError>) => (options.client ?? client).patch<UpdateMeResponses, UpdateMeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users/me',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Find people by username or display name
  */
 export const searchUsers = <ThrowOnError extends boolean = false>(options?: Options<SearchUsersData, ThrowOnError>) => (options?.client ?? client).get<SearchUsersResponses, SearchUsersErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users',
+    ...options
+});
+
+/**
+ * Online state and last seen time of people you share a chat with (changes then arrive as `presence` socket events)
+ */
+export const getPresence = <ThrowOnError extends boolean = false>(options: Options<GetPresenceData, ThrowOnError>) => (options.client ?? client).get<GetPresenceResponses, GetPresenceErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users/presence',
     ...options
 });
 
@@ -194,6 +216,66 @@ export const editMessage = <ThrowOnError extends boolean = false>(options: Optio
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Everything that changed in your chats since a cursor: messages, edits, deletes, chats joined, changed or left
+ *
+ * Call without `since` to get a cursor for "now" (before loading chats), then with the returned cursor after every reconnect; repeat at once while `hasMore`. Changes of transactions still running are held back until they finish, so none is skipped.
+ */
+export const sync = <ThrowOnError extends boolean = false>(options?: Options<SyncData, ThrowOnError>) => (options?.client ?? client).get<SyncResponses, SyncErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/sync',
+    ...options
+});
+
+/**
+ * Reserve an attachment in a chat and get a presigned upload: send the bytes to object storage, then call complete
+ */
+export const createUpload = <ThrowOnError extends boolean = false>(options: Options<CreateUploadData, ThrowOnError>) => (options.client ?? client).post<CreateUploadResponses, CreateUploadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/uploads',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Verify the uploaded object (exact size, type read from its bytes): "ready", or "rejected" with a reason and the object deleted
+ */
+export const completeUpload = <ThrowOnError extends boolean = false>(options: Options<CompleteUploadData, ThrowOnError>) => (options.client ?? client).post<CompleteUploadResponses, CompleteUploadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/uploads/{id}/complete',
+    ...options
+});
+
+/**
+ * The file: images inline, anything else as a download
+ */
+export const getAttachment = <ThrowOnError extends boolean = false>(options: Options<GetAttachmentData, ThrowOnError>) => (options.client ?? client).get<unknown, GetAttachmentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/attachments/{id}',
+    ...options
+});
+
+/**
+ * The WebP preview (at most 320 px) of an image
+ */
+export const getAttachmentThumbnail = <ThrowOnError extends boolean = false>(options: Options<GetAttachmentThumbnailData, ThrowOnError>) => (options.client ?? client).get<unknown, GetAttachmentThumbnailErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/attachments/{id}/thumbnail',
+    ...options
+});
+
+/**
+ * Admins: put the current access token in an httpOnly cookie scoped to /admin/queues, then open /admin/queues
+ */
+export const openQueueBoard = <ThrowOnError extends boolean = false>(options?: Options<OpenQueueBoardData, ThrowOnError>) => (options?.client ?? client).post<OpenQueueBoardResponses, OpenQueueBoardErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/queues/session',
+    ...options
 });
 
 /**

@@ -22,6 +22,10 @@ export type UserResponseDto = {
     username: string;
     displayName: string;
     role: UserRole;
+    /**
+     * Whether unread messages are summarised by e-mail while you are away
+     */
+    emailDigest: boolean;
 };
 
 export type AuthResponseDto = {
@@ -85,6 +89,13 @@ export type LogoutDto = {
     refreshToken?: string;
 };
 
+export type UpdateMeDto = {
+    /**
+     * Receive an e-mail digest of unread messages while away (at most one an hour)
+     */
+    emailDigest?: boolean;
+};
+
 export type PublicUserDto = {
     id: string;
     username: string;
@@ -97,6 +108,25 @@ export type UserSearchResponseDto = {
      * Matches in all pages
      */
     total: number;
+};
+
+export type PresenceDto = {
+    userId: string;
+    /**
+     * At least one socket of the user is connected to some instance
+     */
+    online: boolean;
+    /**
+     * When the last socket left; null while online or if never seen
+     */
+    lastSeenAt: string | null;
+};
+
+export type PresenceListResponseDto = {
+    /**
+     * Only you and people who share a chat with you; other ids are left out
+     */
+    items: Array<PresenceDto>;
 };
 
 export type CreateChatDto = {
@@ -127,6 +157,36 @@ export type ChatMemberDto = {
     user: PublicUserDto;
 };
 
+export type AttachmentStatus = 'pending' | 'ready' | 'rejected';
+
+export type AttachmentResponseDto = {
+    id: string;
+    status: AttachmentStatus;
+    fileName: string;
+    contentType: string;
+    /**
+     * Bytes
+     */
+    size: number;
+    /**
+     * Pixels, once known (images)
+     */
+    width?: number;
+    height?: number;
+    /**
+     * Same-origin link that redirects to a short-lived download URL (members only)
+     */
+    url: string;
+    /**
+     * A WebP preview at most 320 px wide or high, once generated (images only)
+     */
+    thumbnailUrl?: string;
+    /**
+     * Why the upload was rejected (status "rejected")
+     */
+    reason?: string;
+};
+
 export type MessageResponseDto = {
     id: string;
     chatId: string;
@@ -144,6 +204,10 @@ export type MessageResponseDto = {
     createdAt: string;
     editedAt: string | null;
     deletedAt: string | null;
+    /**
+     * Files sent with the message, in order; empty once deleted
+     */
+    attachments: Array<AttachmentResponseDto>;
 };
 
 export type ChatResponseDto = {
@@ -182,11 +246,18 @@ export type SendMessageDto = {
      * Idempotency key chosen by the client; resending it returns the stored message
      */
     clientId: string;
-    body: string;
+    /**
+     * The text; may be omitted (or empty) when attachmentIds is given
+     */
+    body?: string;
     /**
      * A message of the same chat
      */
     replyToId?: string;
+    /**
+     * Your own uploads to this chat in status "ready", in display order
+     */
+    attachmentIds?: Array<string>;
 };
 
 export type MessageListResponseDto = {
@@ -195,6 +266,178 @@ export type MessageListResponseDto = {
 
 export type EditMessageDto = {
     body: string;
+};
+
+export type WsSendMessageDto = {
+    /**
+     * Idempotency key chosen by the client; resending it returns the stored message
+     */
+    clientId: string;
+    /**
+     * The text; may be omitted (or empty) when attachmentIds is given
+     */
+    body?: string;
+    /**
+     * A message of the same chat
+     */
+    replyToId?: string;
+    /**
+     * Your own uploads to this chat in status "ready", in display order
+     */
+    attachmentIds?: Array<string>;
+    chatId: string;
+};
+
+export type WsTypingDto = {
+    chatId: string;
+};
+
+export type WsReadDto = {
+    seq: number;
+    chatId: string;
+};
+
+export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
+
+export type AckErrorDto = {
+    code: ErrorCode;
+    message: string;
+    /**
+     * Fields that failed validation
+     */
+    fields?: Array<string>;
+    /**
+     * RATE_LIMITED: seconds until a retry can succeed
+     */
+    retryAfterSeconds?: number;
+    /**
+     * INTERNAL_ERROR: quote it when reporting the problem; it is in the server log
+     */
+    correlationId?: string;
+};
+
+export type SendMessageAckDto = {
+    ok: boolean;
+    message?: MessageResponseDto;
+    error?: AckErrorDto;
+};
+
+export type ReadAckDto = {
+    ok: boolean;
+    seq?: number;
+    error?: AckErrorDto;
+};
+
+export type TypingAckDto = {
+    ok: boolean;
+    error?: AckErrorDto;
+};
+
+export type TypingEventDto = {
+    chatId: string;
+    userId: string;
+};
+
+export type ReadEventDto = {
+    chatId: string;
+    userId: string;
+    seq: number;
+};
+
+export type MemberEventDto = {
+    chatId: string;
+    /**
+     * The member who joined or left
+     */
+    userId: string;
+};
+
+export type AttachmentUpdatedEventDto = {
+    chatId: string;
+    /**
+     * The message carrying it; null while it is an unsent upload
+     */
+    messageId: string | null;
+    attachment: AttachmentResponseDto;
+};
+
+export type SyncResponseDto = {
+    /**
+     * Opaque; pass it as `since` next time
+     */
+    cursor: string;
+    /**
+     * More changes are waiting: call again with `cursor` right away
+     */
+    hasMore: boolean;
+    /**
+     * Messages created, edited or deleted (body null, deletedAt set) in your chats, in change order; upsert them by id
+     */
+    messages: Array<MessageResponseDto>;
+    /**
+     * Chats that were created, that you joined, or whose members or title changed: their current state
+     */
+    chats: Array<ChatResponseDto>;
+    /**
+     * Chats you left or were removed from: drop them
+     */
+    removedChatIds: Array<string>;
+};
+
+export type CreateUploadDto = {
+    /**
+     * The chat the file will be sent to
+     */
+    chatId: string;
+    /**
+     * Shown to people and used when downloading; never part of the storage key
+     */
+    fileName: string;
+    /**
+     * The MIME type; checked against the bytes at completion
+     */
+    contentType: string;
+    /**
+     * Size in bytes; the stored object must match it exactly
+     */
+    size: number;
+};
+
+export type UploadInstructionsDto = {
+    /**
+     * POST: a multipart form with `fields` first and the file last, in a field named "file"
+     */
+    method: 'POST' | 'PUT';
+    /**
+     * Where to send the bytes (object storage, not this API)
+     */
+    url: string;
+    /**
+     * Form fields to send before the file (POST)
+     */
+    fields?: {
+        [key: string]: string;
+    };
+    /**
+     * Headers to send (PUT)
+     */
+    headers?: {
+        [key: string]: string;
+    };
+    /**
+     * The upload must start before this moment
+     */
+    expiresAt: string;
+};
+
+export type UploadResponseDto = {
+    id: string;
+    status: AttachmentStatus;
+    /**
+     * How to send the bytes; any client can follow it generically
+     */
+    upload: UploadInstructionsDto;
+    attachment: AttachmentResponseDto;
 };
 
 export type HealthResponseDto = {
@@ -326,6 +569,28 @@ export type GetMeResponses = {
 
 export type GetMeResponse = GetMeResponses[keyof GetMeResponses];
 
+export type UpdateMeData = {
+    body: UpdateMeDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me';
+};
+
+export type UpdateMeErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type UpdateMeError = UpdateMeErrors[keyof UpdateMeErrors];
+
+export type UpdateMeResponses = {
+    200: UserResponseDto;
+};
+
+export type UpdateMeResponse = UpdateMeResponses[keyof UpdateMeResponses];
+
 export type SearchUsersData = {
     body?: never;
     path?: never;
@@ -354,6 +619,34 @@ export type SearchUsersResponses = {
 };
 
 export type SearchUsersResponse = SearchUsersResponses[keyof SearchUsersResponses];
+
+export type GetPresenceData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Users to look up (repeat the parameter, or separate ids with commas)
+         */
+        ids: Array<string>;
+    };
+    url: '/api/v1/users/presence';
+};
+
+export type GetPresenceErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type GetPresenceError = GetPresenceErrors[keyof GetPresenceErrors];
+
+export type GetPresenceResponses = {
+    200: PresenceListResponseDto;
+};
+
+export type GetPresenceResponse = GetPresenceResponses[keyof GetPresenceResponses];
 
 export type ListChatsData = {
     body?: never;
@@ -667,6 +960,177 @@ export type EditMessageResponses = {
 };
 
 export type EditMessageResponse = EditMessageResponses[keyof EditMessageResponses];
+
+export type SyncData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * The `cursor` of the previous answer. Absent or "0": nothing is returned but a cursor for "now"
+         */
+        since?: string;
+        /**
+         * Changes per page
+         */
+        limit?: number;
+    };
+    url: '/api/v1/sync';
+};
+
+export type SyncErrors = {
+    /**
+     * since is not a cursor this server issued
+     */
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type SyncError = SyncErrors[keyof SyncErrors];
+
+export type SyncResponses = {
+    200: SyncResponseDto;
+};
+
+export type SyncResponse = SyncResponses[keyof SyncResponses];
+
+export type CreateUploadData = {
+    body: CreateUploadDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/uploads';
+};
+
+export type CreateUploadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such chat, or you are not a member
+     */
+    404: ErrorResponseDto;
+    /**
+     * Over the size limit or your upload quota
+     */
+    413: ErrorResponseDto;
+};
+
+export type CreateUploadError = CreateUploadErrors[keyof CreateUploadErrors];
+
+export type CreateUploadResponses = {
+    201: UploadResponseDto;
+};
+
+export type CreateUploadResponse = CreateUploadResponses[keyof CreateUploadResponses];
+
+export type CompleteUploadData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/uploads/{id}/complete';
+};
+
+export type CompleteUploadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such upload of yours
+     */
+    404: ErrorResponseDto;
+    /**
+     * Nothing was uploaded yet
+     */
+    409: ErrorResponseDto;
+};
+
+export type CompleteUploadError = CompleteUploadErrors[keyof CompleteUploadErrors];
+
+export type CompleteUploadResponses = {
+    200: AttachmentResponseDto;
+};
+
+export type CompleteUploadResponse = CompleteUploadResponses[keyof CompleteUploadResponses];
+
+export type GetAttachmentData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/attachments/{id}';
+};
+
+export type GetAttachmentErrors = {
+    401: ErrorResponseDto;
+    /**
+     * No such attachment, or you are not a member of its chat
+     */
+    404: ErrorResponseDto;
+    /**
+     * Not ready (pending or rejected)
+     */
+    409: ErrorResponseDto;
+};
+
+export type GetAttachmentError = GetAttachmentErrors[keyof GetAttachmentErrors];
+
+export type GetAttachmentThumbnailData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/attachments/{id}/thumbnail';
+};
+
+export type GetAttachmentThumbnailErrors = {
+    401: ErrorResponseDto;
+    /**
+     * No such attachment, or you are not a member of its chat
+     */
+    404: ErrorResponseDto;
+    /**
+     * Not ready (pending or rejected)
+     */
+    409: ErrorResponseDto;
+};
+
+export type GetAttachmentThumbnailError = GetAttachmentThumbnailErrors[keyof GetAttachmentThumbnailErrors];
+
+export type OpenQueueBoardData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/admin/queues/session';
+};
+
+export type OpenQueueBoardErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+};
+
+export type OpenQueueBoardError = OpenQueueBoardErrors[keyof OpenQueueBoardErrors];
+
+export type OpenQueueBoardResponses = {
+    204: void;
+};
+
+export type OpenQueueBoardResponse = OpenQueueBoardResponses[keyof OpenQueueBoardResponses];
 
 export type GetHealthData = {
     body?: never;

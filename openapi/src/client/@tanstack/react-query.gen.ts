@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, createChat, deleteMessage, editMessage, getChat, getHealth, getMe, listChats, listMessages, login, logout, markChatRead, type Options, refresh, register, removeChatMember, restoreSession, searchUsers, sendMessage } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, CreateChatData, CreateChatError, CreateChatResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, ListChatsData, ListChatsError, ListChatsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse } from '../types.gen';
+import { addChatMember, completeUpload, createChat, createUpload, deleteMessage, editMessage, getAttachment, getAttachmentThumbnail, getChat, getHealth, getMe, getPresence, listChats, listMessages, login, logout, markChatRead, openQueueBoard, type Options, refresh, register, removeChatMember, restoreSession, searchUsers, sendMessage, sync, updateMe } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, ListChatsData, ListChatsError, ListChatsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SyncData, SyncError, SyncResponse, UpdateMeData, UpdateMeError, UpdateMeResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -142,6 +142,23 @@ export const getMeOptions = (options?: Options<GetMeData>) => queryOptions<GetMe
     queryKey: getMeQueryKey(options)
 });
 
+/**
+ * Change your settings (e-mail digest)
+ */
+export const updateMeMutation = (options?: Partial<Options<UpdateMeData>>): UseMutationOptions<UpdateMeResponse, UpdateMeError, Options<UpdateMeData>> => {
+    const mutationOptions: UseMutationOptions<UpdateMeResponse, UpdateMeError, Options<UpdateMeData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateMe({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
 export const searchUsersQueryKey = (options?: Options<SearchUsersData>) => createQueryKey('searchUsers', options);
 
 /**
@@ -214,6 +231,24 @@ export const searchUsersInfiniteOptions = (options?: Options<SearchUsersData>) =
         return data;
     },
     queryKey: searchUsersInfiniteQueryKey(options)
+});
+
+export const getPresenceQueryKey = (options: Options<GetPresenceData>) => createQueryKey('getPresence', options);
+
+/**
+ * Online state and last seen time of people you share a chat with (changes then arrive as `presence` socket events)
+ */
+export const getPresenceOptions = (options: Options<GetPresenceData>) => queryOptions<GetPresenceResponse, GetPresenceError, GetPresenceResponse, ReturnType<typeof getPresenceQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getPresence({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getPresenceQueryKey(options)
 });
 
 export const listChatsQueryKey = (options?: Options<ListChatsData>) => createQueryKey('listChats', options);
@@ -403,6 +438,113 @@ export const editMessageMutation = (options?: Partial<Options<EditMessageData>>)
     const mutationOptions: UseMutationOptions<EditMessageResponse, EditMessageError, Options<EditMessageData>> = {
         mutationFn: async (fnOptions) => {
             const { data } = await editMessage({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const syncQueryKey = (options?: Options<SyncData>) => createQueryKey('sync', options);
+
+/**
+ * Everything that changed in your chats since a cursor: messages, edits, deletes, chats joined, changed or left
+ *
+ * Call without `since` to get a cursor for "now" (before loading chats), then with the returned cursor after every reconnect; repeat at once while `hasMore`. Changes of transactions still running are held back until they finish, so none is skipped.
+ */
+export const syncOptions = (options?: Options<SyncData>) => queryOptions<SyncResponse, SyncError, SyncResponse, ReturnType<typeof syncQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await sync({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: syncQueryKey(options)
+});
+
+/**
+ * Reserve an attachment in a chat and get a presigned upload: send the bytes to object storage, then call complete
+ */
+export const createUploadMutation = (options?: Partial<Options<CreateUploadData>>): UseMutationOptions<CreateUploadResponse, CreateUploadError, Options<CreateUploadData>> => {
+    const mutationOptions: UseMutationOptions<CreateUploadResponse, CreateUploadError, Options<CreateUploadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createUpload({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Verify the uploaded object (exact size, type read from its bytes): "ready", or "rejected" with a reason and the object deleted
+ */
+export const completeUploadMutation = (options?: Partial<Options<CompleteUploadData>>): UseMutationOptions<CompleteUploadResponse, CompleteUploadError, Options<CompleteUploadData>> => {
+    const mutationOptions: UseMutationOptions<CompleteUploadResponse, CompleteUploadError, Options<CompleteUploadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await completeUpload({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getAttachmentQueryKey = (options: Options<GetAttachmentData>) => createQueryKey('getAttachment', options);
+
+/**
+ * The file: images inline, anything else as a download
+ */
+export const getAttachmentOptions = (options: Options<GetAttachmentData>) => queryOptions<unknown, GetAttachmentError, unknown, ReturnType<typeof getAttachmentQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getAttachment({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getAttachmentQueryKey(options)
+});
+
+export const getAttachmentThumbnailQueryKey = (options: Options<GetAttachmentThumbnailData>) => createQueryKey('getAttachmentThumbnail', options);
+
+/**
+ * The WebP preview (at most 320 px) of an image
+ */
+export const getAttachmentThumbnailOptions = (options: Options<GetAttachmentThumbnailData>) => queryOptions<unknown, GetAttachmentThumbnailError, unknown, ReturnType<typeof getAttachmentThumbnailQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getAttachmentThumbnail({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getAttachmentThumbnailQueryKey(options)
+});
+
+/**
+ * Admins: put the current access token in an httpOnly cookie scoped to /admin/queues, then open /admin/queues
+ */
+export const openQueueBoardMutation = (options?: Partial<Options<OpenQueueBoardData>>): UseMutationOptions<OpenQueueBoardResponse, OpenQueueBoardError, Options<OpenQueueBoardData>> => {
+    const mutationOptions: UseMutationOptions<OpenQueueBoardResponse, OpenQueueBoardError, Options<OpenQueueBoardData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await openQueueBoard({
                 ...options,
                 ...fnOptions,
                 throwOnError: true

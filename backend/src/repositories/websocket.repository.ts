@@ -1,0 +1,128 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
+import type { Server } from 'socket.io';
+import {
+  SOCKET_GATEWAY_OPTIONS,
+  type ClientToServerEvents,
+  type ServerEventName,
+  type ServerEventPayload,
+  type ServerToClientEvents,
+} from '@/schemas/realtime.dto';
+import { RedisRepository } from './redis.repository';
+
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
+
+type XreadReply = Array<[string, Array<[string, string[]]>]> | null;
+type Xread = (...args: Array<string | number>) => Promise<XreadReply>;
+
+export const userRoom = (userId: string) => `user:${userId}`;
+
+/**
+ * Owns the socket.io server: the cross-instance adapter, room membership and every emit. Declared as a gateway
+ * (without handlers) only so Nest hands it the server it created for the chat gateway, on the same options.
+ */
+@Injectable()
+@WebSocketGateway(SOCKET_GATEWAY_OPTIONS)
+export class WebsocketRepository implements OnGatewayInit, OnApplicationShutdown {
+  private server?: RealtimeServer;
+  private accepting = true;
+  private readonly publisher: Redis;
+  private readonly readers: Redis[] = [];
+
+  constructor(private readonly redis: RedisRepository) {
+    this.publisher = redis.duplicate();
+  }
+
+  afterInit(server: RealtimeServer) {
+    this.server = server;
+    server.adapter(
+      createAdapter(this.adapterClient(), {
+        streamName: this.redis.key('socket.io'),
+        channelPrefix: this.redis.key('socket.io'),
+        sessionKeyPrefix: this.redis.key('socket.io-session:'),
+        maxLen: 10_000,
+      }),
+    );
+    // Refused at the transport level, so socket.io clients treat it as a network error and retry (on another instance).
+    server.engine.opts.allowRequest = (_req, callback) => callback(this.accepting ? null : 'server is shutting down', this.accepting);
+  }
+
+  joinUserRoom(socketId: string, userId: string): void {
+    void this.server?.sockets.sockets.get(socketId)?.join(userRoom(userId));
+  }
+
+  emitToUsers<E extends ServerEventName>(userIds: readonly string[], event: E, payload: ServerEventPayload<E>): void {
+    if (!this.server || userIds.length === 0) return;
+    const args = [payload] as Parameters<ServerToClientEvents[E]>;
+    this.server.to(userIds.map(userRoom)).emit(event, ...args);
+  }
+
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  localSocketCount(): number {
+    return this.server?.sockets.sockets.size ?? 0;
+  }
+
+  /**
+   * Closes the transport of every socket on this instance, after flushing what was already written to it.
+   * Clients see "transport close" and reconnect by themselves, which a socket.io-level disconnect would prevent.
+   */
+  async closeLocalSockets(timeoutMs: number): Promise<void> {
+    const sockets = [...(this.server?.sockets.sockets.values() ?? [])];
+    const closed = sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.disconnected) return resolve();
+          socket.once('disconnect', () => resolve());
+          socket.conn.close();
+        }),
+    );
+    await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+
+  async onApplicationShutdown() {
+    // Readers sit in a blocking XREAD, so they are cut; the publisher quits after its pending XADDs are answered.
+    for (const reader of this.readers) reader.disconnect();
+    await this.publisher.quit().catch(() => this.publisher.disconnect());
+  }
+
+  /** The adapter duplicates its client for the stream reader and the pub/sub listener; hand it our own, closable ones. */
+  private adapterClient(): Redis {
+    this.publisher.duplicate = (() => {
+      const reader = this.gaplessReader(this.redis.duplicate());
+      this.readers.push(reader);
+      return reader;
+    }) as Redis['duplicate'];
+    return this.publisher;
+  }
+
+  /**
+   * The adapter reads the stream from "$" until it has seen a first entry, so an entry added between two idle
+   * XREADs would be skipped. Resolving "$" to the stream's actual last id once, and following the ids read
+   * afterwards, closes that window.
+   */
+  private gaplessReader(client: Redis): Redis {
+    const xread = client.xread.bind(client) as unknown as Xread;
+    let last: string | undefined;
+    const patched: Xread = async (...args) => {
+      const at = args.length - 1;
+      if (args[at] === '$') {
+        if (last === undefined) {
+          const [newest] = await client.xrevrange(String(args[at - 1]), '+', '-', 'COUNT', 1);
+          last = newest?.[0] ?? '0-0';
+        }
+        args[at] = last;
+      }
+      const reply = await xread(...args);
+      const entries = reply?.[0]?.[1];
+      if (entries?.length) last = entries[entries.length - 1][0];
+      return reply;
+    };
+    (client as unknown as { xread: Xread }).xread = patched;
+    return client;
+  }
+}

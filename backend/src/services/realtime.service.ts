@@ -1,0 +1,80 @@
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { AuthContext } from '@/core/auth';
+import { notFound } from '@/core/errors';
+import { ChatRepository } from '@/repositories/chat.repository';
+import { EventRepository } from '@/repositories/event.repository';
+import { WebsocketRepository } from '@/repositories/websocket.repository';
+import { PresenceService } from './presence.service';
+
+/**
+ * Who gets which realtime event. Every chat event goes to the user rooms of the members the domain event
+ * names, read from the database by the service that changed the chat; so a removed member drops out of
+ * the very next event on every instance, and all of a user's sockets (tabs, devices) receive it.
+ */
+@Injectable()
+export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
+  private subscriptions: Array<() => void> = [];
+
+  constructor(
+    private readonly events: EventRepository,
+    private readonly websocket: WebsocketRepository,
+    private readonly chats: ChatRepository,
+    private readonly presence: PresenceService,
+  ) {}
+
+  onModuleInit() {
+    const ws = this.websocket;
+    this.subscriptions = [
+      this.events.on('message.created', (e) => ws.emitToUsers(e.memberIds, 'message:new', e.message)),
+      this.events.on('message.updated', (e) => ws.emitToUsers(e.memberIds, 'message:updated', e.message)),
+      this.events.on('message.deleted', (e) => ws.emitToUsers(e.memberIds, 'message:deleted', e.message)),
+      this.events.on('chat.read', (e) => ws.emitToUsers(e.memberIds, 'read', { chatId: e.chatId, userId: e.userId, seq: e.seq })),
+      this.events.on('chat.created', (e) => ws.emitToUsers(e.memberIds, 'chat:created', e.chat)),
+      this.events.on('chat.updated', (e) => ws.emitToUsers(e.memberIds, 'chat:updated', e.chat)),
+      this.events.on('member.added', (e) => ws.emitToUsers(e.memberIds, 'member:added', { chatId: e.chatId, userId: e.userId })),
+      // memberIds still holds the removed member, who learns of it and drops the chat.
+      this.events.on('member.removed', (e) => ws.emitToUsers(e.memberIds, 'member:removed', { chatId: e.chatId, userId: e.userId })),
+      this.events.on('attachment.updated', (e) =>
+        ws.emitToUsers(e.memberIds, 'attachment:updated', { chatId: e.chatId, messageId: e.messageId, attachment: e.attachment }),
+      ),
+    ];
+  }
+
+  /** Not on module destroy: sends still in flight while the gateway drains must be broadcast. */
+  onApplicationShutdown() {
+    for (const unsubscribe of this.subscriptions) unsubscribe();
+  }
+
+  /** A socket of the user connected here: it joins the user's room before any other event can be sent to it. */
+  connected(auth: AuthContext, socketId: string): Promise<void> {
+    this.websocket.joinUserRoom(socketId, auth.userId);
+    return this.presence.connected(auth.userId);
+  }
+
+  disconnected(auth: AuthContext): Promise<void> {
+    return this.presence.disconnected(auth.userId);
+  }
+
+  /** Typing goes to the other members only and is never stored. */
+  async typing(auth: AuthContext, chatId: string): Promise<void> {
+    const memberIds = await this.chats.memberIds(chatId);
+    if (!memberIds.includes(auth.userId)) throw notFound('Chat');
+    this.websocket.emitToUsers(
+      memberIds.filter((id) => id !== auth.userId),
+      'typing',
+      { chatId, userId: auth.userId },
+    );
+  }
+
+  /** Shutdown, step 1: new handshakes are refused so load balancers and clients move on. */
+  stopAccepting(): void {
+    this.websocket.stopAccepting();
+  }
+
+  /** Shutdown, step 2 (after in-flight events were answered): drop every local socket and its presence. */
+  async closeConnections(timeoutMs: number): Promise<void> {
+    this.presence.freeze();
+    await this.websocket.closeLocalSockets(timeoutMs);
+    await this.presence.stop();
+  }
+}

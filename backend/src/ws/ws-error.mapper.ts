@@ -1,0 +1,39 @@
+import { DomainException, ErrorCode } from '@/core/errors';
+import type { AckErrorDto } from '@/schemas/realtime.dto';
+
+const INTERNAL = 'Internal server error';
+
+/** The socket counterpart of the HTTP exception filter: every ErrorCode has its ack shape here, checked by the compiler. */
+export function ackErrorOf(exception: DomainException): AckErrorDto {
+  const { code, message, details } = exception;
+  switch (code) {
+    case ErrorCode.BadRequest:
+    case ErrorCode.Validation:
+    case ErrorCode.PayloadTooLarge:
+      return details?.fields ? { code, message, fields: details.fields } : { code, message };
+    case ErrorCode.RateLimited:
+      return { code, message, retryAfterSeconds: details?.retryAfterSeconds };
+    case ErrorCode.Unauthorized:
+    case ErrorCode.Forbidden:
+    case ErrorCode.NotFound:
+    case ErrorCode.Conflict:
+    case ErrorCode.Unavailable:
+      return { code, message };
+    case ErrorCode.Internal:
+      return { code, message: INTERNAL };
+    default: {
+      const unmapped: never = code;
+      return { code: unmapped, message: INTERNAL };
+    }
+  }
+}
+
+/**
+ * Maps anything a handler threw to an ack error. Unexpected errors never show internals: the client gets a
+ * correlation id, and `report` gets the error with the same id for the log.
+ */
+export function toAckError(error: unknown, correlationId: string, report: (error: unknown, correlationId: string) => void): AckErrorDto {
+  if (error instanceof DomainException && error.code !== ErrorCode.Internal) return ackErrorOf(error);
+  report(error, correlationId);
+  return { code: ErrorCode.Internal, message: INTERNAL, correlationId };
+}

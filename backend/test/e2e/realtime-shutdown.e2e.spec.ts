@@ -1,0 +1,84 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { authed, registerUser, sdk } from '../helpers/api';
+import { startApp, type TestApp } from '../helpers/app';
+import { closeAllSockets, connect, Inbox, request } from '../helpers/socket';
+
+interface SendAck {
+  ok: boolean;
+  message?: { id: string; seq: number };
+  error?: { code: string };
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms: ${String(check)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('graceful shutdown of an instance (e2e)', () => {
+  let survivor: TestApp;
+  let leaving: TestApp;
+  const shared = { REDIS_PREFIX: `drain${randomBytes(4).toString('hex')}`, SHUTDOWN_GRACE_MS: '3000' };
+  beforeAll(async () => {
+    [survivor, leaving] = await Promise.all([startApp(shared), startApp(shared)]);
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await survivor?.close();
+  });
+
+  it('refuses new work, answers every send in flight, then closes sockets so clients reconnect elsewhere', async () => {
+    const alice = await registerUser(survivor.url);
+    const carol = await registerUser(survivor.url);
+    const chatId = (await sdk.createChat({ client: alice.client, body: { type: 'direct', userId: carol.id }, throwOnError: true })).data.id;
+    const carolInbox = new Inbox(await connect(survivor.url, carol.accessToken));
+    const aliceOnLeaving = await connect(leaving.url, alice.accessToken, { reconnection: true });
+    await carolInbox.waitFor('presence', (p) => p.userId === alice.id && p.online === true);
+    const disconnected = new Promise<string>((resolve) => aliceOnLeaving.once('disconnect', resolve));
+
+    // Hold the chat row from outside, so the sends are provably in flight when the shutdown starts.
+    const blocker = new Client({ connectionString: inject('databaseUrl') });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM chats WHERE id = $1 FOR UPDATE', [chatId]);
+    const inFlight = Array.from({ length: 20 }, (_, i) =>
+      request<SendAck>(aliceOnLeaving, 'message:send', { chatId, clientId: randomUUID(), body: `m${i}` }, 10_000),
+    );
+    const blocked = async () => {
+      // Read inside the blocker's transaction, which would otherwise keep serving its first snapshot of the activity.
+      await blocker.query('SELECT pg_stat_clear_snapshot()');
+      const { rows } = await blocker.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO messages%'`,
+      );
+      return rows[0].n as number;
+    };
+    await waitUntil(async () => (await blocked()) === inFlight.length);
+
+    // What SIGTERM triggers (enableShutdownHooks).
+    const closing = leaving.close();
+    // Draining: a new handshake is refused, and an event on a socket that is still open is turned away.
+    await waitUntil(() => connect(leaving.url, alice.accessToken).then(() => false, () => true));
+    const late = await request<SendAck>(aliceOnLeaving, 'message:send', { chatId, clientId: randomUUID(), body: 'too late' });
+    expect(late).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
+
+    await blocker.query('COMMIT');
+    await blocker.end();
+    const acks = await Promise.all(inFlight);
+    await closing;
+    expect(acks.every((a) => a.ok)).toBe(true);
+    const history = await sdk.listMessages({ client: authed(survivor.url, carol.accessToken), path: { chatId }, query: { after: 0, limit: 200 }, throwOnError: true });
+    expect(history.data.items.map((m) => m.id).sort()).toEqual(acks.map((a) => a.message!.id).sort());
+
+    // A transport close, not a server-side disconnect: the client keeps trying, as it should towards another instance.
+    expect(await disconnected).toBe('transport close');
+    expect(aliceOnLeaving.active).toBe(true);
+    aliceOnLeaving.disconnect();
+    // Alice had no other socket: her contacts hear she is offline, through the instance that stays.
+    await carolInbox.waitFor('presence', (p) => p.userId === alice.id && p.online === false);
+  });
+});
