@@ -1,4 +1,4 @@
-import type { ChatResponseDto, MessageResponseDto } from '@messenger/api-client';
+import type { AttachmentUpdatedEventDto, ChatResponseDto, MessageResponseDto } from '@messenger/api-client';
 import { io, type Socket } from 'socket.io-client';
 import { create } from 'zustand';
 import { refreshSession } from './api-client';
@@ -16,6 +16,7 @@ export interface ServerEvents {
   'chat:updated': ChatEventPayload;
   'member:added': ChatEventPayload;
   'member:removed': ChatEventPayload;
+  'attachment:updated': AttachmentUpdatedEventDto;
 }
 
 /** Membership and chat events carry the chat id under one of these names. */
@@ -24,7 +25,7 @@ export type ChatEventPayload = Partial<ChatResponseDto> & { chatId?: string; use
 export type SendAck = { ok: true; message: MessageResponseDto } | { ok: false; error: { code: string; message: string } };
 
 export interface ClientEvents {
-  'message:send': { chatId: string; clientId: string; body: string; replyToId?: string };
+  'message:send': { chatId: string; clientId: string; body: string; replyToId?: string; attachmentIds?: string[] };
   typing: { chatId: string };
   read: { chatId: string; seq: number };
 }

@@ -4,6 +4,7 @@ import type { ServerEvents } from '@/lib/socket';
 import { cachedChatIds, fetchMissed } from './api/fetch-missed';
 import { mergeIntoCache, messagesQueryKey } from './api/get-messages';
 import { useOutbox } from './stores/outbox';
+import { useUploads } from './stores/uploads';
 import { useTyping } from './stores/typing';
 import { maxSeq, patchMessage, type MessagePages } from './utils/merge';
 
@@ -26,6 +27,20 @@ export function applyDeleted(queryClient: QueryClient, event: ServerEvents['mess
   queryClient.setQueryData<MessagePages>(messagesQueryKey(event.chatId), (old) =>
     old ? patchMessage(old, event.id, { body: null, deletedAt: event.deletedAt ?? new Date().toISOString() }) : old,
   );
+}
+
+/** A thumbnail became ready: swap the attachment in its message, or in the composer while it is unsent. */
+export function applyAttachmentUpdated(queryClient: QueryClient, event: ServerEvents['attachment:updated']): void {
+  const { chatId, messageId, attachment } = event;
+  if (!messageId) {
+    const item = useUploads.getState().items.find((i) => i.attachment?.id === attachment.id);
+    if (item) useUploads.getState().update(item.key, { attachment });
+    return;
+  }
+  const message = queryClient.getQueryData<MessagePages>(messagesQueryKey(chatId))?.pages.flatMap((p) => p.items).find((m) => m.id === messageId);
+  if (!message) return;
+  const attachments = message.attachments.map((a) => (a.id === attachment.id ? attachment : a));
+  queryClient.setQueryData<MessagePages>(messagesQueryKey(chatId), (old) => (old ? patchMessage(old, messageId, { attachments }) : old));
 }
 
 export function applyTyping(event: ServerEvents['typing'], meId: string): void {

@@ -19,7 +19,13 @@ export function ChatListItem({ chat, meId }: ChatListItemProps) {
   const other = chat.type === 'direct' ? otherMember(chat, meId) : undefined;
   const online = usePresence(other?.userId)?.online === true;
   const last = chat.lastMessage;
-  const preview = !last ? t('chats.noMessages') : last.deletedAt || last.body === null ? t('chats.deletedMessage') : last.body;
+  const attached = last?.attachments?.[0];
+  const attachmentLabel = attached ? (attached.contentType.startsWith('image/') ? t('attachments.photo') : attached.fileName) : '';
+  const preview = !last
+    ? t('chats.noMessages')
+    : last.deletedAt || last.body === null
+      ? t('chats.deletedMessage')
+      : last.body || attachmentLabel;
   const fromMe = last?.senderId === meId;
   const descId = `chat-${chat.id}-desc`;
 

@@ -1,4 +1,4 @@
-import type { MessageResponseDto } from '@messenger/api-client';
+import type { AttachmentResponseDto, MessageResponseDto } from '@messenger/api-client';
 import { sendMessageMutation } from '@messenger/api-client/react-query';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
@@ -21,7 +21,13 @@ export function useSendMessage(chatId: string) {
     async (entry: OutboxEntry) => {
       const outbox = useOutbox.getState();
       outbox.setStatus(entry.clientId, 'sending');
-      const payload = { chatId: entry.chatId, clientId: entry.clientId, body: entry.body, ...(entry.replyToId ? { replyToId: entry.replyToId } : {}) };
+      const payload = {
+        chatId: entry.chatId,
+        clientId: entry.clientId,
+        body: entry.body,
+        ...(entry.replyToId ? { replyToId: entry.replyToId } : {}),
+        ...(entry.attachments?.length ? { attachmentIds: entry.attachments.map((a) => a.id) } : {}),
+      };
       try {
         let message: MessageResponseDto;
         if (isSocketConnected()) {
@@ -44,8 +50,8 @@ export function useSendMessage(chatId: string) {
   );
 
   const send = useCallback(
-    (body: string, replyToId?: string) => {
-      const entry: OutboxEntry = { clientId: uuid(), chatId, body, replyToId, createdAt: new Date().toISOString(), status: 'sending' };
+    (body: string, replyToId?: string, attachments?: AttachmentResponseDto[]) => {
+      const entry: OutboxEntry = { clientId: uuid(), chatId, body, replyToId, attachments, createdAt: new Date().toISOString(), status: 'sending' };
       useOutbox.getState().add(entry);
       return deliver(entry);
     },

@@ -1,13 +1,18 @@
 import type { MessageResponseDto } from '@messenger/api-client';
-import { useEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { useT } from '@/lib/i18n';
 import { emitEvent } from '@/lib/socket';
+import { cn } from '@/utils/cn';
+import { useAttach } from '../api/use-attach';
 import { useEditMessage } from '../api/edit-message';
 import { useMessages } from '../api/get-messages';
 import { useSendMessage } from '../api/send-message';
 import { useComposer } from '../stores/composer';
+import { useUploads } from '../stores/uploads';
 import type { MemberInfo } from '../types';
+import { AttachButton } from './attach-button';
+import { UploadTray } from './upload-tray';
 
 const MAX_LENGTH = 4000;
 // The typing signal is repeated at most this often while the person keeps typing.
@@ -30,6 +35,14 @@ export function Composer({ chatId, members }: ComposerProps) {
   const input = useRef<HTMLTextAreaElement>(null);
   const { data } = useMessages(chatId);
   const replyTo = replyToId ? data?.pages.flatMap((p) => p.items).find((m) => m.id === replyToId) : undefined;
+  const allUploads = useUploads((s) => s.items);
+  const uploads = useMemo(() => allUploads.filter((u) => u.chatId === chatId), [allUploads, chatId]);
+  const { attach, discard } = useAttach(chatId);
+  const [dragging, setDragging] = useState(false);
+  const ready = uploads.filter((u) => u.status === 'ready' && u.attachment);
+  // Sending waits for every file still on its way, so a message never leaves without one of them.
+  const uploading = uploads.some((u) => u.status === 'uploading' || u.status === 'checking');
+  const canSend = !uploading && (!!draft.trim() || (!editingId && ready.length > 0));
   const nameOf = (userId: string | null) => members.find((m) => m.userId === userId)?.displayName ?? t('messages.someone');
 
   useEffect(() => {
@@ -39,12 +52,13 @@ export function Composer({ chatId, members }: ComposerProps) {
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     const body = draft.trim();
-    if (!body) return;
+    if (!canSend) return;
     if (editingId) {
       edit.mutate({ path: { id: editingId }, body: { body } });
       setEditing(chatId, undefined);
     } else {
-      void send(body, replyToId);
+      void send(body, replyToId, ready.map((u) => u.attachment!));
+      for (const u of ready) useUploads.getState().remove(u.key);
       setReplyTo(chatId, undefined);
     }
     setDraft(chatId, '');
@@ -70,8 +84,31 @@ export function Composer({ chatId, members }: ComposerProps) {
     }
   };
 
+  const files = (e: DragEvent) => [...e.dataTransfer.files];
   return (
-    <form onSubmit={submit} className="border-t border-slate-200 p-2 dark:border-slate-800">
+    <form
+      onSubmit={submit}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        if (files(e).length === 0) return;
+        e.preventDefault();
+        setDragging(false);
+        attach(files(e));
+      }}
+      className={cn('border-t border-slate-200 p-2 dark:border-slate-800', dragging && 'bg-blue-50 outline-2 outline-dashed outline-blue-500 dark:bg-blue-950')}
+      aria-describedby={dragging ? `drop-hint-${chatId}` : undefined}
+    >
+      {dragging ? (
+        <p id={`drop-hint-${chatId}`} className="mb-2 text-center text-xs text-blue-700 dark:text-blue-300">
+          {t('attachments.dropHere')}
+        </p>
+      ) : null}
+      <UploadTray items={uploads} onDiscard={discard} />
       {replyTo || editingId ? (
         <div className="mb-2 flex items-center gap-2 rounded-lg bg-slate-100 px-3 py-1.5 text-xs dark:bg-slate-800">
           <span className="min-w-0 flex-1 truncate">
@@ -94,6 +131,7 @@ export function Composer({ chatId, members }: ComposerProps) {
         </div>
       ) : null}
       <div className="flex items-end gap-2">
+        <AttachButton onFiles={attach} disabled={!!editingId} />
         <textarea
           ref={input}
           aria-label={t('messages.input')}
@@ -103,9 +141,15 @@ export function Composer({ chatId, members }: ComposerProps) {
           value={draft}
           onChange={(e) => onChange(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const pasted = [...e.clipboardData.files];
+            if (pasted.length === 0 || editingId) return;
+            e.preventDefault();
+            attach(pasted);
+          }}
           className="max-h-40 min-h-10 flex-1 resize-none rounded-xl border border-slate-300 bg-white px-3 py-2 text-sm field-sizing-content focus:border-blue-500 focus:ring-2 focus:ring-blue-500/30 focus:outline-none dark:border-slate-700 dark:bg-slate-900"
         />
-        <Button type="submit" disabled={!draft.trim()}>
+        <Button type="submit" disabled={!canSend}>
           {editingId ? t('common.save') : t('messages.send')}
         </Button>
       </div>

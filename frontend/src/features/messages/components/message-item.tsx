@@ -4,6 +4,7 @@ import { useT } from '@/lib/i18n';
 import { useDateFormat } from '@/lib/i18n/format';
 import { cn } from '@/utils/cn';
 import { Linkified } from '@/utils/linkify';
+import { MessageAttachments } from './message-attachments';
 
 export interface MessageItemProps {
   message: MessageResponseDto;
@@ -49,9 +50,14 @@ export const MessageItem = memo(function MessageItem({ message, mine, senderName
         {deleted ? (
           <p className="italic opacity-70">{t('messages.deleted')}</p>
         ) : (
-          <p data-body className="break-words whitespace-pre-wrap">
-            <Linkified text={message.body ?? ''} />
-          </p>
+          <>
+            <MessageAttachments attachments={message.attachments ?? []} mine={mine} />
+            {message.body || !message.attachments?.length ? (
+              <p data-body className="break-words whitespace-pre-wrap">
+                <Linkified text={message.body ?? ''} />
+              </p>
+            ) : null}
+          </>
         )}
         <p className={cn('mt-0.5 flex justify-end gap-1 text-[11px]', mine ? 'text-blue-100' : 'text-slate-500')}>
           {message.editedAt && !deleted ? <span>{t('messages.edited')}</span> : null}

@@ -59,7 +59,7 @@ export function MessageList({ chatId, meId, members, isGroup, unreadAfterSeq, on
         key: `c:${entry.clientId}`,
         pending: entry.status,
         // Shaped like a stored message so one component renders both; asserted because the DTO keeps growing.
-        message: { id: entry.clientId, chatId, seq: Number.MAX_SAFE_INTEGER, senderId: meId, clientId: entry.clientId, body: entry.body, replyToId: entry.replyToId ?? null, createdAt: entry.createdAt, editedAt: null, deletedAt: null, attachments: [] } as MessageResponseDto,
+        message: { id: entry.clientId, chatId, seq: Number.MAX_SAFE_INTEGER, senderId: meId, clientId: entry.clientId, body: entry.body, replyToId: entry.replyToId ?? null, createdAt: entry.createdAt, editedAt: null, deletedAt: null, attachments: entry.attachments ?? [] } as MessageResponseDto,
       });
     }
     return out;

@@ -1,3 +1,4 @@
+import type { AttachmentResponseDto } from '@messenger/api-client';
 import { create } from 'zustand';
 
 /** A message typed here that the server has not confirmed yet; client state until its ack turns it into a cached message. */
@@ -6,6 +7,8 @@ export interface OutboxEntry {
   chatId: string;
   body: string;
   replyToId?: string;
+  /** Uploaded and verified files sent with it, shown in the pending bubble too. */
+  attachments?: AttachmentResponseDto[];
   createdAt: string;
   status: 'sending' | 'failed';
   error?: string;
