@@ -7,12 +7,14 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { mountQueueBoard } from '@/api/queue-board';
 import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
 import { validationPipe } from '@/core/validation';
 import { HealthService } from '@/services/health.service';
+import { LeanIoAdapter } from '@/ws/lean-io.adapter';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -52,6 +54,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
     abortOnError: false,
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  app.useWebSocketAdapter(new LeanIoAdapter(app));
   app.useGlobalPipes(validationPipe);
   if (options.preview) return app;
 
@@ -67,10 +70,11 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
   fastify.addHook('onResponse', async (request, reply) => {
     health.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
+  await mountQueueBoard(app);
 
   const staticDir = config.staticDir ?? join(__dirname, '..', '..', 'frontend', 'dist');
   if (existsSync(join(staticDir, 'index.html'))) {
-    serveSpa(app, staticDir);
+    serveSpa(app, staticDir, config.storage.publicEndpoint ? new URL(config.storage.publicEndpoint).origin : undefined);
   }
   return app;
 }

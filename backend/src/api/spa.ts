@@ -2,12 +2,15 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 
-/** The page loads only its own scripts: no inline or injected script can run even if text slipped through as HTML. */
-export const CONTENT_SECURITY_POLICY = [
+/**
+ * The page loads only its own scripts: no inline or injected script can run even if text slipped through as HTML.
+ * `storageOrigin` is object storage, which receives uploads and serves attachments straight to the browser.
+ */
+export const contentSecurityPolicy = (storageOrigin = '') => [
   "default-src 'self'",
   "script-src 'self'",
-  "connect-src 'self' ws: wss:",
-  "img-src 'self' data: blob:",
+  `connect-src 'self' ws: wss: ${storageOrigin}`.trim(),
+  `img-src 'self' data: blob: ${storageOrigin}`.trim(),
   "style-src 'self' 'unsafe-inline'",
   "font-src 'self'",
   "object-src 'none'",
@@ -24,7 +27,8 @@ const SERVER_PATHS = /^\/(api|socket\.io|health|metrics)(\/|\?|$)/;
  * Serves the built SPA from `root`: hashed assets cached for a year, index.html revalidated on every load,
  * and any other GET that asks for HTML answered with index.html so client-side routes survive a reload.
  */
-export function serveSpa(app: NestFastifyApplication, root: string): void {
+export function serveSpa(app: NestFastifyApplication, root: string, storageOrigin?: string): void {
+  const csp = contentSecurityPolicy(storageOrigin);
   const indexHtml = readFileSync(join(root, 'index.html'));
   const assetsDir = `${sep}assets${sep}`;
   app.useStaticAssets({
@@ -44,7 +48,7 @@ export function serveSpa(app: NestFastifyApplication, root: string): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (_request, reply, payload) => {
     const type = reply.getHeader('content-type');
-    if (typeof type === 'string' && type.startsWith('text/html')) void reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    if (typeof type === 'string' && type.startsWith('text/html')) void reply.header('Content-Security-Policy', csp);
     return payload;
   });
   fastify.get('/*', (request, reply) => {
