@@ -18,12 +18,24 @@ class NotBlank implements ValidatorConstraintInterface {
   }
 }
 
+// clientIds are opaque but printable: no control characters that would poison logs. A constraint class must carry
+// @ValidatorConstraint, or class-validator silently skips it.
+@ValidatorConstraint({ name: 'printableClientId' })
+class PrintableClientId implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    return typeof value === 'string' && /^[\x21-\x7e]+$/.test(value);
+  }
+  defaultMessage() {
+    return 'clientId must be printable ASCII without spaces';
+  }
+}
+
 export class SendMessageDto {
   @ApiProperty({ description: 'Idempotency key chosen by the client; resending it returns the stored message', minLength: 1, maxLength: 64 })
   @IsString()
   @MinLength(1)
   @MaxLength(64)
-  @Matches64()
+  @Validate(PrintableClientId)
   clientId: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH, description: 'The text; may be omitted (or empty) when attachmentIds is given' })
@@ -53,20 +65,6 @@ export class SendMessageDto {
   @ArrayUnique({ message: 'attachmentIds must not repeat an id' })
   @IsUUID('all', { each: true, message: 'each value in attachmentIds must be a UUID' })
   attachmentIds?: string[];
-}
-
-function Matches64() {
-  // clientIds are opaque but printable: no control characters that would poison logs.
-  return Validate(
-    class implements ValidatorConstraintInterface {
-      validate(value: unknown) {
-        return typeof value === 'string' && /^[\x21-\x7e]+$/.test(value);
-      }
-      defaultMessage() {
-        return 'clientId must be printable ASCII without spaces';
-      }
-    },
-  );
 }
 
 export class EditMessageDto {
