@@ -55,9 +55,10 @@ export class SyncRepository {
            WHERE c.sync_xid < s.xmin AND (c.sync_xid, 1, c.id) > ($2::xid8, $3::int, $4::uuid)
            ORDER BY c.sync_xid, c.id LIMIT $6
          ),
-         m AS (
-           SELECT x.* FROM mine CROSS JOIN s CROSS JOIN LATERAL (
-             SELECT ${MESSAGE_COLUMNS}, m.sync_xid::text AS xid, m.sync_xid AS sx FROM messages m
+         -- Keys first (index-only per chat), columns only for the page: attachments and the rest are read for at most $6 rows.
+         k AS (
+           SELECT mine.chat_id, x.sync_xid AS sx, x.seq FROM mine CROSS JOIN s CROSS JOIN LATERAL (
+             SELECT m.sync_xid, m.seq FROM messages m
              WHERE m.chat_id = mine.chat_id AND m.sync_xid < s.xmin
                -- (xid, 2, chat, seq) > cursor, rewritten per chat as a range on (sync_xid, seq) that the index serves
                AND (m.sync_xid, m.seq) > ($2::xid8, CASE
@@ -66,7 +67,10 @@ export class SyncRepository {
                  ELSE 2147483647 END)
              ORDER BY m.sync_xid, m.seq LIMIT $6
            ) x
-           ORDER BY x.sx, x."chatId", x.seq LIMIT $6
+           ORDER BY x.sync_xid, mine.chat_id, x.seq LIMIT $6
+         ),
+         m AS (
+           SELECT ${MESSAGE_COLUMNS}, k.sx::text AS xid, k.sx FROM k JOIN messages m ON m.chat_id = k.chat_id AND m.seq = k.seq
          )
          SELECT (SELECT xmin::text FROM s) AS xmin,
            (SELECT coalesce(json_agg(r ORDER BY r.sx, r."chatId"), '[]'::json) FROM r) AS removals,

@@ -6,6 +6,8 @@ import { EventRepository } from '@/repositories/event.repository';
 import { WebsocketRepository } from '@/repositories/websocket.repository';
 import { PresenceService } from './presence.service';
 
+export const TYPING_INTERVAL_MS = 1000;
+
 /**
  * Who gets which realtime event. Every chat event goes to the user rooms of the members the domain event
  * names, read from the database by the service that changed the chat; so a removed member drops out of
@@ -14,6 +16,7 @@ import { PresenceService } from './presence.service';
 @Injectable()
 export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
   private subscriptions: Array<() => void> = [];
+  private readonly lastTyping = new Map<string, number>();
 
   constructor(
     private readonly events: EventRepository,
@@ -55,10 +58,20 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     return this.presence.disconnected(auth.userId);
   }
 
-  /** Typing goes to the other members only and is never stored. */
+  /**
+   * Typing goes to the other members only and is never stored. Repeats within TYPING_INTERVAL_MS are answered
+   * but not fanned out again, so a client cannot multiply its events by the size of a group.
+   */
   async typing(auth: AuthContext, chatId: string): Promise<void> {
+    const key = `${auth.userId}:${chatId}`;
+    const now = Date.now();
+    if (now - (this.lastTyping.get(key) ?? 0) < TYPING_INTERVAL_MS) return;
     const memberIds = await this.chats.memberIds(chatId);
     if (!memberIds.includes(auth.userId)) throw notFound('Chat');
+    if (this.lastTyping.size >= 10_000) {
+      for (const [k, at] of this.lastTyping) if (now - at >= TYPING_INTERVAL_MS) this.lastTyping.delete(k);
+    }
+    this.lastTyping.set(key, now);
     this.websocket.emitToUsers(
       memberIds.filter((id) => id !== auth.userId),
       'typing',

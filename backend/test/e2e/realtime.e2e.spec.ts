@@ -265,6 +265,8 @@ describe('realtime over socket.io (e2e)', () => {
       expect(await request(a1.socket, 'typing', { chatId })).toEqual({ ok: true });
       const [typing] = await b.inbox.waitFor('typing');
       expect(typing).toEqual({ chatId, userId: alice.id });
+      // A burst of repeats is answered but fanned out once per second at most.
+      for (let i = 0; i < 5; i++) expect(await request(a1.socket, 'typing', { chatId })).toEqual({ ok: true });
 
       const foreign = await direct(bob, carol);
       expect(await request(a1.socket, 'typing', { chatId: foreign })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
