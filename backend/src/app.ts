@@ -52,6 +52,9 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
     bufferLogs: true,
     preview: options.preview,
     abortOnError: false,
+    // The API speaks JSON only: Fastify's own parser handles it, and a form post (which a foreign page can send
+    // without a preflight) is refused with 415 instead of being read as a body.
+    bodyParser: false,
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useWebSocketAdapter(new LeanIoAdapter(app));
