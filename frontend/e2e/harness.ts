@@ -36,7 +36,8 @@ function newestMtime(dir: string): number {
  */
 export function ensureBuilt(): void {
   const build = (filter: string) => {
-    const r = spawnSync('pnpm', ['--filter', filter, 'build'], { cwd: rootDir, stdio: 'inherit' });
+    // The test runner sets NODE_ENV=test, which would give React's development build.
+    const r = spawnSync('pnpm', ['--filter', filter, 'build'], { cwd: rootDir, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
     if (r.status !== 0) throw new Error(`building ${filter} failed`);
   };
   const stale = (out: string, ...sources: string[]) =>

@@ -98,6 +98,9 @@ describe('messenger SPA in Chromium against the app as `pnpm start` runs it (e2e
     await chatLink.click();
     await log(b).getByRole('link', { name: 'https://example.com/docs' }).waitFor();
 
+    // Both are connected: each sees the other online.
+    await a.getByRole('main').getByText('online', { exact: true }).waitFor();
+
     // Bob read it: Alice's receipt turns to "Read".
     await log(a).getByText('Read', { exact: true }).waitFor();
 
@@ -156,12 +159,22 @@ describe('messenger SPA in Chromium against the app as `pnpm start` runs it (e2e
   it('a dropped socket shows "Reconnecting…" and recovers the messages sent meanwhile, once each', async () => {
     proxy.drop();
     await b.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor();
+    // Alice sees Bob go offline, with a last-seen time.
+    await a.getByRole('main').getByText(/^last seen /).waitFor({ timeout: 20_000 });
     await shot(b, '06-reconnecting');
-    const missed = ['while you were away 1', 'while you were away 2', 'while you were away 3'];
+    const missed: string[] = ['while you were away 1', 'while you were away 2', 'while you were away 3'];
     for (const text of missed) {
       await send(a, text);
       await bubble(a, text).getByText('Sent', { exact: true }).or(bubble(a, text).getByText('Read', { exact: true })).waitFor();
     }
+    // An edit made meanwhile must arrive too.
+    const third = bubble(a, missed[2]!);
+    await third.hover();
+    await third.getByRole('button', { name: 'Edit' }).click();
+    await a.getByRole('textbox', { name: 'Message' }).fill(`${missed[2]} (edited)`);
+    await a.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await bubble(a, `${missed[2]} (edited)`).waitFor();
+    missed[2] = `${missed[2]} (edited)`;
     proxy.restore();
     await expect.poll(() => b.getByText('Reconnecting…').count(), { timeout: 20_000 }).toBe(0);
     for (const text of missed) await bubble(b, text).waitFor();

@@ -1,8 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { applyChangedMessage, applyChatChanged, applyNewMessage, applyPresence, applyRead } from '@/features/chats';
-import { applyDeleted, applyIncoming, applyTyping, applyUpdated, resyncMessages } from '@/features/messages';
+import { applyAttachmentUpdated, applyDeleted, applyIncoming, applyTyping, applyUpdated } from '@/features/messages';
 import { connectSocket, disconnectSocket, onReconnect, onSocketEvent } from '@/lib/socket';
+import { Resync } from './sync';
 
 /**
  * Wires the socket to the query cache while signed in: every server event becomes a cache update in the
@@ -16,6 +17,8 @@ export function useRealtime(meId: string | undefined, onMessage?: (message: Para
   }, [onMessage]);
   useEffect(() => {
     if (!meId) return;
+    const resync = new Resync(queryClient, meId);
+    void resync.start();
     connectSocket();
     const offs = [
       onSocketEvent('message:new', (m) => {
@@ -38,11 +41,11 @@ export function useRealtime(meId: string | undefined, onMessage?: (message: Para
       onSocketEvent('chat:updated', (e) => applyChatChanged(queryClient, e, meId)),
       onSocketEvent('member:added', (e) => applyChatChanged(queryClient, e, meId)),
       onSocketEvent('member:removed', (e) => applyChatChanged(queryClient, e, meId, true)),
+      onSocketEvent('attachment:updated', (e) => applyAttachmentUpdated(queryClient, e)),
       onReconnect(() => {
-        void resyncMessages(queryClient);
-        // Partial keys: every cached chat list and chat detail is refetched.
-        void queryClient.invalidateQueries({ queryKey: [{ _id: 'listChats' }] });
-        void queryClient.invalidateQueries({ queryKey: [{ _id: 'getChat' }] });
+        void resync.catchUp();
+        // Who came and went while we were away.
+        void queryClient.invalidateQueries({ queryKey: [{ _id: 'getPresence' }] });
       }),
     ];
     return () => {

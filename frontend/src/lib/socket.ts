@@ -105,8 +105,16 @@ export function onReconnect(handler: () => void): () => void {
   };
 }
 
-export function emitEvent<E extends Exclude<keyof ClientEvents, 'message:send'>>(event: E, payload: ClientEvents[E]): void {
-  if (socket?.connected) socket.emit(event, payload);
+export type EventAck = { ok: true; seq?: number } | { ok: false; error: { code: string; message: string } };
+
+/** Emits a client event with the ack the contract asks for; resolves with the ack, or null if it never came. */
+export async function emitEvent<E extends Exclude<keyof ClientEvents, 'message:send'>>(event: E, payload: ClientEvents[E], timeoutMs = 5_000): Promise<EventAck | null> {
+  if (!socket?.connected) return null;
+  try {
+    return (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as EventAck;
+  } catch {
+    return null;
+  }
 }
 
 /** Sends a message and resolves with the server's ack; rejects on timeout or when the socket is down. */

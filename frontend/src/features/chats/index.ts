@@ -5,5 +5,5 @@ export { useMarkChatRead } from './api/mark-read';
 export { ChatList } from './components/chat-list';
 export { ChatHeader } from './components/chat-header';
 export { MembersDialog } from './components/members-dialog';
-export { applyChangedMessage, applyChatChanged, applyNewMessage, applyPresence, applyRead } from './realtime';
+export { applyChangedMessage, applyChatChanged, applyChatRemoved, applyChatSnapshot, applyNewMessage, applyPresence, applyRead } from './realtime';
 export { chatTitle } from './utils';

@@ -72,3 +72,14 @@ export function applyChatChanged(queryClient: QueryClient, payload: ChatEventPay
   if (chatId) void queryClient.invalidateQueries({ queryKey: chatQueryKey(chatId) });
   void queryClient.invalidateQueries({ queryKey: chatsQueryKey() });
 }
+
+/** A chat's current state from a resync: replaces the cached one, or adds it to the list. */
+export function applyChatSnapshot(queryClient: QueryClient, chat: ChatResponseDto): void {
+  queryClient.setQueryData<ChatResponseDto>(chatQueryKey(chat.id), chat);
+  updateList(queryClient, (items) => sortChats(items.some((c) => c.id === chat.id) ? items.map((c) => (c.id === chat.id ? chat : c)) : [chat, ...items]));
+}
+
+export function applyChatRemoved(queryClient: QueryClient, chatId: string): void {
+  queryClient.removeQueries({ queryKey: chatQueryKey(chatId) });
+  updateList(queryClient, (items) => items.filter((c) => c.id !== chatId));
+}

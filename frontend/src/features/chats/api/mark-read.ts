@@ -16,8 +16,10 @@ export function useMarkChatRead(chatId: string) {
       if (!me || seq <= sent.current) return;
       sent.current = seq;
       applyRead(queryClient, { chatId, userId: me.id, seq }, me.id);
-      if (isSocketConnected()) emitEvent('read', { chatId, seq });
-      else mutate({ path: { chatId }, body: { seq } });
+      void (async () => {
+        const ack = isSocketConnected() ? await emitEvent('read', { chatId, seq }) : null;
+        if (!ack?.ok) mutate({ path: { chatId }, body: { seq } });
+      })();
     },
     [chatId, mutate, queryClient],
   );

@@ -3,7 +3,8 @@ import { inputClass } from '@/components/ui/field';
 import { Spinner } from '@/components/ui/spinner';
 import { useT } from '@/lib/i18n';
 import { useChats } from '../api/get-chats';
-import { chatTitle } from '../utils';
+import { usePresenceSnapshot } from '../api/get-presence';
+import { chatTitle, otherMember } from '../utils';
 import { ChatListItem } from './chat-list-item';
 
 export interface ChatListProps {
@@ -16,6 +17,11 @@ export function ChatList({ meId, actions }: ChatListProps) {
   const t = useT();
   const chats = useChats();
   const [search, setSearch] = useState('');
+  const partners = useMemo(
+    () => (chats.data?.items ?? []).flatMap((c) => (c.type === 'direct' ? [otherMember(c, meId)?.userId ?? ''] : [])).filter(Boolean),
+    [chats.data, meId],
+  );
+  usePresenceSnapshot(partners);
   const items = useMemo(() => {
     const all = chats.data?.items ?? [];
     const term = search.trim().toLocaleLowerCase();

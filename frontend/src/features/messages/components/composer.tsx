@@ -80,7 +80,7 @@ export function Composer({ chatId, members }: ComposerProps) {
     const now = Date.now();
     if (text && !editingId && now - lastTyping.current > TYPING_EVERY_MS) {
       lastTyping.current = now;
-      emitEvent('typing', { chatId });
+      void emitEvent('typing', { chatId });
     }
   };
 
