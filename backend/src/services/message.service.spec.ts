@@ -7,7 +7,7 @@ import type { ChatType } from '@/models/chat.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import type { ChatRepository } from '@/repositories/chat.repository';
 import type { EventRepository } from '@/repositories/event.repository';
-import type { MessageRepository } from '@/repositories/message.repository';
+import type { InsertResult, MessageRepository } from '@/repositories/message.repository';
 import type { MetricsRepository } from '@/repositories/metrics.repository';
 import type { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { MessageService } from './message.service';
@@ -42,8 +42,10 @@ function setup() {
   const membership = { member: true, role: 'member' as MemberRole, type: 'group' as ChatType };
   let sends = 0;
   const messages = {
-    insert: vi.fn(async (input: { chatId: string; clientId: string; body: string }) =>
-      membership.member ? { status: 'created', message: message({ clientId: input.clientId, body: input.body }) } : { status: 'not_member' },
+    insert: vi.fn(async (input: { chatId: string; clientId: string; body: string }): Promise<InsertResult> =>
+      membership.member
+        ? { status: 'created', message: message({ clientId: input.clientId, body: input.body }), memberIds: [ids.me, ids.bob] }
+        : { status: 'not_member' },
     ),
     existsInChat: vi.fn(async () => true),
     findById: vi.fn(async (): Promise<MessageEntity | null> => message()),

@@ -45,8 +45,7 @@ export class MessageService {
     onPersisted?: (message: MessageResponseDto) => void,
   ): Promise<{ message: MessageResponseDto; created: boolean }> {
     const limit = this.config.rateLimits.messages;
-    // Recipients are read up front so nothing awaits between the insert and the event: events leave in seq order.
-    const [hit, memberIds] = await Promise.all([this.rateLimits.hit('send', auth.userId, limit.windowSeconds), this.chats.memberIds(chatId)]);
+    const hit = await this.rateLimits.hit('send', auth.userId, limit.windowSeconds);
     if (hit.count > limit.limit) throw rateLimited(hit.retryAfterSeconds);
 
     if (dto.replyToId && !(await this.messages.existsInChat(dto.replyToId, chatId))) {
@@ -73,6 +72,8 @@ export class MessageService {
     }
     this.metrics.messagesCreated.inc({ transport });
     onPersisted?.(message);
+    // The recipients come with the insert, so nothing awaits between it and the event: events leave in seq order.
+    const { memberIds } = result;
     ticket.release(message.seq, () => this.events.emit('message.created', { chatId, message, memberIds }));
     return { message, created: true };
   }

@@ -51,6 +51,9 @@ describe('message seq against the real database', () => {
     expect(returned).toEqual(range(200));
     expect(await storedSeqs(chat.id)).toEqual(range(200));
     expect((await chats.findForMember(chat.id, users[0].id))!.lastMessageSeq).toBe(200);
+    // The recipients come back with the insert, so the broadcast needs no second query.
+    const members = users.map((u) => u.id).sort();
+    for (const r of results) expect([...(r as Extract<InsertResult, { status: 'created' }>).memberIds].sort()).toEqual(members);
 
   });
 
