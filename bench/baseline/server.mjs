@@ -16,6 +16,7 @@ const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesP
 redis.on('error', () => undefined);
 
 // Same statement as MessageRepository.insert, plus the member ids so the fan-out needs no second round trip.
+// Sent as a named statement, so each pooled connection parses and plans it once.
 const INSERT = `WITH c AS (
     UPDATE chats SET last_message_seq = last_message_seq + 1, last_message_at = now()
     WHERE id = $1 AND EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2)
@@ -57,7 +58,7 @@ function invalid(p) {
 
 async function send(userId, p) {
   try {
-    const { rows } = await pool.query({ name: "bench-insert", text: INSERT, values: [p.chatId, userId, p.clientId, p.body] });
+    const { rows } = await pool.query({ name: 'insert', text: INSERT, values: [p.chatId, userId, p.clientId, p.body] });
     if (rows.length === 0) return { ack: fail('NOT_FOUND', 'Chat not found') };
     return { ack: { ok: true, message: toMessage(rows[0]) }, memberIds: rows[0].member_ids };
   } catch (error) {
@@ -72,7 +73,7 @@ async function send(userId, p) {
 const http = createServer((req, res) => res.writeHead(req.url === '/health' ? 200 : 404).end());
 const io = new Server(http, {
   serveClient: false,
-  adapter: createAdapter(redis, { streamName: `${prefix}:socket.io`, channelPrefix: `${prefix}:socket.io` }),
+  adapter: createAdapter(redis, { streamName: `${prefix}:socket.io`, channelPrefix: `${prefix}:socket.io`, maxLen: 10_000 }),
 });
 
 io.use((socket, next) => {

@@ -134,8 +134,10 @@ export async function startServer({ name, script, args = [], nodeFlags = [], env
       return exited === null;
     },
     cpuMs: () => processCpuMs(child.pid),
-    async memory({ gc = true } = {}) {
-      const res = await fetch(`http://127.0.0.1:${probePort}/probe${gc ? '?gc=1' : ''}`, { signal: AbortSignal.timeout(10_000) });
+    async memory({ gc = true, snapshot } = {}) {
+      const query = new URLSearchParams(gc ? { gc: '1' } : {});
+      if (snapshot) query.set('snapshot', snapshot);
+      const res = await fetch(`http://127.0.0.1:${probePort}/probe?${query}`, { signal: AbortSignal.timeout(120_000) });
       return res.json();
     },
     async stop(timeoutMs = 15_000) {

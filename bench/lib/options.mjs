@@ -3,7 +3,7 @@ const PRESETS = {
   default: {
     clients: 1000,
     group: 10,
-    steps: [100, 250, 500, 1000, 1500, 2000],
+    steps: [100, 250, 500, 750, 1000, 1250, 1500, 2000],
     warmup: 3,
     duration: 12,
     scaleClients: 5000,
@@ -25,6 +25,7 @@ const SPEC = {
   pool: 'int',
   bodyBytes: 'int',
   only: 'string',
+  app: 'string',
   keepGoing: 'bool',
   cpuProf: 'bool',
   quick: 'bool',
@@ -52,7 +53,7 @@ function convert(key, raw) {
 export const USAGE = `usage: node bench/run.mjs [--quick | --smoke] [options]
   --clients N        socket.io clients sending and receiving in the throughput steps (default 1000)
   --group N          members per group chat; every message fans out to N sockets (default 10)
-  --steps a,b,c      total send rates in messages/s (default 100,250,500,1000,1500,2000)
+  --steps a,b,c      total send rates in messages/s (default 100,250,500,750,1000,1250,1500,2000)
   --warmup S         seconds of unmeasured load before each step (default 3)
   --duration S       measured seconds per step (default 12)
   --scale-clients N  idle clients in the connection-scale phase, 0 to skip (default 5000)
@@ -60,7 +61,9 @@ export const USAGE = `usage: node bench/run.mjs [--quick | --smoke] [options]
   --pool N           database pool size of both servers (default 20)
   --body-bytes N     filler bytes per message body (default 64)
   --only ours|baseline   measure one side only
-  --keep-going       keep stepping a server up after a failed step
+  --app PATH         the app's compiled entry point (default backend/dist/main.js)
+  --keep-going       keep stepping a server up after a failed step (by default a failed step is
+                     re-run once, and a server stops at its first step that fails twice)
   --cpu-prof         run ours under --cpu-prof; the profile lands in the run's log folder
   --p99-limit-ms N   the capacity line for p99 send->receive (default 100)
 Every option also reads BENCH_<NAME> (e.g. BENCH_SCALE_CLIENTS=2000).`;

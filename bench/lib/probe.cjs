@@ -1,6 +1,6 @@
 // Preloaded into every measured server (`node --expose-gc -r bench/lib/probe.cjs ...`) so that ours and
 // the baseline report memory the same way: GET /probe?gc=1 collects garbage first, then answers
-// process.memoryUsage(). Listens on 127.0.0.1:BENCH_PROBE_PORT only; absent the variable it does nothing.
+// process.memoryUsage(); &snapshot=<file> also writes a heap snapshot there. Listens on 127.0.0.1:BENCH_PROBE_PORT only; absent the variable it does nothing.
 'use strict';
 const http = require('node:http');
 
@@ -17,6 +17,9 @@ if (port > 0) {
       global.gc();
       global.gc();
     }
+    const snapshot = url.searchParams.get('snapshot');
+    // For digging into a per-connection figure: a heap snapshot to open in DevTools.
+    if (snapshot) require('node:v8').writeHeapSnapshot(snapshot);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ pid: process.pid, ...process.memoryUsage() }));
   });

@@ -35,7 +35,7 @@ export function summarizeStep(raw, { rate, groupSize, measureMs, p99LimitMs }) {
   };
   const reasons = [];
   if (!(row.e2eP99 <= p99LimitMs)) reasons.push(`p99 ${f(row.e2eP99)} ms > ${p99LimitMs}`);
-  if (row.ackErrRate > 0.001) reasons.push(`ack errors ${f(row.ackErrRate * 100, 2)} %`);
+  if (row.ackErrRate > 0.001) reasons.push(`ack errors ${f(row.ackErrRate * 100, 2)} % ${JSON.stringify(raw.errors)}`);
   if (row.received !== expected || expected === 0) reasons.push(`received ${row.received}/${expected}`);
   if (raw.persisted < attempts * 0.999) reasons.push(`persisted ${raw.persisted} of ${attempts} sent`);
   row.pass = reasons.length === 0;
