@@ -26,6 +26,13 @@ export interface QueueJobOptions {
   delayMs?: number;
 }
 
+/**
+ * Waits for a closing step at most `ms`. BullMQ connections retry commands forever (`maxRetriesPerRequest: null`),
+ * so during a Redis outage an unbounded close would hold shutdown for good.
+ */
+const settleWithin = (work: Promise<unknown>, ms: number): Promise<boolean> =>
+  Promise.race([work.then(() => true, () => false), new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
+
 /** Owns every BullMQ object: queues, workers and queue-event listeners, on one Redis connection set. */
 @Injectable()
 export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -159,22 +166,18 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
     const grace = Math.max(this.config.shutdownGraceMs, 1);
     await Promise.all(
       this.workers.map(async (worker) => {
-        let timer: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([
-          worker.close().then(() => true),
-          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), grace))),
-        ]);
-        clearTimeout(timer);
+        const finished = await settleWithin(worker.close(), grace);
         // A job still running past the grace period is abandoned; its lock expires and another worker retries it.
-        if (!finished) await worker.close(true).catch(() => undefined);
+        if (!finished) await settleWithin(worker.close(true), grace);
       }),
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.listeners.map((l) => l.close().catch(() => undefined)));
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    const grace = Math.max(this.config.shutdownGraceMs, 1);
+    await settleWithin(Promise.all(this.listeners.map((l) => l.close())), grace);
+    await settleWithin(Promise.all([...this.queues.values()].map((q) => q.close())), grace);
+    if (!(await settleWithin(this.connection.quit(), grace))) this.connection.disconnect();
   }
 
   private queueFor(name: JobName): Queue {

@@ -79,8 +79,13 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
     this.frozen = true;
     clearInterval(this.timer);
     await Promise.allSettled(this.queues.values());
-    const gone = await this.presence.reapSelf(Date.now());
-    await Promise.all(gone.map((g) => this.announce(g.userId, false, g.lastSeenAt)));
+    try {
+      const gone = await this.presence.reapSelf(Date.now());
+      await Promise.all(gone.map((g) => this.announce(g.userId, false, g.lastSeenAt)));
+    } catch (error) {
+      // A Redis outage must not abort the rest of shutdown; survivors reap this instance once its heartbeat is stale.
+      this.logger.warn(`presence cleanup at shutdown failed: ${(error as Error).message}`);
+    }
   }
 
   private async beat(): Promise<void> {
