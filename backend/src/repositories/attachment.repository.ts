@@ -97,9 +97,15 @@ export class AttachmentRepository {
     return rows[0] ?? null;
   }
 
+  /** Also marks a sent attachment's message as changed, so a client catching up through /sync gets the thumbnail too. */
   async setThumbnail(id: string, thumbnail: { key: string; width: number; height: number }): Promise<AttachmentEntity | null> {
-    const [rows]: [AttachmentEntity[], number] = await this.dataSource.query(
-      `UPDATE attachments SET thumbnail_key = $2, width = $3, height = $4, updated_at = now() WHERE id = $1 RETURNING ${RETURNING}`,
+    const rows: AttachmentEntity[] = await this.dataSource.query(
+      `WITH a AS (
+         UPDATE attachments SET thumbnail_key = $2, width = $3, height = $4, updated_at = now() WHERE id = $1 RETURNING *
+       ), touched AS (
+         UPDATE messages SET sync_xid = pg_current_xact_id() WHERE id = (SELECT message_id FROM a)
+       )
+       SELECT ${RETURNING} FROM a`,
       [id, thumbnail.key, thumbnail.width, thumbnail.height],
     );
     return rows[0] ?? null;

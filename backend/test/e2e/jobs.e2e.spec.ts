@@ -69,6 +69,7 @@ describe('background jobs (e2e: api and worker roles, real Redis, PostgreSQL and
 
     const done = await uploadFile(alice, chatId, await png(900, 300), 'banner.png', 'image/png');
     const message = (await sdk.sendMessage({ client: alice.client, path: { chatId }, body: { clientId: randomUUID(), attachmentIds: [done.id] }, throwOnError: true })).data;
+    const cursor = (await sdk.sync({ client: bob.client, throwOnError: true })).data.cursor;
     // No worker runs in the API role: the job waits.
     expect(await mediaQueue(prefix).getJobCounts('waiting')).toMatchObject({ waiting: 1 });
 
@@ -79,6 +80,12 @@ describe('background jobs (e2e: api and worker roles, real Redis, PostgreSQL and
       messageId: message.id,
       attachment: { id: done.id, thumbnailUrl: `/api/v1/attachments/${done.id}/thumbnail`, width: 900, height: 300 },
     });
+    // A client that missed the event learns of the thumbnail when it catches up.
+    const caughtUp = await eventually(async () => {
+      const changes = (await sdk.sync({ client: bob.client, query: { since: cursor }, throwOnError: true })).data;
+      return changes.messages.find((m) => m.id === message.id && m.attachments[0]?.thumbnailUrl);
+    }, 10_000, 'the message in /sync');
+    expect(caughtUp.attachments[0]).toMatchObject({ id: done.id, width: 900, height: 300 });
   });
 
   it('a worker killed with SIGKILL mid-job: the job is picked up again and completes once', async () => {
