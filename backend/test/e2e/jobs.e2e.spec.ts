@@ -161,6 +161,28 @@ describe('background jobs (e2e: api and worker roles, real Redis, PostgreSQL and
     expect(events.sort()).toEqual([...ids].sort());
   });
 
+  it('graceful shutdown of a worker waits for the job it is running', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}`;
+    const api = await start({ ROLE: 'api', REDIS_PREFIX: prefix });
+    const [alice, bob] = [await registerUser(api.url), await registerUser(api.url)];
+    const done = await uploadFile(alice, await direct(alice, bob), await png(8000, 8000, { compressionLevel: 9 }), 'huge.png', 'image/png');
+
+    const queue = mediaQueue(prefix);
+    const queueEvents = new QueueEvents('media', { connection: new Redis(inject('redisUrl'), { maxRetriesPerRequest: null }), prefix: `${prefix}:bull` });
+    await queueEvents.waitUntilReady();
+    const active = new Promise<string>((resolve) => queueEvents.once('active', ({ jobId }) => resolve(jobId)));
+    const worker = await startApp({ ROLE: 'worker', REDIS_PREFIX: prefix, SHUTDOWN_GRACE_MS: '20000' });
+    const jobId = await active;
+    await worker.close();
+    await queueEvents.close();
+
+    const job = (await queue.getJob(jobId))!;
+    expect(await job.getState()).toBe('completed');
+    expect(job.attemptsStarted).toBe(1);
+    const attachment = (await db.query('SELECT thumbnail_key FROM attachments WHERE id = $1', [done.id])).rows[0];
+    expect(attachment.thumbnail_key).toMatch(new RegExp(`^thumbnails/[0-9a-f-]{36}/${done.id}\\.webp$`));
+  });
+
   it('the repeatable cleanup deletes uploads still pending after 24 h from storage and database, and keeps the rest', async () => {
     const app = await start({ CLEANUP_EVERY_SECONDS: '1' });
     const [alice, bob] = [await registerUser(app.url), await registerUser(app.url)];
