@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
+import { DatabaseError, type Pool } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
@@ -68,11 +68,22 @@ export class MessageRepository {
   async insert(input: NewMessage): Promise<InsertResult> {
     try {
       const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-      const { rows } = await pool.query<InsertedRow>({
-        name: 'message_insert',
-        text: INSERT_MESSAGE,
-        values: [input.chatId, input.senderId, input.clientId, input.body, input.replyToId],
-      });
+      // Not pool.query(): it destroys the connection on any error, so every duplicate clientId cost a reconnect,
+      // and the single-connection embedded server refused that reconnect while the old socket was still open.
+      const client = await pool.connect();
+      let rows: InsertedRow[];
+      try {
+        ({ rows } = await client.query<InsertedRow>({
+          name: 'message_insert',
+          text: INSERT_MESSAGE,
+          values: [input.chatId, input.senderId, input.clientId, input.body, input.replyToId],
+        }));
+      } catch (error) {
+        // An error answered by the server leaves the connection usable; anything else may have broken it.
+        client.release(error instanceof DatabaseError ? undefined : (error as Error));
+        throw error;
+      }
+      client.release();
       if (rows.length === 0) return { status: 'not_member' };
       const { memberIds, ...message } = rows[0];
       return { status: 'created', message, memberIds };
