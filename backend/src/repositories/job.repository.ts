@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { DelayedError, type Job, type JobsOptions, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -33,7 +33,7 @@ export interface QueueJobOptions {
 const settleWithin = (work: Promise<unknown>, ms: number): Promise<boolean> =>
   Promise.race([work.then(() => true, () => false), new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
 
-/** Owns every BullMQ object: queues, workers and queue-event listeners, on one Redis connection set. */
+/** Owns every BullMQ object (queues and workers) on one Redis connection set. */
 @Injectable()
 export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Jobs');
@@ -41,7 +41,6 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
   private readonly prefix: string;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
-  private readonly listeners: QueueEvents[] = [];
   private handlers = new Map<JobName, JobHandler>();
   private readonly duration: Histogram<'queue' | 'name' | 'status'>;
   private readonly failures: Counter<'queue' | 'name' | 'final'>;
@@ -144,21 +143,9 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
     this.logger.log(`workers started for queues: ${[...queueNames].join(', ')}`);
   }
 
-  /** Queue names (for the admin board) and the Queue objects behind them. */
+  /** The Queue objects, for the admin board. */
   allQueues(): Queue[] {
     return [...this.queues.values()];
-  }
-
-  /** A live feed of job events on one queue; closed with the application. */
-  events(queue: QueueName): QueueEvents {
-    const listener = new QueueEvents(queue, { connection: this.redis.duplicate(), prefix: this.prefix });
-    listener.on('error', (error) => this.logger.warn({ err: error, queue }, 'queue events error'));
-    this.listeners.push(listener);
-    return listener;
-  }
-
-  async counts(queue: QueueName): Promise<Record<string, number>> {
-    return this.queues.get(queue)!.getJobCounts(...COUNTED_STATES);
   }
 
   /** Graceful shutdown: stop taking jobs and wait for the running ones (bounded by the grace period). */
@@ -175,7 +162,6 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
 
   async onApplicationShutdown(): Promise<void> {
     const grace = Math.max(this.config.shutdownGraceMs, 1);
-    await settleWithin(Promise.all(this.listeners.map((l) => l.close())), grace);
     await settleWithin(Promise.all([...this.queues.values()].map((q) => q.close())), grace);
     if (!(await settleWithin(this.connection.quit(), grace))) this.connection.disconnect();
   }
