@@ -49,6 +49,8 @@ export function ensureBuilt(): void {
 export interface RunningApp {
   url: string;
   port: number;
+  /** The run's own database, for fixtures too large to create through the API in test time. */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -81,6 +83,8 @@ export async function startApp(): Promise<RunningApp> {
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       RATE_REGISTER: '100000',
       RATE_LOGIN_FAILURES: '100000',
+      // The 10,000-message history is seeded through the API by one person.
+      RATE_MESSAGES: '1000000',
       SHUTDOWN_GRACE_MS: '500',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -101,6 +105,7 @@ export async function startApp(): Promise<RunningApp> {
   return {
     url,
     port,
+    databaseUrl: dbUrl.toString(),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -1,6 +1,9 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
+import * as sdk from '@messenger/api-client';
+import { createClient, createConfig } from '@messenger/api-client/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialJsGzipBytes, median, percentile } from './budgets';
 import { artifactsDir, DropProxy, ensureBuilt, frontendDir, launchBrowser, rootDir, startApp, type BrowserHandle, type RunningApp } from './harness';
@@ -94,9 +97,12 @@ describe('messenger SPA in Chromium against the app as `pnpm start` runs it (e2e
     const chatLink = chatsNav(b).getByRole('link', { name: alice.displayName });
     await chatLink.waitFor();
     await chatsNav(b).getByLabel('1 unread').waitFor();
+    expect(await b.title()).toBe('(1) Messenger');
     await shot(b, '03-chat-list-unread');
     await chatLink.click();
     await log(b).getByRole('link', { name: 'https://example.com/docs' }).waitFor();
+    await log(b).getByRole('separator', { name: 'Unread messages' }).waitFor();
+    await expect.poll(() => b.title()).toBe('Messenger');
 
     // Both are connected: each sees the other online.
     await a.getByRole('main').getByText('online', { exact: true }).waitFor();
@@ -196,6 +202,108 @@ describe('messenger SPA in Chromium against the app as `pnpm start` runs it (e2e
     await ctx.close();
   });
 
+  it('groups: create one with a title and members, add and remove a member, and leave', async () => {
+    const ctx = await browser.newContext();
+    const c = await ctx.newPage();
+    await c.goto(`${app.url}/login`);
+    await c.getByLabel('Email or username').fill(carol.username);
+    await c.getByLabel('Password').fill(carol.password);
+    await c.getByRole('button', { name: 'Log in' }).click();
+    await chatsNav(c).waitFor();
+
+    await a.getByRole('button', { name: 'New chat' }).click();
+    await a.getByRole('tab', { name: 'New group' }).click();
+    await a.getByLabel('Group title').fill('Project X');
+    await a.getByRole('searchbox', { name: 'Search people' }).fill('Bob');
+    await a.getByRole('button', { name: new RegExp(bob.displayName) }).click();
+    await a.getByRole('button', { name: 'Create group' }).click();
+    await a.getByRole('heading', { name: 'Project X' }).waitFor();
+    await a.getByText('2 members').waitFor();
+    await send(a, 'welcome to the group');
+    await chatsNav(b).getByRole('link', { name: 'Project X' }).waitFor();
+
+    await a.getByRole('button', { name: 'Members' }).click();
+    const members = a.getByRole('dialog', { name: 'Members' });
+    await members.getByRole('searchbox', { name: 'Search people' }).fill('Carol');
+    await members.getByRole('button', { name: new RegExp(carol.displayName) }).click();
+    await members.getByRole('list', { name: 'Members' }).getByText(carol.displayName, { exact: true }).waitFor();
+    await chatsNav(c).getByRole('link', { name: 'Project X' }).waitFor();
+    await a.getByText('3 members').waitFor();
+    await shot(a, '09-group-members');
+
+    await members.getByRole('button', { name: `Remove ${carol.displayName}` }).click();
+    await a.getByText('2 members').waitFor();
+    await expect.poll(() => chatsNav(c).getByRole('link', { name: 'Project X' }).count(), { timeout: 10_000 }).toBe(0);
+    await members.getByRole('button', { name: 'Close' }).click();
+
+    await chatsNav(b).getByRole('link', { name: 'Project X' }).click();
+    await bubble(b, 'welcome to the group').waitFor();
+    await b.getByRole('button', { name: 'Members' }).click();
+    await b.getByRole('dialog', { name: 'Members' }).getByRole('button', { name: 'Leave group' }).click();
+    await expect.poll(() => chatsNav(b).getByRole('link', { name: 'Project X' }).count()).toBe(0);
+    await a.getByText('1 member', { exact: true }).waitFor();
+    await ctx.close();
+    // Back to the direct chat for the tests that follow.
+    await chatsNav(a).getByRole('link', { name: bob.displayName }).click();
+    await chatsNav(b).getByRole('link', { name: alice.displayName }).click();
+    await log(b).waitFor();
+  });
+
+  it('raises a desktop notification for a new message only while the tab is hidden, once allowed', async () => {
+    const ctx = await browser.newContext({ permissions: ['notifications'] });
+    // Headless Chromium shows no notifications and never hides a tab: record them and steer visibility instead.
+    await ctx.addInitScript(() => {
+      const w = window as unknown as { __notes: Array<{ title: string; body?: string }>; __hidden: boolean };
+      w.__notes = [];
+      w.__hidden = false;
+      class RecordedNotification {
+        static permission = 'granted';
+        static requestPermission = () => Promise.resolve('granted');
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: { body?: string }) {
+          w.__notes.push({ title, body: options?.body });
+        }
+        close() {}
+      }
+      Object.defineProperty(window, 'Notification', { value: RecordedNotification });
+      Object.defineProperty(document, 'visibilityState', { get: () => (w.__hidden ? 'hidden' : 'visible') });
+    });
+    const p = await ctx.newPage();
+    await p.goto(`${app.url}/login`);
+    await p.getByLabel('Email or username').fill(bob.username);
+    await p.getByLabel('Password').fill(bob.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await chatsNav(p).waitFor();
+    await p.getByRole('button', { name: 'Settings' }).click();
+    await p.getByText('Notifications are on').waitFor();
+    await p.getByRole('button', { name: 'Close' }).click();
+
+    const notes = () => p.evaluate(() => (window as unknown as { __notes: Array<{ title: string; body?: string }> }).__notes);
+    await send(a, 'seen while looking');
+    await chatsNav(p).getByText('seen while looking').waitFor();
+    expect(await notes()).toEqual([]);
+    await p.evaluate(() => {
+      (window as unknown as { __hidden: boolean }).__hidden = true;
+    });
+    await send(a, 'ping while hidden');
+    await expect.poll(notes).toEqual([{ title: alice.displayName, body: 'ping while hidden' }]);
+    await ctx.close();
+  });
+
+  it('switches the interface to Russian in settings, and back', async () => {
+    await a.getByRole('button', { name: 'Settings' }).click();
+    await a.getByLabel('Language').selectOption('ru');
+    await a.getByRole('button', { name: 'Закрыть' }).click();
+    await a.getByRole('textbox', { name: 'Сообщение' }).waitFor();
+    await a.getByRole('navigation', { name: 'Чаты' }).getByRole('button', { name: 'Новый чат' }).waitFor();
+    expect(await a.evaluate(() => document.documentElement.lang)).toBe('ru');
+    await shot(a, '10-russian');
+    await a.getByRole('button', { name: 'Настройки' }).click();
+    await a.getByLabel('Язык').selectOption('en');
+    await a.getByRole('button', { name: 'Close' }).click();
+    await a.getByRole('textbox', { name: 'Message' }).waitFor();
+  });
+
   it('works as one column with a back button on a phone, and follows the dark system theme', async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true, hasTouch: true });
     const p = await ctx.newPage();
@@ -275,5 +383,49 @@ describe('messenger SPA in Chromium against the app as `pnpm start` runs it (e2e
     );
     expect(js.bytes).toBeLessThanOrEqual(200 * 1024);
     expect(latencies).toHaveLength(50);
+  });
+
+  it('a chat with 10,000 messages opens at the newest, keeps only a window of them in the page, and pages older ones in place', { timeout: 300_000 }, async () => {
+    const anon = createClient(createConfig({ baseUrl: app.url }));
+    const { data: auth } = await sdk.login({ client: anon, body: { login: carol.username, password: carol.password }, throwOnError: true });
+    const client = createClient(createConfig({ baseUrl: app.url, headers: { Authorization: `Bearer ${auth.accessToken}` } }));
+    const { data: found } = await sdk.searchUsers({ client, query: { search: alice.username }, throwOnError: true });
+    const { data: chat } = await sdk.createChat({ client, body: { type: 'direct', userId: found.items.find((u) => u.username === alice.username)!.id }, throwOnError: true });
+    const total = 10_000;
+    const viaApi = 10;
+    // One chat takes one committed transaction per message through the API (about 75 a second on this
+    // machine), so the older history is written as a fixture in one statement and the newest go through the API.
+    const db = new pg.Client({ connectionString: app.databaseUrl });
+    await db.connect();
+    await db.query(
+      `INSERT INTO messages (chat_id, seq, sender_id, client_id, body, created_at)
+       SELECT $1, g, $2, 'seed-' || g, 'bulk ' || (g - 1), now() - (($3 - g) * interval '1 second') FROM generate_series(1, $3) g`,
+      [chat.id, auth.user.id, total - viaApi],
+    );
+    await db.query('UPDATE chats SET last_message_seq = $2 WHERE id = $1', [chat.id, total - viaApi]);
+    await db.end();
+    for (let i = total - viaApi; i < total; i++) {
+      await sdk.sendMessage({ client, path: { chatId: chat.id }, body: { clientId: `seed-api-${i}`, body: `bulk ${i}` }, throwOnError: true });
+    }
+
+    await chatsNav(a).getByRole('link', { name: carol.displayName }).click();
+    await bubble(a, `bulk ${total - 1}`).waitFor();
+    const rendered = await log(a).locator('article').count();
+    expect(rendered).toBeLessThan(80);
+
+    const older = a.waitForRequest((r) => /\/messages\?.*before=/.test(r.url()));
+    await log(a).evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await older;
+    await a.getByRole('button', { name: 'Jump to latest' }).waitFor();
+    // The older page went in above what was on screen: the view did not jump to its top.
+    await expect.poll(() => log(a).evaluate((el) => el.scrollTop)).toBeGreaterThan(200);
+    expect(await log(a).locator('article').count()).toBeLessThan(80);
+    await shot(a, '11-long-history');
+
+    await a.getByRole('button', { name: 'Jump to latest' }).click();
+    await bubble(a, `bulk ${total - 1}`).waitFor();
+    await expect.poll(() => a.getByRole('button', { name: 'Jump to latest' }).count()).toBe(0);
   });
 });

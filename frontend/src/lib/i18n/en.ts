@@ -36,6 +36,8 @@ export const en = {
   'chats.lastSeen': 'last seen {time}',
   'chats.members': 'Members',
   'chats.membersCount': '{count} members',
+  'chats.membersCount_one': '{count} member',
+  'chats.membersCount_many': '{count} members',
   'chats.back': 'Back to chats',
   'chats.notFound': 'This chat does not exist or you are not a member.',
   'chats.you': 'You',

@@ -21,6 +21,14 @@ describe('i18n (unit)', () => {
     expect(translate('en', 'messages.readBy', { count: 3 })).toBe('Read by 3');
   });
 
+  it('picks plural forms by the language’s rules', () => {
+    expect(translate('en', 'chats.membersCount', { count: 1 })).toBe('1 member');
+    expect(translate('en', 'chats.membersCount', { count: 5 })).toBe('5 members');
+    expect(translate('ru', 'chats.membersCount', { count: 1 })).toBe('1 участник');
+    expect(translate('ru', 'chats.membersCount', { count: 3 })).toBe('3 участника');
+    expect(translate('ru', 'chats.membersCount', { count: 5 })).toBe('5 участников');
+  });
+
   it('formats dates in the person’s locale', () => {
     const iso = '2025-03-04T10:00:00.000Z';
     expect(formatShort(iso, 'ru', new Date('2026-01-01T00:00:00Z'))).toMatch(/4 мар/);

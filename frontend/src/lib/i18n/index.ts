@@ -45,8 +45,12 @@ export const useLocale = create<LocaleState>()((set) => ({
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
+/** A numeric `count` picks the plural form (`key_one`, `key_few`, `key_many`) when the language has one. */
 export function translate(locale: Locale, key: MessageKey, vars?: Record<string, string | number>): string {
-  const template = dictionaries[locale][key] ?? en[key];
+  const dict = dictionaries[locale] as Record<string, string | undefined>;
+  const count = vars?.count;
+  const form = typeof count === 'number' ? dict[`${key}_${new Intl.PluralRules(locale).select(count)}`] : undefined;
+  const template = form ?? dictionaries[locale][key] ?? en[key];
   return vars ? template.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : template;
 }
 

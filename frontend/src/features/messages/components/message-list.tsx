@@ -92,7 +92,8 @@ export function MessageList({ chatId, meId, members, isGroup, unreadAfterSeq, on
   const prev = useRef<{ firstKey?: string; total: number }>({ total: 0 });
   useLayoutEffect(() => {
     const el = scrollRef.current;
-    const firstKey = rows[0]?.key;
+    // The divider may sit on top of the loaded page and move with it: anchor on the oldest message instead.
+    const firstKey = rows.find((r) => !('divider' in r))?.key;
     if (el && prev.current.firstKey && firstKey !== prev.current.firstKey && !stick.current && rows.some((r) => r.key === prev.current.firstKey)) {
       el.scrollTop += totalSize - prev.current.total;
     }
