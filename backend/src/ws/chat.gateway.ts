@@ -72,6 +72,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const auth = token.length <= MAX_TOKEN_LENGTH ? this.auth.verifyAccessToken(token) : null;
       if (!auth) return next(refusal(ErrorCode.Unauthorized, 'the access token is invalid or expired'));
       (socket as ChatSocket).data.auth = auth;
+      // Verified once: keeping the bearer token on every socket would only cost memory and widen what a heap dump leaks.
+      socket.handshake.auth = {};
       next();
     });
   }
