@@ -95,7 +95,7 @@ async function main() {
   const ours = await startServer({
     name: 'ours',
     script: appMain,
-    nodeFlags: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [],
+    nodeFlags: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, '--cpu-prof-name=ours.cpuprofile'] : [],
     cwd: root,
     logDir,
     probeScript,
@@ -119,6 +119,7 @@ async function main() {
   const baseline = await startServer({
     name: 'baseline',
     script: join(root, 'bench', 'baseline', 'server.mjs'),
+    nodeFlags: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, '--cpu-prof-name=baseline.cpuprofile'] : [],
     cwd: join(root, 'bench'),
     logDir,
     probeScript,

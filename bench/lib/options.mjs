@@ -64,7 +64,8 @@ export const USAGE = `usage: node bench/run.mjs [--quick | --smoke] [options]
   --app PATH         the app's compiled entry point (default backend/dist/main.js)
   --keep-going       keep stepping a server up after a failed step (by default a failed step is
                      re-run once, and a server stops at its first step that fails twice)
-  --cpu-prof         run ours under --cpu-prof; the profile lands in the run's log folder
+  --cpu-prof         run both servers under --cpu-prof; ours.cpuprofile and baseline.cpuprofile land in
+                     the run's log folder (read them with node bench/profile-top.mjs)
   --p99-limit-ms N   the capacity line for p99 send->receive (default 100)
 Every option also reads BENCH_<NAME> (e.g. BENCH_SCALE_CLIENTS=2000).`;
 
