@@ -14,9 +14,10 @@ export function applyIncoming(queryClient: QueryClient, message: MessageResponse
   if (message.senderId) useTyping.getState().stop(message.chatId, message.senderId);
   const data = queryClient.getQueryData<MessagePages>(messagesQueryKey(message.chatId));
   if (!data) return;
-  const gap = message.seq > maxSeq(data) + 1;
+  const newest = maxSeq(data);
   mergeIntoCache(queryClient, message.chatId, [message]);
-  if (gap) void fetchMissed(queryClient, message.chatId);
+  // Fetch from the newest seq held before this one: the messages between them never arrived.
+  if (message.seq > newest + 1) void fetchMissed(queryClient, message.chatId, newest);
 }
 
 export function applyUpdated(queryClient: QueryClient, message: MessageResponseDto): void {

@@ -5,35 +5,39 @@ import { mergeIntoCache, messagesQueryKey } from './get-messages';
 
 const PAGE = 200;
 const running = new Map<string, Promise<void>>();
-const again = new Set<string>();
+/** Per chat, the lowest seq a caller asked to fetch after while a pass was running. */
+const again = new Map<string, number>();
 
-async function catchUp(queryClient: QueryClient, chatId: string): Promise<void> {
+async function catchUp(queryClient: QueryClient, chatId: string, from: number): Promise<void> {
+  let after = from;
   for (;;) {
-    const data = queryClient.getQueryData<MessagePages>(messagesQueryKey(chatId));
-    if (!data) return;
-    const after = maxSeq(data);
+    if (!queryClient.getQueryData<MessagePages>(messagesQueryKey(chatId))) return;
     const page = await queryClient.fetchQuery({ ...listMessagesOptions({ path: { chatId }, query: { after, limit: PAGE } }), staleTime: 0, gcTime: 0 });
     mergeIntoCache(queryClient, chatId, page.items);
     if (page.items.length < PAGE) return;
+    after = page.items.at(-1)!.seq;
   }
 }
 
 /**
- * Fetches every message after the newest one cached (`after=`), page by page, so a reconnect or a seq gap
- * leaves no hole. Calls for the same chat while one runs coalesce into one more pass.
+ * Fetches every message after `from` (default: the newest one cached) with `after=`, page by page, so a
+ * reconnect or a seq gap leaves no hole. Calls for the same chat while one runs coalesce into one more pass.
  */
-export function fetchMissed(queryClient: QueryClient, chatId: string): Promise<void> {
+export function fetchMissed(queryClient: QueryClient, chatId: string, from?: number): Promise<void> {
+  const start = from ?? maxSeq(queryClient.getQueryData<MessagePages>(messagesQueryKey(chatId)));
   const current = running.get(chatId);
   if (current) {
-    again.add(chatId);
+    again.set(chatId, Math.min(start, again.get(chatId) ?? Infinity));
     return current;
   }
   const run = (async () => {
     try {
-      do {
+      let next: number | undefined = start;
+      while (next !== undefined) {
         again.delete(chatId);
-        await catchUp(queryClient, chatId);
-      } while (again.has(chatId));
+        await catchUp(queryClient, chatId, next);
+        next = again.get(chatId);
+      }
     } finally {
       running.delete(chatId);
     }
