@@ -42,7 +42,8 @@ export function ensureBuilt(): void {
   };
   const stale = (out: string, ...sources: string[]) =>
     process.env.E2E_REBUILD === '1' || !existsSync(out) || statSync(out).mtimeMs < Math.max(...sources.map((s) => (statSync(s).isDirectory() ? newestMtime(s) : statSync(s).mtimeMs)));
-  if (stale(join(frontendDir, 'dist', 'index.html'), join(frontendDir, 'src'), join(frontendDir, 'index.html'))) build('@messenger/frontend');
+  const spaSources = [join(frontendDir, 'src'), join(frontendDir, 'index.html'), join(frontendDir, 'public'), join(rootDir, 'openapi', 'src')];
+  if (stale(join(frontendDir, 'dist', 'index.html'), ...spaSources)) build('@messenger/frontend');
   if (stale(join(rootDir, 'backend', 'dist', 'main.js'), join(rootDir, 'backend', 'src'))) build('@messenger/backend');
 }
 
