@@ -35,16 +35,17 @@ function newestMtime(dir: string): number {
  * usually just built both; E2E_REBUILD=1 forces it).
  */
 export function ensureBuilt(): void {
-  const build = (filter: string) => {
-    // The test runner sets NODE_ENV=test, which would give React's development build.
-    const r = spawnSync('pnpm', ['--filter', filter, 'build'], { cwd: rootDir, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-    if (r.status !== 0) throw new Error(`building ${filter} failed`);
+  // npm runs the package script as pnpm would, without pnpm's start-up registry check of its own version,
+  // which fails now and then on this network.
+  const build = (dir: string) => {
+    const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: dir, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    if (r.status !== 0) throw new Error(`building ${dir} failed`);
   };
   const stale = (out: string, ...sources: string[]) =>
     process.env.E2E_REBUILD === '1' || !existsSync(out) || statSync(out).mtimeMs < Math.max(...sources.map((s) => (statSync(s).isDirectory() ? newestMtime(s) : statSync(s).mtimeMs)));
   const spaSources = [join(frontendDir, 'src'), join(frontendDir, 'index.html'), join(frontendDir, 'public'), join(rootDir, 'openapi', 'src')];
-  if (stale(join(frontendDir, 'dist', 'index.html'), ...spaSources)) build('@messenger/frontend');
-  if (stale(join(rootDir, 'backend', 'dist', 'main.js'), join(rootDir, 'backend', 'src'))) build('@messenger/backend');
+  if (stale(join(frontendDir, 'dist', 'index.html'), ...spaSources)) build(frontendDir);
+  if (stale(join(rootDir, 'backend', 'dist', 'main.js'), join(rootDir, 'backend', 'src'))) build(join(rootDir, 'backend'));
 }
 
 export interface RunningApp {
