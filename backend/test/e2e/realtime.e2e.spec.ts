@@ -281,6 +281,23 @@ describe('realtime over socket.io (e2e)', () => {
       expect(b.inbox.of('typing')).toHaveLength(1);
     });
 
+    it('acts on typing and read sent without an ack callback, as fire-and-forget clients send them', async () => {
+      const alice = await user();
+      const bob = await user();
+      const chatId = await direct(alice, bob);
+      const a = await online(alice);
+      const b = await online(bob);
+      await send(a.socket, chatId, 'hello');
+
+      b.socket.emit('typing', { chatId });
+      const [typing] = await a.inbox.waitFor('typing');
+      expect(typing).toEqual({ chatId, userId: bob.id });
+
+      b.socket.emit('read', { chatId, seq: 1 });
+      const [read] = await a.inbox.waitFor('read', (r) => r.userId === bob.id);
+      expect(read).toEqual({ chatId, userId: bob.id, seq: 1 });
+    });
+
     it('moves the read marker like the REST route and tells the members', async () => {
       const alice = await user();
       const bob = await user();
