@@ -151,11 +151,12 @@ async function main() {
       if (t.stopped) continue;
       let row = await runStep(t, rate, index, sql, gen);
       say(line(row));
-      if (!row.pass && !opts.smoke && t.server.alive) {
-        // One re-run: on a shared 2-core host a neighbour's burst can sink a single step.
-        const again = await runStep(t, rate, `${index}r`, sql, gen);
-        say(`${line(again)} (re-run)`);
-        if (again.pass) row = again;
+      // A failed step is re-run once, and once more if the hypervisor stole more than 10 % of the CPU during
+      // the re-run: on a shared 2-core VM a neighbour's burst can sink a single step of either server.
+      for (let attempt = 2; !row.pass && !opts.smoke && t.server.alive && (attempt === 2 || row.stealPct > 10) && attempt <= 3; attempt++) {
+        const again = await runStep(t, rate, `${index}r${attempt}`, sql, gen);
+        say(`${line(again)} (attempt ${attempt})`);
+        row = again.pass ? again : { ...again, attempts: attempt };
       }
       t.rows.push(row);
       if (!row.pass && !opts.keepGoing && !opts.smoke) t.stopped = true;
@@ -198,7 +199,11 @@ async function runStep(t, rate, index, sql, gen) {
     new Promise((resolve) =>
       setTimeout(() => {
         readings[key] = take();
-        resolve();
+        // Starts the server's event-loop delay histogram afresh for the measured window.
+        t.server.memory({ gc: false, reset: true }).then(
+          (m) => resolve((readings[`${key}Loop`] = m.eventLoop)),
+          () => resolve(),
+        );
       }, Math.max(0, time - now())),
     );
   const windows = Promise.all([at(measureStart, 'start'), at(measureEnd, 'end')]);
@@ -220,6 +225,8 @@ async function runStep(t, rate, index, sql, gen) {
   const stats = await gen.stats();
   const { rows } = await sql.query(`SELECT count(*)::int AS n FROM messages WHERE client_id LIKE $1`, [`${tag}m-%`]);
   const memory = await t.server.memory();
+  // The reading at the window's start reset the histogram, so the one at its end covers exactly the window.
+  const eventLoop = readings.endLoop;
   const { start, end } = readings;
   const genCpu = (end.gen.user + end.gen.system - start.gen.user - start.gen.system) / 1000;
   return summarizeStep(
@@ -228,10 +235,12 @@ async function runStep(t, rate, index, sql, gen) {
       target: t.name,
       persisted: rows[0].n,
       memory,
+      eventLoop,
       idleHeap: t.idleHeap,
       connections: t.connected,
       cpuMs: end.cpu - start.cpu,
       machineBusyPct: ((end.ticks.busy - start.ticks.busy) / (end.ticks.total - start.ticks.total)) * 100,
+      stealPct: ((end.ticks.steal - start.ticks.steal) / (end.ticks.total - start.ticks.total)) * 100,
       generatorCpuPct: (genCpu / measureMs) * 100,
       pgCpuPct: (cpuDelta(start.services.pg, end.services.pg) / measureMs) * 100,
       redisCpuPct: (cpuDelta(start.services.redis, end.services.redis) / measureMs) * 100,

@@ -48,12 +48,13 @@ export function processCpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
-/** Busy and total jiffies of the whole machine, for "how saturated were the 2 cores". */
+/** Busy, stolen and total jiffies of the whole machine, for "how saturated were the 2 cores". */
 export function machineTicks() {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const idle = cpu[3] + (cpu[4] ?? 0);
   const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
+  // Steal: time the hypervisor gave our vCPUs to someone else; it stalls every process here alike.
+  return { busy: total - idle, steal: cpu[7] ?? 0, total };
 }
 
 /**
@@ -134,8 +135,9 @@ export async function startServer({ name, script, args = [], nodeFlags = [], env
       return exited === null;
     },
     cpuMs: () => processCpuMs(child.pid),
-    async memory({ gc = true, snapshot } = {}) {
+    async memory({ gc = true, snapshot, reset = false } = {}) {
       const query = new URLSearchParams(gc ? { gc: '1' } : {});
+      if (reset) query.set('reset', '1');
       if (snapshot) query.set('snapshot', snapshot);
       const res = await fetch(`http://127.0.0.1:${probePort}/probe?${query}`, { signal: AbortSignal.timeout(120_000) });
       return res.json();

@@ -63,7 +63,8 @@ export const USAGE = `usage: node bench/run.mjs [--quick | --smoke] [options]
   --only ours|baseline   measure one side only
   --app PATH         the app's compiled entry point (default backend/dist/main.js)
   --keep-going       keep stepping a server up after a failed step (by default a failed step is
-                     re-run once, and a server stops at its first step that fails twice)
+                     re-run once, or twice when CPU steal was over 10 %, and a server stops at its
+                     first step that fails every attempt)
   --cpu-prof         run both servers under --cpu-prof; ours.cpuprofile and baseline.cpuprofile land in
                      the run's log folder (read them with node bench/profile-top.mjs)
   --p99-limit-ms N   the capacity line for p99 send->receive (default 100)

@@ -28,10 +28,13 @@ export function summarizeStep(raw, { rate, groupSize, measureMs, p99LimitMs }) {
     cpuPer1k: raw.windowArrivals > 0 ? (raw.cpuMs / raw.windowArrivals) * 1000 : null,
     serverCpuPct: (raw.cpuMs / measureMs) * 100,
     machineBusyPct: raw.machineBusyPct,
+    stealPct: raw.stealPct,
     generatorCpuPct: raw.generatorCpuPct,
     pgCpuPct: raw.pgCpuPct,
     redisCpuPct: raw.redisCpuPct,
     maxLagMs: raw.maxLagMs,
+    loopP99: raw.eventLoop?.p99 ?? null,
+    loopMax: raw.eventLoop?.max ?? null,
   };
   const reasons = [];
   if (!(row.e2eP99 <= p99LimitMs)) reasons.push(`p99 ${f(row.e2eP99)} ms > ${p99LimitMs}`);
@@ -56,8 +59,9 @@ const COLUMNS = [
   ['heap KB/conn', (r) => f(r.heapKbPerConn, 1), 12],
   ['cpu ms/1k deliv', (r) => f(r.cpuPer1k, 1), 15],
   ['srv cpu', (r) => `${f(r.serverCpuPct, 0)} %`, 7],
+  ['loop p99/max ms', (r) => `${f(r.loopP99, 0)}/${f(r.loopMax, 0)}`, 15],
   ['pg/redis/gen cpu', (r) => `${f(r.pgCpuPct, 0)}/${f(r.redisCpuPct, 0)}/${f(r.generatorCpuPct, 0)} %`, 16],
-  ['host busy', (r) => `${f(r.machineBusyPct, 0)} %`, 9],
+  ['host busy/steal', (r) => `${f(r.machineBusyPct, 0)}/${f(r.stealPct, 0)} %`, 15],
   ['', (r) => (r.pass ? 'ok' : `FAIL ${r.reasons.join(', ')}`), 0],
 ];
 
