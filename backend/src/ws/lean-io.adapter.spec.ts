@@ -50,12 +50,14 @@ describe('LeanIoAdapter', () => {
     expect(seen).toEqual([{ n: 1 }]);
   });
 
-  it('acks with the value a handler returns, and emits `{event, data}` results as events', async () => {
+  it('acks with the value (or observable) a handler returns, and emits `{event, data}` results as events', async () => {
     const socket = await start([
       { message: 'double', callback: async (n: number) => n * 2 } as unknown as MessageMappingProperties,
+      { message: 'count', callback: (n: number) => of(n + 1) } as unknown as MessageMappingProperties,
       { message: 'shout', callback: (text: string) => ({ event: 'shouted', data: text.toUpperCase() }) } as unknown as MessageMappingProperties,
     ]);
     expect(await socket.timeout(2000).emitWithAck('double', 21)).toBe(42);
+    expect(await socket.timeout(2000).emitWithAck('count', 1)).toBe(2);
     const shouted = new Promise((resolve) => socket.once('shouted', (text: string) => resolve(text)));
     socket.emit('shout', 'hi');
     expect(await shouted).toBe('HI');

@@ -1,6 +1,6 @@
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import type { Observable } from 'rxjs';
+import { isObservable, type Observable } from 'rxjs';
 import type { Socket } from 'socket.io';
 
 /**
@@ -9,22 +9,23 @@ import type { Socket } from 'socket.io';
  * One plain catch-all listener per socket does the same job; a handler's result is still answered as Nest would.
  */
 export class LeanIoAdapter extends IoAdapter {
-  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
+  // Nest's `transform` (a per-socket closure) is not kept: the result is unwrapped below exactly as it would do.
+  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], _transform: (data: unknown) => Observable<unknown>): void {
     if (handlers.length === 0) return;
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const handler = handlers.find((h) => h.message === event);
       if (!handler) return;
       // Shaped as RxJS fromEvent hands it to Nest: the lone argument itself, or the list when an ack follows.
       const { data, ack } = this.mapPayload(args.length > 1 ? args : args[0]);
-      void Promise.resolve(handler.callback(data, ack)).then((result) => {
-        // Handlers that answer through @Ack() return nothing; skip the RxJS wrapping for them.
-        if (result === undefined || result === null) return;
-        transform(result).subscribe((response) => {
-          if (response === undefined || response === null) return;
-          const reply = response as { event?: string; data?: unknown };
-          if (reply.event) socket.emit(reply.event, reply.data);
-          else if (!handler.isAckHandledManually && typeof ack === 'function') ack(response);
-        });
+      const respond = (response: unknown) => {
+        if (response === undefined || response === null) return;
+        const reply = response as { event?: string; data?: unknown };
+        if (reply.event) socket.emit(reply.event, reply.data);
+        else if (!handler.isAckHandledManually && typeof ack === 'function') ack(response);
+      };
+      void Promise.resolve(handler.callback(data, ack)).then((result: unknown) => {
+        if (isObservable(result)) result.subscribe(respond);
+        else respond(result);
       });
     });
   }
