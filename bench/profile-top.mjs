@@ -5,14 +5,20 @@ import { readFileSync } from 'node:fs';
 
 const file = process.argv[2];
 if (!file) {
-  process.stderr.write('usage: node bench/profile-top.mjs <file.cpuprofile> [rows]\n');
+  process.stderr.write('usage: node bench/profile-top.mjs <file.cpuprofile> [rows] [fromEnd,toEnd seconds]\n');
   process.exit(2);
 }
 const rows = Number(process.argv[3] ?? 30);
+// Optional: only samples from `fromEnd` to `toEnd` seconds before the profile's end, e.g. a long last step.
+const [fromEnd, toEnd] = (process.argv[4] ?? '').split(',').map(Number);
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map();
+const end = profile.endTime;
+let t = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
+  t += profile.timeDeltas[i] ?? 0;
+  if (fromEnd > 0 && (t < end - fromEnd * 1e6 || t > end - (toEnd || 0) * 1e6)) continue;
   const id = profile.samples[i];
   selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 }
