@@ -95,7 +95,11 @@ async function main() {
   const ours = await startServer({
     name: 'ours',
     script: appMain,
-    nodeFlags: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, '--cpu-prof-name=ours.cpuprofile'] : [],
+    nodeFlags: [
+      ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, '--cpu-prof-name=ours.cpuprofile'] : []),
+      // Diagnostics only, e.g. BENCH_OURS_NODE_FLAGS=--trace-gc (the output lands in ours.log).
+      ...(process.env.BENCH_OURS_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
     cwd: root,
     logDir,
     probeScript,
@@ -207,6 +211,14 @@ async function runStep(t, rate, index, sql, gen) {
       }, Math.max(0, time - now())),
     );
   const windows = Promise.all([at(measureStart, 'start'), at(measureEnd, 'end')]);
+  const pgStats = async () =>
+    (
+      await sql.query(
+        `SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()) AS xacts,
+                (SELECT json_object_agg(relname, json_build_array(seq_scan, idx_scan, n_tup_ins, n_tup_upd)) FROM pg_stat_user_tables) AS tables`,
+      )
+    ).rows[0];
+  const pgBefore = process.env.BENCH_PG_STATS ? await pgStats() : null;
   const ackTimeoutMs = 10_000;
   await gen.step({ target: t.name, tag, rate, senders: opts.clients, warmupMs, measureMs, startAt, ackTimeoutMs });
   await windows;
@@ -223,6 +235,20 @@ async function runStep(t, rate, index, sql, gen) {
     await sleep(100);
   }
   const stats = await gen.stats();
+  if (pgBefore) {
+    // Diagnostics: what each server asked of PostgreSQL per message in this step (statistics lag by ~0.5 s).
+    await sleep(800);
+    const after = await pgStats();
+    const perMsg = (n) => (n / Math.max(1, stats.sent)).toFixed(2);
+    const tables = Object.entries(after.tables)
+      .map(([name, [seq, idx, ins, upd]]) => {
+        const [seq0, idx0, ins0, upd0] = pgBefore.tables[name] ?? [0, 0, 0, 0];
+        return [name, seq - seq0, idx - idx0, ins - ins0, upd - upd0];
+      })
+      .filter(([, ...d]) => d.some((x) => x > 0))
+      .map(([name, ...d]) => `${name} ${d.map(perMsg).join('/')}`);
+    say(`    pg per message (${t.name}): ${perMsg(after.xacts - pgBefore.xacts)} transactions; seq/idx scans, ins/upd rows: ${tables.join(', ')}`);
+  }
   const { rows } = await sql.query(`SELECT count(*)::int AS n FROM messages WHERE client_id LIKE $1`, [`${tag}m-%`]);
   const memory = await t.server.memory();
   // The reading at the window's start reset the histogram, so the one at its end covers exactly the window.
@@ -271,7 +297,7 @@ async function scalePhase(t, gen) {
   say(
     `  ${t.name.padEnd(8)} ${c.connected}/${opts.scaleClients} connected in ${fmt(result.connectS)} s` +
       ` (${fmt(c.connected / result.connectS, 0)}/s)${c.failed ? ` errors ${JSON.stringify(c.errors)}` : ''};` +
-      ` heap +${fmt(heapKb)} KB/conn (total ${fmt(result.heapMb, 0)} MB), rss +${fmt(rssKb)} KB/conn (total ${fmt(result.rssMb, 0)} MB)` +
+      ` heap +${fmt(heapKb, 2)} KB/conn (total ${fmt(result.heapMb, 0)} MB), rss +${fmt(rssKb)} KB/conn (total ${fmt(result.rssMb, 0)} MB)` +
       ` -> ${result.pass ? 'ok' : 'over 12 KB or not all connected'}`,
   );
   return result;
@@ -314,7 +340,7 @@ function verdict(scale) {
           `ours ${fmt(p99.ours.e2eP99)} ms, baseline ${fmt(p99.baseline.e2eP99)} ms`,
       );
     }
-    if (scale.ours && scale.baseline) say(`  heap per idle connection: ours ${fmt(scale.ours.heapKb)} KB, baseline ${fmt(scale.baseline.heapKb)} KB (target <= 12 KB)`);
+    if (scale.ours && scale.baseline) say(`  heap per idle connection: ours ${fmt(scale.ours.heapKb, 2)} KB, baseline ${fmt(scale.baseline.heapKb, 2)} KB (target <= 12 KB)`);
     say(`capacity ratio ours/baseline: ${capB > 0 ? (capO / capB).toFixed(2) : 'n/a (baseline passed no step)'}`);
     say(`p99 ratio ours/baseline: ${p99 ? p99.ratio.toFixed(2) : 'n/a'}`);
   } else {

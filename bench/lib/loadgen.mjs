@@ -89,12 +89,14 @@ export class LoadGenerator {
 
   async stats() {
     const parts = await this.all('stats', () => ({}));
-    const out = { sent: 0, ackOk: 0, ackErr: 0, pending: 0, received: 0, windowArrivals: 0, maxLagMs: 0, errors: {} };
+    const out = { sent: 0, ackOk: 0, ackErr: 0, pending: 0, received: 0, windowArrivals: 0, maxLagMs: 0, genLoopP99: 0, genLoopMax: 0, errors: {} };
     out.ackHist = newHist();
     out.e2eHist = newHist();
     for (const p of parts) {
       for (const k of ['sent', 'ackOk', 'ackErr', 'pending', 'received', 'windowArrivals']) out[k] += p[k];
       out.maxLagMs = Math.max(out.maxLagMs, p.maxLagMs);
+      out.genLoopP99 = Math.max(out.genLoopP99, p.loopP99Ms);
+      out.genLoopMax = Math.max(out.genLoopMax, p.loopMaxMs);
       for (const [k, v] of Object.entries(p.errors)) out.errors[k] = (out.errors[k] ?? 0) + v;
       merge(out.ackHist, p.ackHist);
       merge(out.e2eHist, p.e2eHist);

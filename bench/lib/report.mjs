@@ -33,6 +33,8 @@ export function summarizeStep(raw, { rate, groupSize, measureMs, p99LimitMs }) {
     pgCpuPct: raw.pgCpuPct,
     redisCpuPct: raw.redisCpuPct,
     maxLagMs: raw.maxLagMs,
+    genLoopP99: raw.genLoopP99,
+    genLoopMax: raw.genLoopMax,
     loopP99: raw.eventLoop?.p99 ?? null,
     loopMax: raw.eventLoop?.max ?? null,
   };
@@ -60,6 +62,7 @@ const COLUMNS = [
   ['cpu ms/1k deliv', (r) => f(r.cpuPer1k, 1), 15],
   ['srv cpu', (r) => `${f(r.serverCpuPct, 0)} %`, 7],
   ['loop p99/max ms', (r) => `${f(r.loopP99, 0)}/${f(r.loopMax, 0)}`, 15],
+  ['gen loop p99/max', (r) => `${f(r.genLoopP99, 0)}/${f(r.genLoopMax, 0)}`, 16],
   ['pg/redis/gen cpu', (r) => `${f(r.pgCpuPct, 0)}/${f(r.redisCpuPct, 0)}/${f(r.generatorCpuPct, 0)} %`, 16],
   ['host busy/steal', (r) => `${f(r.machineBusyPct, 0)}/${f(r.stealPct, 0)} %`, 15],
   ['', (r) => (r.pass ? 'ok' : `FAIL ${r.reasons.join(', ')}`), 0],

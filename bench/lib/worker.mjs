@@ -1,5 +1,6 @@
 // One load-generator thread: holds socket.io clients for its slice of users, sends on an open-loop
 // schedule (a slow server does not slow the sender down), and counts acks and deliveries per step.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { io } from 'socket.io-client';
 import { newHist, record } from './hist.mjs';
@@ -12,8 +13,12 @@ const FILLER = 'x'.repeat(Math.max(0, bodyBytes));
 
 let step = null;
 let clientSeq = 0;
+// The generator's own stalls delay the arrival timestamps; reported so they are not blamed on a server.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 
 function freshStep(spec) {
+  loop.reset();
   return {
     ...spec,
     measureStart: spec.startAt + spec.warmupMs,
@@ -166,6 +171,8 @@ function stats() {
     ...counts(),
     windowArrivals: s.windowArrivals,
     maxLagMs: s.maxLagMs,
+    loopP99Ms: loop.percentile(99) / 1e6,
+    loopMaxMs: loop.max / 1e6,
     errors: s.errors,
     ackHist: s.ackHist.slice(),
     e2eHist: s.e2eHist.slice(),
