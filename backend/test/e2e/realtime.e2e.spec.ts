@@ -94,9 +94,14 @@ describe('realtime over socket.io (e2e)', () => {
       let ackedBeforeBroadcast: boolean | undefined;
       let acked = false;
       a1.socket.on('message:new', () => (ackedBeforeBroadcast ??= acked));
-      const ack = await send(a1.socket, chatId, 'hello bob').then((r) => {
-        acked = true;
-        return r;
+      // The flag is set inside the ack callback itself: a promise continuation would run only after a
+      // message:new that arrived in the same network read, and would misreport the order.
+      const ack = await new Promise<SendAck>((resolve, reject) => {
+        a1.socket.timeout(5000).emit('message:send', { chatId, clientId: randomUUID(), body: 'hello bob' }, (err: Error | null, res: SendAck) => {
+          acked = true;
+          if (err) reject(err);
+          else resolve(res);
+        });
       });
 
       expect(ack.ok).toBe(true);
@@ -402,7 +407,8 @@ describe('realtime over socket.io (e2e)', () => {
 
       const back = await online(bob);
       await send(a.socket, chatId, 'after reconnect');
-      const [live] = await back.inbox.waitFor<Message>('message:new');
+      // The broadcast of the last missed message follows its ack, so it may still reach the new socket live.
+      const [live] = await back.inbox.waitFor<Message>('message:new', (m) => m.body === 'after reconnect');
       // The live message shows a gap (seq jumps past lastSeq + 1): fetch what lies between.
       expect(live.seq).toBe(lastSeq + 6);
       const page = await sdk.listMessages({ client: bob.client, path: { chatId }, query: { after: lastSeq }, throwOnError: true });
