@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactsDir, ensureBuilt, launchBrowser, startApp, type BrowserHandle, type RunningApp } from './harness';
+import { alice, artifactsDir, bob, chatsNav, ensureBuilt, launchBrowser, log, signUp, startApp, type BrowserHandle, type RunningApp } from './harness';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -33,28 +33,9 @@ function png(width: number, height: number, rgb: [number, number, number]): Buff
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-interface Person {
-  username: string;
-  displayName: string;
-  password: string;
-}
-const alice: Person = { username: 'alice', displayName: 'Alice Liddell', password: 'alice-password-1' };
-const bob: Person = { username: 'bob', displayName: 'Bob Builder', password: 'bob-password-1' };
 
-const log = (page: Page) => page.getByRole('log');
-const chatsNav = (page: Page) => page.getByRole('navigation', { name: 'Chats' });
 const tray = (page: Page) => page.getByRole('list', { name: 'Files to send' });
 
-async function signUp(page: Page, baseUrl: string, who: Person) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByRole('link', { name: 'Create account' }).click();
-  await page.getByLabel('Email', { exact: true }).fill(`${who.username}@example.test`);
-  await page.getByLabel('Username').fill(who.username);
-  await page.getByLabel('Display name').fill(who.displayName);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await chatsNav(page).waitFor();
-}
 
 /** Loaded pixels, not just an <img> element: proves the redirect, the media cookie and the CSP all let it through. */
 const naturalWidth = (page: Page, name: string) =>

@@ -5,7 +5,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const frontendDir = resolve(import.meta.dirname, '..');
 export const rootDir = resolve(frontendDir, '..');
@@ -203,4 +203,27 @@ export async function launchBrowser(): Promise<BrowserHandle> {
     newContext: (options) => browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 }, ...options }),
     close: () => browser.close(),
   };
+}
+
+/** A person the browser tests sign up through the page, as someone would. */
+export interface Person {
+  username: string;
+  displayName: string;
+  password: string;
+}
+export const alice: Person = { username: 'alice', displayName: 'Alice Liddell', password: 'alice-password-1' };
+export const bob: Person = { username: 'bob', displayName: 'Bob Builder', password: 'bob-password-1' };
+
+export const log = (page: Page) => page.getByRole('log');
+export const chatsNav = (page: Page) => page.getByRole('navigation', { name: 'Chats' });
+
+export async function signUp(page: Page, baseUrl: string, who: Person) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByRole('link', { name: 'Create account' }).click();
+  await page.getByLabel('Email', { exact: true }).fill(`${who.username}@example.test`);
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Display name').fill(who.displayName);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await chatsNav(page).waitFor();
 }

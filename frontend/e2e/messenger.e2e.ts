@@ -6,34 +6,15 @@ import * as sdk from '@messenger/api-client';
 import { createClient, createConfig } from '@messenger/api-client/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialJsGzipBytes, median, percentile } from './budgets';
-import { artifactsDir, DropProxy, ensureBuilt, frontendDir, launchBrowser, rootDir, startApp, type BrowserHandle, type RunningApp } from './harness';
+import { alice, artifactsDir, bob, chatsNav, DropProxy, ensureBuilt, frontendDir, launchBrowser, log, rootDir, signUp, startApp, type BrowserHandle, type Person, type RunningApp } from './harness';
 
-interface Person {
-  username: string;
-  displayName: string;
-  password: string;
-}
-const alice: Person = { username: 'alice', displayName: 'Alice Liddell', password: 'alice-password-1' };
-const bob: Person = { username: 'bob', displayName: 'Bob Builder', password: 'bob-password-1' };
 const carol: Person = { username: 'carol', displayName: 'Carol Danvers', password: 'carol-password-1' };
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactsDir, `${name}.png`) });
-const log = (page: Page) => page.getByRole('log');
-const chatsNav = (page: Page) => page.getByRole('navigation', { name: 'Chats' });
 /** A message bubble in the log by its exact text. */
 const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 const bubble = (page: Page, text: string) => log(page).locator('article').filter({ has: page.locator('[data-body]').filter({ hasText: exactly(text) }) });
 
-async function signUp(page: Page, baseUrl: string, who: Person) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByRole('link', { name: 'Create account' }).click();
-  await page.getByLabel('Email', { exact: true }).fill(`${who.username}@example.test`);
-  await page.getByLabel('Username').fill(who.username);
-  await page.getByLabel('Display name').fill(who.displayName);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await chatsNav(page).waitFor();
-}
 
 async function send(page: Page, text: string) {
   const box = page.getByRole('textbox', { name: 'Message' });
