@@ -169,6 +169,24 @@ describe('fake Telegram Bot API', () => {
     expect(refused).toBeInstanceOf(HttpError);
     expect(bot.calls.length).toBe(callsBefore + 1);
     expect(bot.sent.length).toBe(sentBefore + 1);
+
+    // Node reports both as ECONNRESET; they differ in the message ("socket hang up" after a full request).
+    expect(((hung as HttpError).error as Error).message).toMatch(/socket hang up/);
+    expect(((refused as HttpError).error as Error).message).toMatch(/ECONNRESET/);
+  });
+
+  it('goes offline (ECONNREFUSED) and comes back on the same URL', async () => {
+    await telegram.setOffline(true);
+    const offline = await rejection(api.getMe());
+    expect(offline).toBeInstanceOf(HttpError);
+    expect(((offline as HttpError).error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    await telegram.setOffline(false);
+    expect((await api.getMe()).id).toBe(bot.id);
+
+    const answer = await fetch(`${telegram.url}/_fake/offline`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: 400 }) });
+    expect(await answer.json()).toEqual({ offlineForMs: 400 });
+    await expect.poll(async () => (await rejection(api.getMe()).catch(() => null)) instanceof HttpError, { timeout: 2000 }).toBe(true);
+    await expect.poll(async () => (await api.getMe().catch(() => null))?.id, { timeout: 5000 }).toBe(bot.id);
   });
 
   it('builds real updates and delivers them to the webhook with the secret header', async () => {

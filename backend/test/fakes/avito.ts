@@ -5,6 +5,7 @@ import {
   FaultTable,
   hang,
   listen,
+  offlineFor,
   parseBody,
   postJson,
   readBody,
@@ -106,6 +107,8 @@ export interface FakeAvito {
   addAccount(opts?: { clientId?: string; clientSecret?: string; userId?: number; name?: string; tokenTtlSeconds?: number }): FakeAvitoAccount;
   account(userId: number): FakeAvitoAccount | undefined;
   readonly accounts: FakeAvitoAccount[];
+  /** Stops listening (clients get ECONNREFUSED) until called with false; see FakeServer.setOffline. */
+  setOffline(offline: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -118,6 +121,8 @@ export interface StartFakeAvitoOptions {
   rateLimitPerMinute?: number;
   /** How long getVoiceFiles links work (Avito: one hour). */
   voiceUrlTtlSeconds?: number;
+  /** Called for every API request that could be tied to an account (the `pnpm fake:avito` log). */
+  onCall?: (account: FakeAvitoAccount, call: AvitoCall) => void;
 }
 
 const MAX_TEXT = 1000;
@@ -790,26 +795,32 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
       return sendJson(res, 400, { error: 'invalid_request', error_description: 'malformed body' });
     }
     const account = [...accounts.values()].find((candidate) => candidate.clientId === fields.client_id);
+    const fault = account?.faults.take((key) => key === '*' || globMatches(key, '/token')) ?? null;
+    if (fault?.kind === 'refuse-connection') return refuse(req);
     if (account) {
-      account.calls.push({ method: 'POST', path: '/token', query: {}, body: { ...fields, client_secret: '***' }, at: Date.now() });
+      const call: AvitoCall = { method: 'POST', path: '/token', query: {}, body: { ...fields, client_secret: '***' }, at: Date.now() };
+      account.calls.push(call);
+      options.onCall?.(account, call);
       account.recent.push(Date.now());
-      const fault = account.faults.take((key) => key === '*' || globMatches(key, '/token'));
       if (fault && (await applyFault(fault, req, res, account))) return;
     }
+    const reply = (status: number, body: unknown) => {
+      if (fault?.kind === 'hang-after-accept') return hang(res, fault.ms);
+      sendJson(res, status, body, account ? account.rateHeaders() : {});
+    };
     if (fields.grant_type !== 'client_credentials') {
-      return sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+      return reply(400, { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
     }
     if (typeof fields.client_id !== 'string' || fields.client_id === '' || !account) {
-      return sendJson(res, 400, { error: 'invalid_client', error_description: 'client not found' });
+      return reply(400, { error: 'invalid_client', error_description: 'client not found' });
     }
-    if (fields.client_secret !== account.clientSecret) {
-      return sendJson(res, 400, { error: 'invalid_client', error_description: 'invalid client secret' }, account.rateHeaders());
-    }
+    if (fields.client_secret !== account.clientSecret) return reply(400, { error: 'invalid_client', error_description: 'invalid client secret' });
     const token = randomBytes(16).toString('base64url');
     hub.tokens.set(token, { account, expiresAt: Date.now() + account.tokenTtlSeconds * 1000 });
     account.tokensIssued += 1;
-    sendJson(res, 200, { access_token: token, expires_in: account.tokenTtlSeconds, token_type: 'Bearer' }, account.rateHeaders());
+    reply(200, { access_token: token, expires_in: account.tokenTtlSeconds, token_type: 'Bearer' });
   }
+
 
   /** Answers per the fault; returns false for hang-after-accept, which lets the request run and then withholds the answer. */
   async function applyFault(fault: AvitoFault, req: IncomingMessage, res: ServerResponse, account: Account): Promise<boolean> {
@@ -867,7 +878,7 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
       return sendJson(res, 400, { error: { code: 400, message: SPEC_MESSAGES[400] } });
     }
     if (account) {
-      account.calls.push({
+      const call: AvitoCall = {
         method: req.method ?? 'GET',
         path,
         query: Object.fromEntries(url.searchParams),
@@ -877,7 +888,9 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
             : parsed.fields,
         token: bearer,
         at: Date.now(),
-      });
+      };
+      account.calls.push(call);
+      options.onCall?.(account, call);
       account.recent.push(Date.now());
     }
     if (fault && (await applyFault(fault, req, res, account as Account))) return;
@@ -935,6 +948,7 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
     let params: Record<string, string> | null;
     if (req.method === 'GET' && path === '/_fake') return sendJson(res, 200, { accounts: [...accounts.values()].map((account) => account.summary()) });
     if (req.method === 'GET' && path === '/_fake/accounts') return sendJson(res, 200, [...accounts.values()].map((account) => account.summary()));
+    if (req.method === 'POST' && path === '/_fake/offline') return offlineFor(server, res, body.ms);
     if (req.method === 'POST' && path === '/_fake/accounts') {
       const account = addAccount(body as Parameters<typeof addAccount>[0]) as Account;
       return sendJson(res, 201, account.summary());
@@ -1015,6 +1029,7 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
     get accounts() {
       return [...accounts.values()];
     },
+    setOffline: (offline) => server.setOffline(offline),
     close: () => server.close(),
   };
 }

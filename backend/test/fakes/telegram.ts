@@ -5,6 +5,7 @@ import {
   FaultTable,
   hang,
   listen,
+  offlineFor,
   parseBody,
   postJson,
   readBody,
@@ -135,6 +136,8 @@ export interface FakeTelegram {
   addBot(opts?: { token?: string; username?: string; firstName?: string }): FakeBot;
   bot(token: string): FakeBot | undefined;
   readonly bots: FakeBot[];
+  /** Stops listening (clients get ECONNREFUSED) until called with false; see FakeServer.setOffline. */
+  setOffline(offline: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -143,6 +146,8 @@ export interface StartFakeTelegramOptions {
   host?: string;
   /** How long deliver() waits for the webhook (Telegram itself waits about a minute). */
   webhookTimeoutMs?: number;
+  /** Called for every Bot API request that reached a known bot (the `pnpm fake:telegram` log). */
+  onCall?: (bot: FakeBot, call: TelegramCall) => void;
 }
 
 const MAX_TEXT = 4096;
@@ -1002,6 +1007,7 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
       at: Date.now(),
     };
     bot.calls.push(call);
+    options.onCall?.(bot, call);
 
     const handler = METHODS[method.toLowerCase()];
     const reply = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -1058,6 +1064,7 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
     let params: Record<string, string> | null;
     if (req.method === 'GET' && path === '/_fake') return sendJson(res, 200, { bots: [...bots.values()].map((bot) => bot.summary()) });
     if (req.method === 'GET' && path === '/_fake/bots') return sendJson(res, 200, [...bots.values()].map((bot) => bot.summary()));
+    if (req.method === 'POST' && path === '/_fake/offline') return offlineFor(server, res, body.ms);
     if (req.method === 'POST' && path === '/_fake/bots') {
       const bot = addBot({ token: asString(body.token), username: asString(body.username), firstName: asString(body.firstName) }) as Bot;
       return sendJson(res, 201, bot.summary());
@@ -1146,6 +1153,7 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
     get bots() {
       return [...bots.values()];
     },
+    setOffline: (offline) => server.setOffline(offline),
     close: () => server.close(),
   };
 }
