@@ -245,6 +245,46 @@ describe('fake Telegram Bot API', () => {
     }
   });
 
+  it('enforces flood limits on request: 429 with retry_after for a second send to a chat within the interval', async () => {
+    const limited = telegram.addBot();
+    const client = new Api(limited.token, { apiRoot: telegram.url });
+    limited.enforceLimits({ perChatIntervalMs: 1000, perGroupPerMinute: 2, perBotPerSecond: 30 });
+    await client.sendMessage(100, 'first');
+    const second = await rejection(client.sendMessage(100, 'second'));
+    expect(second).toMatchObject({ error_code: 429, parameters: { retry_after: 1 } });
+    expect((second as GrammyError).description).toBe('Too Many Requests: retry after 1');
+    await client.sendMessage(200, 'another chat is fine');
+    await client.sendMessage(-100500, 'group 1');
+    await new Promise((resolve) => setTimeout(resolve, 1050));
+    await client.sendMessage(100, 'after a second');
+    await client.sendMessage(-100500, 'group 2');
+    await new Promise((resolve) => setTimeout(resolve, 1050));
+    expect(((await rejection(client.sendMessage(-100500, 'group 3'))) as GrammyError).error_code).toBe(429);
+    expect(limited.limitViolations.map((violation) => violation.rule)).toEqual(['per-chat', 'per-group']);
+    expect(limited.sent.map((sent) => sent.text)).toEqual(['first', 'another chat is fine', 'group 1', 'after a second', 'group 2']);
+  });
+
+  it('adds latency and counts calls in flight; serves customers profile photos', async () => {
+    const slow = telegram.addBot();
+    const client = new Api(slow.token, { apiRoot: telegram.url });
+    slow.latency(150);
+    const started = Date.now();
+    await Promise.all([client.sendMessage(1, 'a'), client.sendMessage(2, 'b'), client.sendMessage(3, 'c')]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(slow.maxInFlight.sendMessage).toBe(3);
+    expect(slow.inFlight['*']).toBe(0);
+
+    slow.update('text', { from: { id: 31337, firstName: 'Anna' } });
+    slow.update('text', { from: { id: 31338, firstName: 'Boris', hasPhoto: false } });
+    const photos = await client.getUserProfilePhotos(31337);
+    expect(photos.total_count).toBe(1);
+    const file = await client.getFile(photos.photos[0].at(-1)?.file_id ?? '');
+    const avatar = await fetch(`${telegram.url}/file/bot${slow.token}/${file.file_path}`);
+    expect(avatar.headers.get('content-type')).toBe('image/jpeg');
+    expect((await client.getUserProfilePhotos(31338)).total_count).toBe(0);
+    expect(((await rejection(client.getUserProfilePhotos(1))) as GrammyError).description).toBe('Bad Request: user not found');
+  });
+
   it('stores commands and exposes the control surface over HTTP', async () => {
     expect(await api.setMyCommands([{ command: 'start', description: 'Link your account' }])).toBe(true);
     expect(await api.getMyCommands()).toEqual([{ command: 'start', description: 'Link your account' }]);

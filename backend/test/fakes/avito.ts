@@ -13,6 +13,7 @@ import {
   route,
   sendBytes,
   sendJson,
+  sleep,
   type UploadedPart,
 } from './http';
 
@@ -100,6 +101,11 @@ export interface FakeAvitoAccount {
   /** The fake's copy of a chat's messages, oldest first. */
   messages(chatId: string): Array<Record<string, unknown>>;
   reset(): void;
+  /** Every API call waits this long before it is performed (0 = none). */
+  latency(ms: number): void;
+  /** Calls being performed now, and the most ever at once, per operation name (send, sendImage, chats, …) and '*'. */
+  readonly inFlight: Record<string, number>;
+  readonly maxInFlight: Record<string, number>;
 }
 
 export interface FakeAvito {
@@ -182,6 +188,17 @@ const FAULT_ALIASES: Record<string, string> = {
   subscriptions: '/messenger/v1/subscriptions',
 };
 
+/** The fault name of a request path (send, chats, …), or the path itself; in-flight counts are kept per name. */
+function operationOf(path: string): string {
+  return Object.keys(FAULT_ALIASES).find((name) => globMatches(name, path)) ?? path;
+}
+
+function faultMatches(key: string, path: string): boolean {
+  if (key === '*') return true;
+  if (key in FAULT_ALIASES) return operationOf(path) === key;
+  return globMatches(key, path);
+}
+
 function globMatches(pattern: string, path: string): boolean {
   const glob = FAULT_ALIASES[pattern] ?? pattern;
   const regex = new RegExp(
@@ -240,6 +257,9 @@ class Account implements FakeAvitoAccount {
   readonly images = new Map<string, { data: Buffer; contentType: string }>();
   readonly voices = new Map<string, Buffer>();
   readonly blacklist: Array<Record<string, unknown>> = [];
+  latencyMs = 0;
+  readonly inFlight: Record<string, number> = {};
+  readonly maxInFlight: Record<string, number> = {};
 
   constructor(
     readonly clientId: string,
@@ -274,6 +294,23 @@ class Account implements FakeAvitoAccount {
     this.deliveries = [];
     this.faults.clear();
     this.remainingOverride = null;
+    this.latencyMs = 0;
+    for (const key of Object.keys(this.maxInFlight)) delete this.maxInFlight[key];
+  }
+
+  latency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  enter(key: string): void {
+    for (const name of [key, '*']) {
+      this.inFlight[name] = (this.inFlight[name] ?? 0) + 1;
+      this.maxInFlight[name] = Math.max(this.maxInFlight[name] ?? 0, this.inFlight[name]);
+    }
+  }
+
+  leave(key: string): void {
+    for (const name of [key, '*']) this.inFlight[name] = Math.max(0, (this.inFlight[name] ?? 1) - 1);
   }
 
   addChat(opts: { chatId?: string; customerId?: number; customerName?: string; item?: AvitoItem | null } = {}): string {
@@ -358,7 +395,8 @@ class Account implements FakeAvitoAccount {
       input.type ??
       (input.imageUrl || input.imageData ? 'image' : input.voiceId ? 'voice' : input.link ? 'link' : input.location ? 'location' : input.item ? 'item' : 'text');
     const content = this.content(chat, type, input);
-    const message = this.storeMessage(chat, opts.fromPhone ? this.userId : chat.customerId, type, content);
+    const author = type === 'system' ? 0 : opts.fromPhone ? this.userId : chat.customerId;
+    const message = this.storeMessage(chat, author, type, content);
     const body = this.webhookBody(chat, message);
     if (opts.deliver !== false) await this.deliver(body);
     return body;
@@ -523,6 +561,8 @@ class Account implements FakeAvitoAccount {
       webhooks: this.webhooks,
       echoes: this.echoesOn,
       faults: this.faults.list(),
+      latencyMs: this.latencyMs,
+      maxInFlight: this.maxInFlight,
     };
   }
 }
@@ -795,7 +835,7 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
       return sendJson(res, 400, { error: 'invalid_request', error_description: 'malformed body' });
     }
     const account = [...accounts.values()].find((candidate) => candidate.clientId === fields.client_id);
-    const fault = account?.faults.take((key) => key === '*' || globMatches(key, '/token')) ?? null;
+    const fault = account?.faults.take((key) => faultMatches(key, '/token')) ?? null;
     if (fault?.kind === 'refuse-connection') return refuse(req);
     if (account) {
       const call: AvitoCall = { method: 'POST', path: '/token', query: {}, body: { ...fields, client_secret: '***' }, at: Date.now() };
@@ -861,7 +901,7 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
     const bearer = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
     const token = bearer ? hub.tokens.get(bearer) : undefined;
     const account = token?.account;
-    const fault = account?.faults.take((key) => key === '*' || globMatches(key, path)) ?? null;
+    const fault = account?.faults.take((key) => faultMatches(key, path)) ?? null;
     if (fault?.kind === 'refuse-connection') return refuse(req);
 
     let raw: Buffer;
@@ -911,12 +951,17 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
       if (params.userId !== undefined && params.userId !== String(token.account.userId)) {
         return reply(403, { error: { code: 403, message: SPEC_MESSAGES[403] } });
       }
+      const key = operationOf(path);
+      token.account.enter(key);
       try {
+        if (token.account.latencyMs > 0) await sleep(token.account.latencyMs);
         const result = candidate.handle({ account: token.account, path, query: url.searchParams, fields: parsed.fields, files: parsed.files, params });
         return reply(result.status ?? 200, result.body);
       } catch (error) {
         if (error instanceof AvitoError) return reply(error.status, error.body(), error.headers);
         throw error;
+      } finally {
+        token.account.leave(key);
       }
     }
     return reply(404, { error: { code: 404, message: SPEC_MESSAGES[404] } });
@@ -965,6 +1010,10 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
     }
     if (req.method === 'POST' && (params = route('/_fake/accounts/:userId/rate-limit-remaining', path))) {
       need(params.userId).rateLimitRemaining(typeof body.value === 'number' ? body.value : null);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && (params = route('/_fake/accounts/:userId/latency', path))) {
+      need(params.userId).latency(typeof body.ms === 'number' ? body.ms : 0);
       return sendJson(res, 200, { ok: true });
     }
     if (req.method === 'POST' && (params = route('/_fake/accounts/:userId/echoes', path))) {

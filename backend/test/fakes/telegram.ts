@@ -13,6 +13,7 @@ import {
   route,
   sendBytes,
   sendJson,
+  sleep,
   type UploadedPart,
 } from './http';
 
@@ -70,6 +71,8 @@ export interface TelegramCustomer {
   lastName?: string;
   username?: string;
   languageCode?: string;
+  /** Whether getUserProfilePhotos finds a profile photo (default true). */
+  hasPhoto?: boolean;
 }
 
 export type UpdateKind =
@@ -127,8 +130,28 @@ export interface FakeBot {
   deliver(update: Record<string, unknown>, opts?: { secretToken?: string | null }): Promise<{ status: number; body: string }>;
   /** The fake's copy of a message in a chat (customer's or bot's), with edits and deletion applied. */
   message(chatId: number | string, messageId: number): Record<string, unknown> | undefined;
-  /** Clears calls, sent, edits, deletions, answers and faults (the bot, its chats and files stay). */
+  /** Clears calls, sent, edits, deletions, answers, faults, limits and latency (the bot, its chats and files stay). */
   reset(): void;
+  /** Every API call waits this long before it is performed (0 = none), as a real round trip does. */
+  latency(ms: number): void;
+  /** Calls being performed now, and the most ever at once, per method name and in total under '*'. */
+  readonly inFlight: Record<string, number>;
+  readonly maxInFlight: Record<string, number>;
+  /**
+   * Opt-in flood control like Telegram's: a send faster than the limits gets 429 with retry_after (and is
+   * recorded in limitViolations). null switches it off (the default).
+   */
+  enforceLimits(limits: TelegramLimits | null): void;
+  limitViolations: Array<{ method: string; chatId: string; rule: 'per-chat' | 'per-group' | 'per-bot'; retryAfter: number; at: number }>;
+}
+
+export interface TelegramLimits {
+  /** Least time between two sends to one chat (Bot FAQ: about one a second). */
+  perChatIntervalMs?: number;
+  /** Sends a minute to one group (Bot FAQ: 20). */
+  perGroupPerMinute?: number;
+  /** Sends a second per bot (Bot FAQ: about 30). */
+  perBotPerSecond?: number;
 }
 
 export interface FakeTelegram {
@@ -217,6 +240,12 @@ interface ChatState {
   nextMessageId: number;
   messages: Map<number, Record<string, unknown>>;
 }
+
+/** A real 4×4 JPEG for profile photos, so whatever stores avatars gets an image. */
+const PIXEL_JPEG = Buffer.from(
+  '/9j/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAAEAAQDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAH/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFAEBAAAAAAAAAAAAAAAAAAAABf/EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAMAwEAAhEDEQA/AKATHv/Z',
+  'base64',
+);
 
 const DEFAULT_CUSTOMER: TelegramCustomer = { id: 5_550_001, firstName: 'Ivan', lastName: 'Petrov', username: 'ivan_petrov', languageCode: 'ru' };
 
@@ -322,6 +351,14 @@ class Bot implements FakeBot {
   readonly files = new Map<string, StoredFile>();
   readonly chats = new Map<string, ChatState>();
   readonly callbackQueries = new Map<string, { answered: boolean }>();
+  /** Customers seen in updates, with their profile photo (getUserProfilePhotos). */
+  readonly customers = new Map<number, { photo: StoredFile | null }>();
+  latencyMs = 0;
+  readonly inFlight: Record<string, number> = {};
+  readonly maxInFlight: Record<string, number> = {};
+  limits: TelegramLimits | null = null;
+  limitViolations: FakeBot['limitViolations'] = [];
+  private readonly sendLog: Array<{ chatId: string; at: number }> = [];
   private updateId = 100_000 + Math.floor(Math.random() * 1_000_000);
   private fileCounter = 0;
 
@@ -348,7 +385,63 @@ class Bot implements FakeBot {
     this.edited = [];
     this.deleted = [];
     this.callbackAnswers = [];
+    this.limitViolations = [];
+    this.sendLog.length = 0;
+    this.limits = null;
+    this.latencyMs = 0;
     this.faults.clear();
+    for (const key of Object.keys(this.maxInFlight)) delete this.maxInFlight[key];
+  }
+
+  latency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  enforceLimits(limits: TelegramLimits | null): void {
+    this.limits = limits;
+  }
+
+  enter(method: string): void {
+    for (const key of [method, '*']) {
+      this.inFlight[key] = (this.inFlight[key] ?? 0) + 1;
+      this.maxInFlight[key] = Math.max(this.maxInFlight[key] ?? 0, this.inFlight[key]);
+    }
+  }
+
+  leave(method: string): void {
+    for (const key of [method, '*']) this.inFlight[key] = Math.max(0, (this.inFlight[key] ?? 1) - 1);
+  }
+
+  /** Telegram's flood control as the Bot FAQ describes it; throws the 429 it would answer. */
+  checkLimits(method: string, params: Params): void {
+    const now = Date.now();
+    while (this.sendLog.length > 0 && this.sendLog[0].at < now - 60_000) this.sendLog.shift();
+    const limits = this.limits;
+    const chatId = params.chat_id === undefined ? '' : String(params.chat_id);
+    if (limits && chatId !== '') {
+      const violation = (rule: 'per-chat' | 'per-group' | 'per-bot', waitMs: number) => {
+        const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+        this.limitViolations.push({ method, chatId, rule, retryAfter, at: now });
+        return faultError({ kind: 'rate-limit', retryAfter }) as TelegramError;
+      };
+      const toChat = this.sendLog.filter((entry) => entry.chatId === chatId);
+      const last = toChat[toChat.length - 1];
+      if (limits.perChatIntervalMs && last && now - last.at < limits.perChatIntervalMs) {
+        throw violation('per-chat', limits.perChatIntervalMs - (now - last.at));
+      }
+      if (limits.perGroupPerMinute && chatId.startsWith('-') && toChat.length >= limits.perGroupPerMinute) {
+        throw violation('per-group', toChat[toChat.length - limits.perGroupPerMinute].at + 60_000 - now);
+      }
+      const lastSecond = this.sendLog.filter((entry) => entry.at > now - 1000);
+      if (limits.perBotPerSecond && lastSecond.length >= limits.perBotPerSecond) {
+        throw violation('per-bot', lastSecond[lastSecond.length - limits.perBotPerSecond].at + 1000 - now);
+      }
+    }
+  }
+
+  /** Accepted sends count toward the limits; refused ones do not. */
+  noteSend(params: Params): void {
+    this.sendLog.push({ chatId: params.chat_id === undefined ? '' : String(params.chat_id), at: Date.now() });
   }
 
   storeFile(data: Buffer, opts: { contentType?: string; fileName?: string; kind?: string }): StoredFile {
@@ -416,6 +509,11 @@ class Bot implements FakeBot {
       ...(customer.username ? { username: customer.username } : {}),
       ...(customer.languageCode ? { language_code: customer.languageCode } : {}),
     };
+    if (!this.customers.has(customer.id)) {
+      this.customers.set(customer.id, {
+        photo: customer.hasPhoto === false ? null : this.storeFile(PIXEL_JPEG, { contentType: 'image/jpeg', kind: 'photo' }),
+      });
+    }
     const chatId = String(opts.chatId ?? customer.id);
     const state = this.chatState(chatId, customer);
     const date = opts.date ?? Math.floor(Date.now() / 1000);
@@ -593,6 +691,10 @@ class Bot implements FakeBot {
       callbackAnswers: this.callbackAnswers,
       commands: this.commands,
       faults: this.faults.list(),
+      latencyMs: this.latencyMs,
+      maxInFlight: this.maxInFlight,
+      limits: this.limits,
+      limitViolations: this.limitViolations,
     };
   }
 }
@@ -928,6 +1030,17 @@ const METHODS: Record<string, (req: Request) => unknown> = {
   },
   setchatmenubutton: () => true,
   getchatmenubutton: () => ({ type: 'commands' }),
+  getuserprofilephotos: (req) => {
+    const userId = asInt(req.params.user_id);
+    if (userId === undefined) throw badRequest('user_id is empty');
+    const customer = req.bot.customers.get(userId);
+    if (!customer) throw badRequest('user not found');
+    if (!customer.photo) return { total_count: 0, photos: [] };
+    const offset = asInt(req.params.offset) ?? 0;
+    const photo = customer.photo;
+    const sizes = [160, 320, 640].map((side) => ({ file_id: photo.fileId, file_unique_id: photo.uniqueId, file_size: photo.data.length, width: side, height: side }));
+    return { total_count: 1, photos: offset === 0 ? [sizes] : [] };
+  },
   getchat: (req) => {
     const chatId = chatIdOf(req.params);
     const state = req.bot.chats.get(chatId);
@@ -941,13 +1054,15 @@ function commandsKey(params: Params): string {
   return `${scope?.type ?? 'default'}:${asString(params.language_code) ?? ''}`;
 }
 
+const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendVoice', 'sendAudio', 'sendVideo', 'sendSticker']);
+
 /** Canonical method names for the call log (Telegram itself matches them case-insensitively). */
 const CANONICAL = new Map(
   [
     'getMe', 'logOut', 'close', 'setWebhook', 'deleteWebhook', 'getWebhookInfo', 'getUpdates', 'sendMessage', 'sendPhoto',
     'sendDocument', 'sendVoice', 'sendAudio', 'sendVideo', 'sendSticker', 'sendChatAction', 'editMessageText',
     'editMessageCaption', 'editMessageReplyMarkup', 'deleteMessage', 'getFile', 'answerCallbackQuery', 'setMyCommands',
-    'getMyCommands', 'deleteMyCommands', 'setChatMenuButton', 'getChatMenuButton', 'getChat',
+    'getMyCommands', 'deleteMyCommands', 'setChatMenuButton', 'getChatMenuButton', 'getChat', 'getUserProfilePhotos',
   ].map((name) => [name.toLowerCase(), name]),
 );
 
@@ -1028,8 +1143,12 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
       reply(404, { ok: false, error_code: 404, description: 'Not Found' });
       return;
     }
+    bot.enter(method);
     try {
+      if (bot.latencyMs > 0) await sleep(bot.latencyMs);
+      if (SEND_METHODS.has(method)) bot.checkLimits(method, params);
       const result = handler({ bot, params, files, call });
+      if (SEND_METHODS.has(method)) bot.noteSend(params);
       if (result && typeof result === 'object' && 'description' in result && 'result' in result) {
         reply(200, { ok: true, ...(result as Record<string, unknown>) });
       } else {
@@ -1038,6 +1157,8 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
     } catch (error) {
       if (error instanceof TelegramError) reply(error.status, errorBody(error), error.headers);
       else throw error;
+    } finally {
+      bot.leave(method);
     }
   }
 
@@ -1082,6 +1203,14 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
         fileName: asString(body.fileName) ?? query.get('fileName') ?? undefined,
       });
       return sendJson(res, 201, { fileId });
+    }
+    if (req.method === 'POST' && (params = route('/_fake/bots/:token/latency', path))) {
+      need(params.token).latency(asInt(body.ms) ?? 0);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && (params = route('/_fake/bots/:token/limits', path))) {
+      need(params.token).enforceLimits(Object.keys(body).length > 0 ? (body as TelegramLimits) : null);
+      return sendJson(res, 200, { ok: true });
     }
     if (req.method === 'POST' && (params = route('/_fake/bots/:token/update-id', path))) {
       const value = asInt(body.value);
