@@ -285,6 +285,18 @@ describe('fake Telegram Bot API', () => {
     expect(((await rejection(client.getUserProfilePhotos(1))) as GrammyError).description).toBe('Bad Request: user not found');
   });
 
+  it('lets one customer block the bot while others still get messages', async () => {
+    const update = bot.update('member', { from: { id: 9001, firstName: 'Gleb' }, status: 'kicked' });
+    expect(update).toMatchObject({ my_chat_member: { chat: { id: 9001, type: 'private' }, new_chat_member: { status: 'kicked', user: { id: bot.id } } } });
+    const blocked = await rejection(api.sendMessage(9001, 'hello?'));
+    expect(blocked).toMatchObject({ error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+    expect(await api.sendMessage(9002, 'someone else')).toMatchObject({ text: 'someone else' });
+    bot.blockedBy(9003, 'deactivated');
+    expect(((await rejection(api.sendPhoto(9003, new InputFile(Buffer.from('x'), 'x.jpg')))) as GrammyError).description).toBe('Forbidden: user is deactivated');
+    bot.update('member', { from: { id: 9001, firstName: 'Gleb' }, status: 'member' });
+    expect(await api.sendMessage(9001, 'welcome back')).toMatchObject({ text: 'welcome back' });
+  });
+
   it('stores commands and exposes the control surface over HTTP', async () => {
     expect(await api.setMyCommands([{ command: 'start', description: 'Link your account' }])).toBe(true);
     expect(await api.getMyCommands()).toEqual([{ command: 'start', description: 'Link your account' }]);

@@ -647,7 +647,6 @@ const ROUTES: Route[] = [
         .filter((chat) => chatTypes.includes(chat.item ? 'u2i' : 'u2u'))
         .filter((chat) => itemIds.length === 0 || (chat.item !== null && itemIds.includes(chat.item.id)))
         .filter((chat) => !unreadOnly || chat.messages.some((message) => !message.is_read))
-        .filter((chat) => chat.messages.length > 0 || !unreadOnly)
         .sort((a, b) => lastActivity(b) - lastActivity(a));
       return { body: { chats: chats.slice(offset, offset + limit).map((chat) => ctx.account.chatView(chat)) } };
     },

@@ -84,7 +84,9 @@ export type UpdateKind =
   | 'video'
   | 'sticker'
   | 'edited'
-  | 'callback';
+  | 'callback'
+  /** my_chat_member: the customer blocks (`status: 'kicked'`) or restarts (`'member'`) the bot; also sets blockedBy. */
+  | 'member';
 
 export interface UpdateOptions {
   /** The customer (a private chat with them); defaults to one fixed customer per bot. */
@@ -107,6 +109,8 @@ export interface UpdateOptions {
   replyTo?: number;
   /** callback: the button's callback_data. */
   callbackData?: string;
+  /** member: the bot's new status in the private chat. */
+  status?: 'kicked' | 'member';
   date?: number;
 }
 
@@ -130,6 +134,8 @@ export interface FakeBot {
   deliver(update: Record<string, unknown>, opts?: { secretToken?: string | null }): Promise<{ status: number; body: string }>;
   /** The fake's copy of a message in a chat (customer's or bot's), with edits and deletion applied. */
   message(chatId: number | string, messageId: number): Record<string, unknown> | undefined;
+  /** Sends to this chat answer 403 "bot was blocked by the user" / "user is deactivated" until set back to null. */
+  blockedBy(chatId: number | string, state: 'blocked' | 'deactivated' | null): void;
   /** Clears calls, sent, edits, deletions, answers, faults, limits and latency (the bot, its chats and files stay). */
   reset(): void;
   /** Every API call waits this long before it is performed (0 = none), as a real round trip does. */
@@ -354,6 +360,7 @@ class Bot implements FakeBot {
   /** Customers seen in updates, with their profile photo (getUserProfilePhotos). */
   readonly customers = new Map<number, { photo: StoredFile | null }>();
   latencyMs = 0;
+  readonly blockedChats = new Map<string, 'blocked' | 'deactivated'>();
   readonly inFlight: Record<string, number> = {};
   readonly maxInFlight: Record<string, number> = {};
   limits: TelegramLimits | null = null;
@@ -395,6 +402,11 @@ class Bot implements FakeBot {
 
   latency(ms: number): void {
     this.latencyMs = Math.max(0, ms);
+  }
+
+  blockedBy(chatId: number | string, state: 'blocked' | 'deactivated' | null): void {
+    if (state) this.blockedChats.set(String(chatId), state);
+    else this.blockedChats.delete(String(chatId));
   }
 
   enforceLimits(limits: TelegramLimits | null): void {
@@ -517,6 +529,22 @@ class Bot implements FakeBot {
     const chatId = String(opts.chatId ?? customer.id);
     const state = this.chatState(chatId, customer);
     const date = opts.date ?? Math.floor(Date.now() / 1000);
+
+    if (kind === 'member') {
+      const status = opts.status ?? 'kicked';
+      this.blockedBy(chatId, status === 'kicked' ? 'blocked' : null);
+      const member = (value: string) => ({ user: this.user, status: value, ...(value === 'kicked' ? { until_date: 0 } : {}) });
+      return {
+        update_id: this.nextUpdateId(),
+        my_chat_member: {
+          chat: { ...state.chat },
+          from,
+          date,
+          old_chat_member: member(status === 'kicked' ? 'member' : 'kicked'),
+          new_chat_member: member(status),
+        },
+      };
+    }
 
     if (kind === 'callback') {
       const messageId = opts.messageId ?? [...this.sent].reverse().find((s) => s.chatId === chatId)?.messageId;
@@ -1146,6 +1174,10 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
     bot.enter(method);
     try {
       if (bot.latencyMs > 0) await sleep(bot.latencyMs);
+      if (SEND_METHODS.has(method) || method === 'sendChatAction') {
+        const blocked = bot.blockedChats.get(String(params.chat_id));
+        if (blocked) throw faultError({ kind: blocked }) as TelegramError;
+      }
       if (SEND_METHODS.has(method)) bot.checkLimits(method, params);
       const result = handler({ bot, params, files, call });
       if (SEND_METHODS.has(method)) bot.noteSend(params);
@@ -1203,6 +1235,10 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
         fileName: asString(body.fileName) ?? query.get('fileName') ?? undefined,
       });
       return sendJson(res, 201, { fileId });
+    }
+    if (req.method === 'POST' && (params = route('/_fake/bots/:token/blocked-by', path))) {
+      need(params.token).blockedBy(String(body.chatId), (body.state as 'blocked' | 'deactivated' | null | undefined) ?? null);
+      return sendJson(res, 200, { ok: true });
     }
     if (req.method === 'POST' && (params = route('/_fake/bots/:token/latency', path))) {
       need(params.token).latency(asInt(body.ms) ?? 0);
