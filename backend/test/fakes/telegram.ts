@@ -492,8 +492,11 @@ class Bot implements FakeBot {
     let state = this.chats.get(chatId);
     if (!state) {
       const numeric = Number(chatId);
-      const chat: Record<string, unknown> =
-        numeric < 0 ? { id: numeric, type: numeric < -1_000_000_000_000 ? 'supergroup' : 'group', title: `Group ${chatId}` } : { id: numeric, type: 'private' };
+      const chat: Record<string, unknown> = chatId.startsWith('@')
+        ? { id: -1_000_000_000_000 - this.chats.size - 1, type: 'channel', title: chatId.slice(1), username: chatId.slice(1) }
+        : numeric < 0
+          ? { id: numeric, type: numeric < -1_000_000_000_000 ? 'supergroup' : 'group', title: `Group ${chatId}` }
+          : { id: numeric, type: 'private' };
       state = { chat, nextMessageId: 1, messages: new Map() };
       this.chats.set(chatId, state);
     }
