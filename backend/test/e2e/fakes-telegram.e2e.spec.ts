@@ -194,6 +194,8 @@ describe('fake Telegram Bot API', () => {
     try {
       await api.setWebhook(hook.url, { secret_token: 'S3cret_token' });
       const text = bot.update('text', { text: '/start link-code', from: { id: 777, firstName: 'Olga', username: 'olga' } });
+      expect((text.message as { from: Record<string, unknown> }).from).toEqual({ id: 777, is_bot: false, first_name: 'Olga', username: 'olga' });
+      expect((bot.update('text', {}).message as { from: Record<string, unknown> }).from).toMatchObject({ first_name: 'Ivan', last_name: 'Petrov' });
       expect(text).toMatchObject({
         message: { text: '/start link-code', chat: { id: 777, type: 'private', first_name: 'Olga' }, entities: [{ type: 'bot_command', offset: 0, length: 6 }] },
       });

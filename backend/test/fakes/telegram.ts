@@ -515,7 +515,8 @@ class Bot implements FakeBot {
   }
 
   update(kind: UpdateKind, opts: UpdateOptions = {}): Record<string, unknown> {
-    const customer: TelegramCustomer = { ...DEFAULT_CUSTOMER, ...opts.from };
+    // A given `from` is the whole customer: the default customer's surname or username must not leak into it.
+    const customer: TelegramCustomer = opts.from ? { id: DEFAULT_CUSTOMER.id, firstName: DEFAULT_CUSTOMER.firstName, ...opts.from } : DEFAULT_CUSTOMER;
     const from: Record<string, unknown> = {
       id: customer.id,
       is_bot: false,
