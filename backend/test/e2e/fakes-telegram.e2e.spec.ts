@@ -120,6 +120,18 @@ describe('fake Telegram Bot API', () => {
     expect(voice.voice?.mime_type).toBe('audio/ogg');
     const reused = await api.sendPhoto(5550001, largest?.file_id ?? '');
     expect(reused.photo?.at(-1)?.file_id).toBe(largest?.file_id);
+
+    // The standard multipart form (curl -F, fetch's FormData) with the file under the parameter's own name.
+    const form = new FormData();
+    form.append('chat_id', '5550001');
+    form.append('caption', 'from a form');
+    form.append('document', new Blob([Buffer.from('plain text file')], { type: 'text/plain' }), 'notes.txt');
+    const plain = (await (await fetch(`${telegram.url}/bot${bot.token}/sendDocument`, { method: 'POST', body: form })).json()) as {
+      ok: boolean;
+      result: { caption: string; document: { file_name: string; mime_type: string; file_size: number } };
+    };
+    expect(plain).toMatchObject({ ok: true, result: { caption: 'from a form', document: { file_name: 'notes.txt', mime_type: 'text/plain', file_size: 15 } } });
+    expect(bot.calls.at(-1)?.files).toEqual([{ field: 'document', name: 'notes.txt', size: 15, contentType: 'text/plain' }]);
   });
 
   it('reproduces every fault with the exact Telegram error body', async () => {
