@@ -85,6 +85,9 @@ describe('fake Telegram Bot API', () => {
     expect(await api.deleteMessage(5550001, message.message_id)).toBe(true);
     const gone = await rejection(api.deleteMessage(5550001, message.message_id));
     expect((gone as GrammyError).description).toBe('Bad Request: message to delete not found');
+    expect(((await rejection(api.editMessageText(5550001, message.message_id, 'too late'))) as GrammyError).description).toBe(
+      'Bad Request: message to edit not found',
+    );
     expect(bot.deleted).toContainEqual(expect.objectContaining({ chatId: '5550001', messageId: message.message_id }));
   });
 
@@ -213,6 +216,7 @@ describe('fake Telegram Bot API', () => {
       });
       const result = await bot.deliver(text);
       expect(result.status).toBe(200);
+      expect(result.ms).toBeGreaterThanOrEqual(0);
       expect(hook.received[0].headers['x-telegram-bot-api-secret-token']).toBe('S3cret_token');
       expect(hook.received[0].body).toEqual(text);
 
