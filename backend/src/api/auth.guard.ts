@@ -22,7 +22,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   validate(claims: AccessTokenClaims): AuthContext {
-    return { userId: claims.sub, username: claims.username, role: claims.role };
+    return { userId: claims.sub, username: claims.username, role: claims.role, expiresAt: claims.exp };
   }
 }
 

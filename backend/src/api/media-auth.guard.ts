@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthContext } from '@/core/auth';
 import { unauthorized } from '@/core/errors';
 import { AuthService } from '@/services/auth.service';
+import { bearerToken } from './bearer';
 import { MEDIA_COOKIE, readCookie } from './media-cookie';
 
 /**
@@ -15,9 +16,8 @@ export class MediaAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthContext }>();
-    const header = request.headers.authorization;
-    if (header) {
-      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (request.headers.authorization) {
+      const token = bearerToken(request.headers);
       const auth = token ? this.auth.verifyAccessToken(token) : null;
       if (!auth) throw unauthorized('Missing or invalid access token');
       request.user = auth;

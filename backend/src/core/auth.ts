@@ -5,12 +5,16 @@ export interface AuthContext {
   userId: string;
   username: string;
   role: UserRole;
+  /** When the access token that proved it expires (epoch seconds); absent for the media cookie. */
+  expiresAt?: number;
 }
 
 export interface AccessTokenClaims {
   sub: string;
   username: string;
   role: UserRole;
+  /** Set by the signer; verification refuses a token without it. */
+  exp?: number;
 }
 
 /** Network facts a service needs for per-IP limits, kept free of any transport type. */

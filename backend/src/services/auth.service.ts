@@ -91,7 +91,7 @@ export class AuthService {
   verifyAccessToken(token: string): AuthContext | null {
     const claims = this.crypto.verifyAccessToken(token);
     if (!claims?.sub) return null;
-    return { userId: claims.sub, username: claims.username, role: claims.role };
+    return { userId: claims.sub, username: claims.username, role: claims.role, expiresAt: claims.exp };
   }
 
   /**
