@@ -15,6 +15,7 @@ import { runMigrations } from '@/core/database/migrate';
 import { validationPipe } from '@/core/validation';
 import { HealthService } from '@/services/health.service';
 import { LeanIoAdapter } from '@/ws/lean-io.adapter';
+import { msToSeconds } from '@/core/time';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -71,7 +72,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
     void reply.header('X-Request-Id', request.id);
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    health.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    health.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, msToSeconds(reply.elapsedTime));
   });
   await mountQueueBoard(app);
 

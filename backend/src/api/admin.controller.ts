@@ -8,6 +8,7 @@ import { Auth, Authenticated } from './auth.guard';
 import { bearerToken } from './bearer';
 import { cookieHeader } from './media-cookie';
 import { BOARD_COOKIE, QUEUE_BOARD_PATH } from './queue-board';
+import { epochSeconds } from '@/core/time';
 
 @ApiTags('admin')
 @Authenticated()
@@ -25,7 +26,7 @@ export class AdminController {
     if (auth.role !== 'admin') throw forbidden('only admins can see the job queues');
     const token = bearerToken(request.headers) ?? '';
     // The cookie lives exactly as long as the token in it (at most 15 minutes).
-    const maxAge = Math.max(0, (auth.expiresAt ?? 0) - Math.floor(Date.now() / 1000));
+    const maxAge = Math.max(0, (auth.expiresAt ?? 0) - epochSeconds());
     void reply.header('Set-Cookie', cookieHeader(request, BOARD_COOKIE, token, QUEUE_BOARD_PATH, maxAge));
   }
 }

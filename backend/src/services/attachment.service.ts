@@ -17,6 +17,7 @@ import {
   toAttachmentResponse,
   type UploadResponseDto,
 } from '@/schemas/attachment.dto';
+import { secondsToMs } from '@/core/time';
 
 export const THUMBNAIL_MAX_PX = 320;
 /** Enough for file-type to see inside ZIP-based office formats, not only at their magic number. */
@@ -117,7 +118,7 @@ export class AttachmentService {
     return {
       id,
       status: attachment.status,
-      upload: { method: 'POST', url: post.url, fields: post.fields, expiresAt: new Date(Date.now() + uploadUrlTtlSeconds * 1000).toISOString() },
+      upload: { method: 'POST', url: post.url, fields: post.fields, expiresAt: new Date(Date.now() + secondsToMs(uploadUrlTtlSeconds)).toISOString() },
       attachment: toResponse(attachment),
     };
   }
@@ -200,7 +201,7 @@ export class AttachmentService {
    * files of deleted messages go from storage and database. Rows go first, so a racing send keeps its file.
    */
   async cleanup(now = new Date()): Promise<{ removed: number }> {
-    const before = new Date(now.getTime() - this.config.uploads.pendingTtlSeconds * 1000);
+    const before = new Date(now.getTime() - secondsToMs(this.config.uploads.pendingTtlSeconds));
     let removed = 0;
     for (const list of [() => this.attachments.listUnsentBefore(before, CLEANUP_BATCH), () => this.attachments.listOfDeletedMessages(CLEANUP_BATCH)]) {
       for (;;) {

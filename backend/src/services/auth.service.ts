@@ -9,6 +9,7 @@ import { UserRepository } from '@/repositories/user.repository';
 import type { AuthResponseDto, LoginDto, RegisterDto } from '@/schemas/auth.dto';
 import { toUserResponse } from '@/schemas/user.dto';
 import type { UserEntity } from '@/models/user.entity';
+import { epochSeconds, secondsToMs } from '@/core/time';
 
 const BAD_CREDENTIALS = 'Invalid login or password';
 
@@ -100,7 +101,7 @@ export class AuthService {
    */
   issueMediaToken(userId: string): { token: string; maxAgeSeconds: number } {
     const maxAgeSeconds = this.config.uploads.mediaTokenTtlSeconds;
-    const payload = `${userId}.${Math.floor(Date.now() / 1000) + maxAgeSeconds}`;
+    const payload = `${userId}.${epochSeconds() + maxAgeSeconds}`;
     return { token: `${payload}.${this.crypto.hmac('media', payload)}`, maxAgeSeconds };
   }
 
@@ -109,7 +110,7 @@ export class AuthService {
     const [userId, expiry, signature, extra] = token.split('.');
     if (!userId || !expiry || !signature || extra !== undefined) return null;
     if (!this.crypto.safeEqual(signature, this.crypto.hmac('media', `${userId}.${expiry}`))) return null;
-    return Number(expiry) * 1000 > Date.now() ? userId : null;
+    return Number(expiry) > epochSeconds() ? userId : null;
   }
 
   private async issue(user: UserEntity, familyId: string): Promise<AuthResponseDto> {
@@ -118,7 +119,7 @@ export class AuthService {
       userId: user.id,
       familyId,
       tokenHash: this.crypto.sha256(refreshToken),
-      expiresAt: new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000),
+      expiresAt: new Date(Date.now() + secondsToMs(this.config.auth.refreshTtlSeconds)),
     });
     return {
       user: toUserResponse(user),
