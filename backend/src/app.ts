@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { startMetricsServer } from '@/api/metrics-server';
 import { mountQueueBoard } from '@/api/queue-board';
 import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
@@ -68,13 +69,21 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
 
   const fastify = app.getHttpAdapter().getInstance();
   const health = app.get(HealthService);
+  const secureCookies = config.env === 'production';
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
+    void reply.header('X-Content-Type-Options', 'nosniff');
+    void reply.header('Referrer-Policy', 'no-referrer');
+    // Only over https: on plain http the header is ignored and would wrongly claim the origin speaks TLS.
+    if (request.protocol === 'https') void reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   });
+  // Cookie helpers read this, so NODE_ENV=production marks every cookie Secure even when TLS ends at a proxy.
+  fastify.decorateRequest('secureCookies', secureCookies);
   fastify.addHook('onResponse', async (request, reply) => {
     health.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, msToSeconds(reply.elapsedTime));
   });
   await mountQueueBoard(app);
+  await startMetricsServer(app, config);
 
   const staticDir = config.staticDir ?? join(__dirname, '..', '..', 'frontend', 'dist');
   if (existsSync(join(staticDir, 'index.html'))) {
