@@ -153,26 +153,38 @@ describe('AuthService.login', () => {
     expect(s.crypto.verifyPassword).toHaveBeenCalledTimes(2);
   });
 
-  it('blocks the 11th failure for an account with 429 without checking the password', async () => {
+  it('blocks the 11th failure for an account from one IP with 429 without checking the password', async () => {
     for (let i = 0; i < 10; i++) {
-      await expect(s.service.login({ login: 'alice', password: 'nope' }, { ip: `198.51.100.${i}` })).rejects.toMatchObject({
-        code: ErrorCode.Unauthorized,
-      });
+      await expect(s.service.login({ login: 'alice', password: 'nope' }, client)).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
     }
     s.crypto.verifyPassword.mockClear();
-    await expect(s.service.login({ login: 'alice', password: 'correct-password' }, { ip: '198.51.100.99' })).rejects.toMatchObject({
+    await expect(s.service.login({ login: 'alice', password: 'correct-password' }, client)).rejects.toMatchObject({
       code: ErrorCode.RateLimited,
       details: { retryAfterSeconds: 42 },
     });
     expect(s.crypto.verifyPassword).not.toHaveBeenCalled();
   });
 
+  it('does not refuse the right password from another IP because of failures elsewhere', async () => {
+    for (let i = 0; i < 30; i++) {
+      await s.service.login({ login: 'alice', password: 'nope' }, { ip: `198.51.100.${i % 3}` }).catch(() => undefined);
+    }
+    await expect(s.service.login({ login: 'alice', password: 'correct-password' }, { ip: '203.0.113.7' })).resolves.toMatchObject({
+      user: { id: alice.id },
+    });
+  });
+
+  it('does not count a login refused by the per-IP limit against the account', async () => {
+    for (let i = 0; i < 25; i++) await s.service.login({ login: 'alice', password: 'nope' }, client).catch(() => undefined);
+    expect(s.counts.get(`login-fail-account-ip:user:${alice.id}@${client.ip}`)).toBe(10);
+  });
+
   it('counts failures per account whatever form of the login was typed', async () => {
     for (let i = 0; i < 10; i++) {
       const login = ['alice', 'ALICE', 'alice@example.test', ' Alice@Example.test '][i % 4];
-      await s.service.login({ login, password: 'nope' }, { ip: `198.51.100.${i}` }).catch(() => undefined);
+      await s.service.login({ login, password: 'nope' }, client).catch(() => undefined);
     }
-    await expect(s.service.login({ login: 'alice@example.test', password: 'nope' }, { ip: '198.51.100.50' })).rejects.toMatchObject({
+    await expect(s.service.login({ login: 'alice@example.test', password: 'nope' }, client)).rejects.toMatchObject({
       code: ErrorCode.RateLimited,
     });
   });
@@ -189,7 +201,7 @@ describe('AuthService.login', () => {
 
   it('gives the slot back on success, so signing in often never trips the limit', async () => {
     for (let i = 0; i < 25; i++) await s.service.login({ login: 'alice', password: 'correct-password' }, client);
-    expect(s.counts.get(`login-fail-account:user:${alice.id}`)).toBe(0);
+    expect(s.counts.get(`login-fail-account-ip:user:${alice.id}@${client.ip}`)).toBe(0);
     expect(s.counts.get(`login-fail-ip:${client.ip}`)).toBe(0);
   });
 });

@@ -52,21 +52,21 @@ export class AuthService {
     const limit = this.config.rateLimits.loginFailures;
     const login = dto.login.trim().toLowerCase();
     const user = await this.users.findByLoginWithHash(login);
-    // Keyed by the account, not the typed login, so alternating e-mail and username does not double the budget.
-    const account = user ? `user:${user.id}` : `login:${login}`;
+    // Keyed by the account, not the typed login, so alternating e-mail and username does not double the budget;
+    // and by the IP too, so failures from elsewhere never lock the owner out (ASVS V2.2.1: no lockout a stranger can renew).
+    const account = `${user ? `user:${user.id}` : `login:${login}`}@${client.ip}`;
     // Every attempt reserves a slot before the password is checked, so a burst of parallel guesses cannot
-    // all pass a check made before any of them failed; a success gives its slot back.
-    const [byAccount, byIp] = await Promise.all([
-      this.rateLimits.hit('login-fail-account', account, limit.windowSeconds),
-      this.rateLimits.hit('login-fail-ip', client.ip, limit.windowSeconds),
-    ]);
-    const blocked = [byAccount, byIp].find((w) => w.count > limit.limit);
-    if (blocked) throw rateLimited(blocked.retryAfterSeconds);
+    // all pass a check made before any of them failed; a success gives its slot back. An IP over its limit is
+    // refused before the account is touched, so its attempts never count against the account.
+    const byIp = await this.rateLimits.hit('login-fail-ip', client.ip, limit.windowSeconds);
+    if (byIp.count > limit.limit) throw rateLimited(byIp.retryAfterSeconds);
+    const byAccount = await this.rateLimits.hit('login-fail-account-ip', account, limit.windowSeconds);
+    if (byAccount.count > limit.limit) throw rateLimited(byAccount.retryAfterSeconds);
 
     // Verify against a hash even for unknown users, so timing does not reveal which accounts exist.
     const ok = user ? await this.crypto.verifyPassword(user.passwordHash, dto.password) : await this.burnTime(dto.password);
     if (!user || !ok) throw unauthorized(BAD_CREDENTIALS);
-    await Promise.all([this.rateLimits.release('login-fail-account', account), this.rateLimits.release('login-fail-ip', client.ip)]);
+    await Promise.all([this.rateLimits.release('login-fail-account-ip', account), this.rateLimits.release('login-fail-ip', client.ip)]);
     return this.issue(user, this.crypto.uuid());
   }
 
