@@ -64,7 +64,7 @@ export class AuthController {
     try {
       const { refreshToken, ...session } = await this.service.refresh(token);
       setRefreshCookie(request, reply, refreshToken, this.config.auth.refreshTtlSeconds);
-      setMediaCookie(request, reply, this.service.issueMediaToken(session.user.id));
+      setMediaCookie(request, reply, this.service.issueMediaToken(session.accessToken));
       return session;
     } catch (error) {
       clearRefreshCookie(request, reply);
@@ -87,7 +87,7 @@ export class AuthController {
   private async signIn({ request, reply }: HttpExchange, pending: Promise<AuthResponseDto>): Promise<AuthResponseDto> {
     const auth = await pending;
     setRefreshCookie(request, reply, auth.refreshToken, this.config.auth.refreshTtlSeconds);
-    setMediaCookie(request, reply, this.service.issueMediaToken(auth.user.id));
+    setMediaCookie(request, reply, this.service.issueMediaToken(auth.accessToken));
     return auth;
   }
 }

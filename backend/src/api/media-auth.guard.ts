@@ -14,17 +14,17 @@ import { MEDIA_COOKIE, readCookie } from './media-cookie';
 export class MediaAuthGuard implements CanActivate {
   constructor(private readonly auth: AuthService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthContext }>();
     if (request.headers.authorization) {
       const token = bearerToken(request.headers);
-      const auth = token ? this.auth.verifyAccessToken(token) : null;
+      const auth = token ? await this.auth.authenticate(token) : null;
       if (!auth) throw unauthorized('Missing or invalid access token');
       request.user = auth;
       return true;
     }
     const cookie = readCookie(request, MEDIA_COOKIE);
-    const userId = cookie ? this.auth.verifyMediaToken(cookie) : null;
+    const userId = cookie ? await this.auth.verifyMediaToken(cookie) : null;
     if (!userId) throw unauthorized('Sign in to see attachments');
     request.user = { userId, username: '', role: 'user' };
     return true;

@@ -31,7 +31,7 @@ export async function mountQueueBoard(app: NestFastifyApplication): Promise<void
     async (scope) => {
       scope.addHook('onRequest', async (request, reply) => {
         const token = bearerToken(request.headers) ?? readCookie(request, BOARD_COOKIE);
-        const caller = token ? auth.verifyAccessToken(token) : null;
+        const caller = token ? await auth.authenticate(token) : null;
         if (!caller) return sendError(unauthorized('Sign in as an admin to see the job queues'), request, reply);
         if (caller.role !== 'admin') return sendError(forbidden('Only admins can see the job queues'), request, reply);
         if (!attached) {

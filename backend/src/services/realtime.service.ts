@@ -81,6 +81,11 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /** Ends one socket, telling its client why (an expired token: refresh and reconnect). */
+  endSocket(socket: Parameters<WebsocketRepository['endSocket']>[0], reason: 'expired' | 'revoked'): void {
+    this.websocket.endSocket(socket, reason);
+  }
+
   /** Shutdown, step 1: new handshakes are refused so load balancers and clients move on. */
   stopAccepting(): void {
     this.websocket.stopAccepting();

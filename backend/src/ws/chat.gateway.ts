@@ -13,6 +13,7 @@ import type { Server, Socket } from 'socket.io';
 import type { AuthContext } from '@/core/auth';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
+import { secondsToMs } from '@/core/time';
 import { validatePayload } from '@/core/validation';
 import {
   type Ack as AckFn,
@@ -69,22 +70,37 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (typeof token !== 'string' || token.length === 0) {
         return next(refusal(ErrorCode.Unauthorized, 'an access token is required in the handshake: auth.token'));
       }
-      const auth = token.length <= MAX_TOKEN_LENGTH ? this.auth.verifyAccessToken(token) : null;
-      if (!auth) return next(refusal(ErrorCode.Unauthorized, 'the access token is invalid or expired'));
-      (socket as ChatSocket).data.auth = auth;
       // Verified once: keeping the bearer token on every socket would only cost memory and widen what a heap dump leaks.
       socket.handshake.auth = {};
-      next();
+      const verified = token.length <= MAX_TOKEN_LENGTH ? this.auth.authenticate(token) : Promise.resolve(null);
+      verified.then(
+        (auth) => {
+          if (!auth) return next(refusal(ErrorCode.Unauthorized, 'the access token is invalid or expired'));
+          (socket as ChatSocket).data.auth = auth;
+          next();
+        },
+        (error: unknown) => next(refusal(ErrorCode.Unavailable, `cannot verify the token now: ${(error as Error).message}`)),
+      );
     });
   }
 
   handleConnection(socket: ChatSocket) {
+    this.endWithToken(socket);
     this.track(this.realtime.connected(socket.data.auth, socket.id));
   }
 
   handleDisconnect(socket: ChatSocket) {
     // A socket refused by the middleware never connected and has nothing to undo.
     if (socket.data.auth) void this.realtime.disconnected(socket.data.auth);
+  }
+
+  /** A socket lives no longer than the token it was opened with: at its expiry the client refreshes and reconnects. */
+  private endWithToken(socket: ChatSocket): void {
+    const { expiresAt } = socket.data.auth;
+    if (expiresAt === undefined) return;
+    const timer = setTimeout(() => this.realtime.endSocket(socket, 'expired'), Math.max(0, secondsToMs(expiresAt) - Date.now()));
+    timer.unref();
+    socket.once('disconnect', () => clearTimeout(timer));
   }
 
   @SubscribeMessage(ClientEvent.MessageSend)
