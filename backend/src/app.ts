@@ -13,6 +13,7 @@ import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
+import { jsonLimitViolation, type JsonLimits } from '@/core/json-limits';
 import { validationPipe } from '@/core/validation';
 import { HealthService } from '@/services/health.service';
 import { LeanIoAdapter } from '@/ws/lean-io.adapter';
@@ -48,6 +49,23 @@ export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
 }
 
+/**
+ * Replaces Fastify's JSON parser with one that first checks depth and size in one cheap pass, so a hostile body is
+ * a 400 naming the limit instead of seconds of event-loop time; within the bounds Fastify's own (prototype-safe)
+ * parser runs as before.
+ */
+type Fastify = ReturnType<ReturnType<NestFastifyApplication['getHttpAdapter']>['getInstance']>;
+
+function boundJsonBodies(fastify: Fastify, limits: JsonLimits): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const violation = jsonLimitViolation(body as string, limits);
+    if (violation) return done(Object.assign(new Error(`request body refused: ${violation}`), { statusCode: 400 }), undefined);
+    return parseJson(request, body as string, done);
+  });
+}
+
 /** Builds the application (not listening yet): same wiring for `pnpm start`, the tests and the spec generator. */
 export async function createApp(config: AppConfig, options: { preview?: boolean } = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), buildAdapter(config), {
@@ -59,7 +77,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
     bodyParser: false,
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
-  app.useWebSocketAdapter(new LeanIoAdapter(app));
+  app.useWebSocketAdapter(new LeanIoAdapter(app, config.json));
   app.useGlobalPipes(validationPipe);
   if (options.preview) return app;
 
@@ -68,6 +86,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
   await runMigrations(app.get(DataSource));
 
   const fastify = app.getHttpAdapter().getInstance();
+  boundJsonBodies(fastify, config.json);
   const health = app.get(HealthService);
   const secureCookies = config.env === 'production';
   fastify.addHook('onSend', async (request, reply) => {
