@@ -97,6 +97,8 @@ describe('file names', () => {
     expect(cleanFileName('C:\\Users\\me\\report.pdf')).toBe('report.pdf');
     expect(cleanFileName('a\u0000b\nc.txt')).toBe('abc.txt');
     expect(cleanFileName('   ')).toBe('file');
+    expect(cleanFileName('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
+    expect(cleanFileName('\u200B\u2066\uFEFF')).toBe('file');
   });
   it('writes an ASCII fallback and the exact UTF-8 name', () => {
     expect(contentDisposition('attachment', 'отчёт "1".pdf')).toBe(

@@ -56,9 +56,12 @@ export function typeMismatch(declared: string, detected: string | null): string 
   return `the file content is ${real}, not the declared ${declared}`;
 }
 
-/** Strips any path and control characters; the result is for display and downloads only, never a storage key. */
+/**
+ * Strips any path, control and invisible format characters (\p{Cf}: bidi overrides that disguise an extension,
+ * zero-width characters); the result is for display and downloads only, never a storage key.
+ */
 export const cleanFileName = (name: string) =>
-  (name.normalize('NFC').replace(/\p{Cc}/gu, '').split(/[\\/]/).pop() ?? '').trim().slice(0, 255) || 'file';
+  (name.normalize('NFC').replace(/[\p{Cc}\p{Cf}]/gu, '').split(/[\\/]/).pop() ?? '').trim().slice(0, 255) || 'file';
 
 /** RFC 6266: an ASCII fallback plus the exact UTF-8 name. */
 export function contentDisposition(kind: 'inline' | 'attachment', fileName: string): string {

@@ -14,9 +14,13 @@ export function encodeCursor(p: SyncPosition): string {
   return Buffer.from(`${p.xid}.${p.rank}.${p.chatId}.${p.seq}`).toString('base64url');
 }
 
+/** xid8 is an unsigned 64-bit number and seq a PostgreSQL int: anything larger was never handed out. */
+const MAX_XID = 2n ** 64n - 1n;
+const MAX_SEQ = 2_147_483_647;
+
 export function decodeCursor(cursor: string): SyncPosition {
   const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
-  if (!match) throw badRequest('since must be a cursor returned by GET /sync', ['since']);
+  if (!match || BigInt(match[1]) > MAX_XID || Number(match[4]) > MAX_SEQ) throw badRequest('since must be a cursor returned by GET /sync', ['since']);
   return { xid: match[1], rank: Number(match[2]) as SyncPosition['rank'], chatId: match[3], seq: Number(match[4]) };
 }
 
