@@ -68,10 +68,10 @@ const EnvSchema = z.object({
   METRICS_HOST: z.string().default('127.0.0.1'),
   JSON_MAX_DEPTH: int(32, 2),
   JSON_MAX_NODES: int(10_000, 10),
-  RATE_SOCKET_EVENTS: int(60, 1),
+  RATE_SOCKET_EVENTS: int(300, 1),
   RATE_SOCKET_EVENTS_WINDOW_SECONDS: int(10, 1),
   RATE_CHATS: int(30, 1),
-  RATE_CHATS_WINDOW_SECONDS: int(3600, 1),
+  RATE_CHATS_WINDOW_SECONDS: int(600, 1),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

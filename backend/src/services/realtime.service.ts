@@ -68,12 +68,13 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     const key = `${auth.userId}:${chatId}`;
     const now = Date.now();
     if (now - (this.lastTyping.get(key) ?? 0) < TYPING_INTERVAL_MS) return;
-    const memberIds = await this.chats.memberIds(chatId);
-    if (!memberIds.includes(auth.userId)) throw notFound('Chat');
     if (this.lastTyping.size >= TYPING_MEMORY_SWEEP_AT) {
       for (const [k, at] of this.lastTyping) if (now - at >= TYPING_INTERVAL_MS) this.lastTyping.delete(k);
     }
+    // Claimed before the first await, so a burst of events arriving together fans out once, not once each.
     this.lastTyping.set(key, now);
+    const memberIds = await this.chats.memberIds(chatId);
+    if (!memberIds.includes(auth.userId)) throw notFound('Chat');
     this.websocket.emitToUsers(
       memberIds.filter((id) => id !== auth.userId),
       'typing',

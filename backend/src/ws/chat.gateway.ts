@@ -13,7 +13,7 @@ import type { Server, Socket } from 'socket.io';
 import type { AuthContext } from '@/core/auth';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
-import { secondsToMs } from '@/core/time';
+import { msToSeconds, secondsToMs } from '@/core/time';
 import { validatePayload } from '@/core/validation';
 import {
   type Ack as AckFn,
@@ -35,7 +35,13 @@ import { MessageService } from '@/services/message.service';
 import { RealtimeService } from '@/services/realtime.service';
 import { toAckError } from './ws-error.mapper';
 
-type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { auth: AuthContext }>;
+/** Events counted per socket in a fixed window (RATE_SOCKET_EVENTS per RATE_SOCKET_EVENTS_WINDOW_SECONDS). */
+interface EventWindow {
+  startedAt: number;
+  count: number;
+}
+
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { auth: AuthContext; events?: EventWindow }>;
 type Answer = { ok: true } | { ok: false; error: AckErrorDto };
 
 const MAX_TOKEN_LENGTH = 4096;
@@ -153,12 +159,30 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (this.draining) {
       return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is restarting: reconnect and send again with the same clientId' } });
     }
+    const retryAfterSeconds = this.overEventLimit(socket);
+    if (retryAfterSeconds !== null) {
+      return reply({ ok: false, error: { code: ErrorCode.RateLimited, message: 'too many events on this connection, slow down', retryAfterSeconds } });
+    }
     this.track(
       work(reply).catch((error: unknown) => {
         const correlationId = `${socket.id}.${++this.errorCount}`;
         reply({ ok: false, error: toAckError(error, correlationId, (err, id) => this.logger.error({ err, correlationId: id }, 'unhandled socket error')) });
       }),
     );
+  }
+
+  /** Seconds until the socket may send again when it is over its event budget, else null (and the event is counted). */
+  private overEventLimit(socket: ChatSocket): number | null {
+    const { limit, windowSeconds } = this.config.rateLimits.socketEvents;
+    const now = Date.now();
+    const windowMs = secondsToMs(windowSeconds);
+    let window = socket.data.events;
+    if (!window || now - window.startedAt >= windowMs) {
+      window = { startedAt: now, count: 0 };
+      socket.data.events = window;
+    }
+    if (++window.count <= limit) return null;
+    return Math.max(1, Math.ceil(msToSeconds(window.startedAt + windowMs - now)));
   }
 
   private track(task: Promise<unknown>): void {
