@@ -45,7 +45,7 @@ const EnvSchema = z.object({
   S3_ACCESS_KEY: z.string().optional(),
   S3_SECRET_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool(true),
-  S3_CORS_ORIGINS: z.string().default('*'),
+  S3_CORS_ORIGINS: z.string().optional(),
   UPLOAD_MAX_BYTES: int(25 * 1024 * 1024, 1),
   UPLOAD_QUOTA_BYTES: int(2 * 1024 ** 3, 1),
   UPLOAD_URL_TTL_SECONDS: int(900, 60),
@@ -172,6 +172,7 @@ export function buildConfig(
   urls: { databaseUrl: string; redisUrl: string; embeddedDatabase: boolean; storage?: EmbeddedStorage },
 ): AppConfig {
   const s3Endpoint = env.S3_ENDPOINT ?? urls.storage?.endpoint ?? '';
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   return {
     env: env.NODE_ENV,
     role: env.ROLE,
@@ -211,7 +212,8 @@ export function buildConfig(
       accessKey: env.S3_ACCESS_KEY ?? (env.S3_ENDPOINT ? undefined : urls.storage?.accessKey),
       secretKey: env.S3_SECRET_KEY ?? (env.S3_ENDPOINT ? undefined : urls.storage?.secretKey),
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
-      corsOrigins: env.S3_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      // Browsers upload from the app's own page only, unless more origins are listed.
+      corsOrigins: env.S3_CORS_ORIGINS ? env.S3_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [new URL(publicUrl).origin],
       embedded: !env.S3_ENDPOINT && !!urls.storage,
     },
     uploads: {
@@ -225,7 +227,7 @@ export function buildConfig(
     mail: {
       smtpUrl: env.SMTP_URL,
       from: env.MAIL_FROM,
-      publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+      publicUrl,
     },
     digest: { offlineSeconds: env.DIGEST_OFFLINE_SECONDS, intervalSeconds: env.DIGEST_INTERVAL_SECONDS },
     jobs: {

@@ -135,15 +135,19 @@ export class AttachmentService {
     if (!attachment || attachment.uploaderId !== userId) throw notFound('Upload');
     if (attachment.status !== 'pending') return toResponse(attachment);
 
-    const stored = await this.storage.head(attachment.objectKey);
-    if (!stored) throw conflict('the file has not been uploaded yet: send it to the upload URL first');
-    const reason = await this.verify(attachment, stored.size);
-    const settled = await this.attachments.settle(id, reason ? { status: 'rejected', rejectReason: reason } : { status: 'ready' });
+    const uploaded = await this.storage.head(attachment.objectKey);
+    if (!uploaded) throw conflict('the file has not been uploaded yet: send it to the upload URL first');
+    // The presigned form stays usable until it expires, so what is checked and later served is a copy under a key
+    // no form was ever signed for: posting to the form again cannot swap the file after the check.
+    const finalKey = `${attachment.objectKey}.${this.crypto.uuid()}`;
+    await this.storage.copy(attachment.objectKey, finalKey);
+    await this.storage.delete(attachment.objectKey);
+    const stored = await this.storage.head(finalKey);
+    const reason = stored ? await this.verify({ ...attachment, objectKey: finalKey }, stored.size) : 'the file disappeared while it was checked';
+    const settled = await this.attachments.settle(id, reason ? { status: 'rejected', rejectReason: reason } : { status: 'ready', objectKey: finalKey });
+    if (!settled || reason) await this.storage.delete(finalKey);
     if (!settled) return toResponse((await this.attachments.findById(id))!);
-    if (reason) {
-      await this.storage.delete(attachment.objectKey);
-      return toResponse(settled);
-    }
+    if (reason) return toResponse(settled);
     if (isInlineImage(settled.contentType)) {
       await this.jobs.add(JobName.AttachmentThumbnail, { attachmentId: id }, { jobId: `thumbnail-${id}` });
     }
