@@ -1,6 +1,6 @@
 import { createScope, getCanonicalQuery, SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import { Readable } from 'node:stream';
 
 /**
