@@ -15,6 +15,7 @@ import { HealthController } from '@/api/health.controller';
 import { HttpExceptionFilter } from '@/api/http-exception.filter';
 import { MediaAuthGuard } from '@/api/media-auth.guard';
 import { MessageController } from '@/api/message.controller';
+import { MetricsGuard } from '@/api/metrics.guard';
 import { PresenceController } from '@/api/presence.controller';
 import { SyncController } from '@/api/sync.controller';
 import { UploadController } from '@/api/upload.controller';
@@ -120,6 +121,7 @@ export class AppModule {
         ...gateways,
         ...processors,
         MediaAuthGuard,
+        MetricsGuard,
       ],
     };
   }

@@ -7,14 +7,17 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { startMetricsServer } from '@/api/metrics-server';
 import { mountQueueBoard } from '@/api/queue-board';
 import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
+import { jsonLimitViolation, type JsonLimits } from '@/core/json-limits';
 import { validationPipe } from '@/core/validation';
 import { HealthService } from '@/services/health.service';
 import { LeanIoAdapter } from '@/ws/lean-io.adapter';
+import { msToSeconds } from '@/core/time';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -46,6 +49,23 @@ export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
 }
 
+/**
+ * Replaces Fastify's JSON parser with one that first checks depth and size in one cheap pass, so a hostile body is
+ * a 400 naming the limit instead of seconds of event-loop time; within the bounds Fastify's own (prototype-safe)
+ * parser runs as before.
+ */
+type Fastify = ReturnType<ReturnType<NestFastifyApplication['getHttpAdapter']>['getInstance']>;
+
+function boundJsonBodies(fastify: Fastify, limits: JsonLimits): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const violation = jsonLimitViolation(body as string, limits);
+    if (violation) return done(Object.assign(new Error(`request body refused: ${violation}`), { statusCode: 400 }), undefined);
+    return parseJson(request, body as string, done);
+  });
+}
+
 /** Builds the application (not listening yet): same wiring for `pnpm start`, the tests and the spec generator. */
 export async function createApp(config: AppConfig, options: { preview?: boolean } = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), buildAdapter(config), {
@@ -57,7 +77,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
     bodyParser: false,
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
-  app.useWebSocketAdapter(new LeanIoAdapter(app));
+  app.useWebSocketAdapter(new LeanIoAdapter(app, config.json));
   app.useGlobalPipes(validationPipe);
   if (options.preview) return app;
 
@@ -66,14 +86,23 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
   await runMigrations(app.get(DataSource));
 
   const fastify = app.getHttpAdapter().getInstance();
+  boundJsonBodies(fastify, config.json);
   const health = app.get(HealthService);
+  const secureCookies = config.env === 'production';
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
+    void reply.header('X-Content-Type-Options', 'nosniff');
+    void reply.header('Referrer-Policy', 'no-referrer');
+    // Only over https: on plain http the header is ignored and would wrongly claim the origin speaks TLS.
+    if (request.protocol === 'https') void reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   });
+  // Cookie helpers read this, so NODE_ENV=production marks every cookie Secure even when TLS ends at a proxy.
+  fastify.decorateRequest('secureCookies', secureCookies);
   fastify.addHook('onResponse', async (request, reply) => {
-    health.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    health.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, msToSeconds(reply.elapsedTime));
   });
   await mountQueueBoard(app);
+  await startMetricsServer(app, config);
 
   const staticDir = config.staticDir ?? join(__dirname, '..', '..', 'frontend', 'dist');
   if (existsSync(join(staticDir, 'index.html'))) {

@@ -77,6 +77,8 @@ export async function startApp(): Promise<RunningApp> {
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
+      // The app's own origin: the embedded storage allows browser uploads (CORS) from it only.
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: dbUrl.toString(),
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       REDIS_PREFIX: `spa${randomBytes(4).toString('hex')}`,

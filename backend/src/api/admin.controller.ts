@@ -5,8 +5,10 @@ import type { AuthContext } from '@/core/auth';
 import { forbidden } from '@/core/errors';
 import { ErrorResponseDto } from '@/schemas/common.dto';
 import { Auth, Authenticated } from './auth.guard';
+import { bearerToken } from './bearer';
 import { cookieHeader } from './media-cookie';
 import { BOARD_COOKIE, QUEUE_BOARD_PATH } from './queue-board';
+import { epochSeconds } from '@/core/time';
 
 @ApiTags('admin')
 @Authenticated()
@@ -22,10 +24,9 @@ export class AdminController {
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not an admin' })
   openQueueBoard(@Auth() auth: AuthContext, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
     if (auth.role !== 'admin') throw forbidden('only admins can see the job queues');
-    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    const token = bearerToken(request.headers) ?? '';
     // The cookie lives exactly as long as the token in it (at most 15 minutes).
-    const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}') as { exp?: number }).exp ?? 0;
-    const maxAge = Math.max(0, exp - Math.floor(Date.now() / 1000));
+    const maxAge = Math.max(0, (auth.expiresAt ?? 0) - epochSeconds());
     void reply.header('Set-Cookie', cookieHeader(request, BOARD_COOKIE, token, QUEUE_BOARD_PATH, maxAge));
   }
 }

@@ -10,6 +10,7 @@ import { AuthService } from '@/services/auth.service';
 import { Client, Public } from './auth.guard';
 import { clearMediaCookie, setMediaCookie } from './media-cookie';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refresh-cookie';
+import { Exchange, type HttpExchange } from './reply';
 
 @ApiTags('auth')
 @Public()
@@ -26,13 +27,8 @@ export class AuthController {
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'E-mail or username taken' })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
-  async register(
-    @Body() dto: RegisterDto,
-    @Client() client: ClientInfo,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuthResponseDto> {
-    return this.withCookie(request, reply, await this.service.register(dto, client));
+  register(@Body() dto: RegisterDto, @Client() client: ClientInfo, @Exchange() http: HttpExchange): Promise<AuthResponseDto> {
+    return this.signIn(http, this.service.register(dto, client));
   }
 
   @Post('login')
@@ -41,13 +37,8 @@ export class AuthController {
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
-  async login(
-    @Body() dto: LoginDto,
-    @Client() client: ClientInfo,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuthResponseDto> {
-    return this.withCookie(request, reply, await this.service.login(dto, client));
+  login(@Body() dto: LoginDto, @Client() client: ClientInfo, @Exchange() http: HttpExchange): Promise<AuthResponseDto> {
+    return this.signIn(http, this.service.login(dto, client));
   }
 
   @Post('refresh')
@@ -73,7 +64,7 @@ export class AuthController {
     try {
       const { refreshToken, ...session } = await this.service.refresh(token);
       setRefreshCookie(request, reply, refreshToken, this.config.auth.refreshTtlSeconds);
-      setMediaCookie(request, reply, this.service.issueMediaToken(session.user.id));
+      setMediaCookie(request, reply, this.service.issueMediaToken(session.accessToken));
       return session;
     } catch (error) {
       clearRefreshCookie(request, reply);
@@ -92,9 +83,11 @@ export class AuthController {
     if (token) await this.service.logout(token);
   }
 
-  private withCookie(request: FastifyRequest, reply: FastifyReply, auth: AuthResponseDto): AuthResponseDto {
+  /** Register and login both sign the browser in: the refresh and media cookies go with the token pair. */
+  private async signIn({ request, reply }: HttpExchange, pending: Promise<AuthResponseDto>): Promise<AuthResponseDto> {
+    const auth = await pending;
     setRefreshCookie(request, reply, auth.refreshToken, this.config.auth.refreshTtlSeconds);
-    setMediaCookie(request, reply, this.service.issueMediaToken(auth.user.id));
+    setMediaCookie(request, reply, this.service.issueMediaToken(auth.accessToken));
     return auth;
   }
 }

@@ -6,12 +6,16 @@ import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { JWT_ALGORITHM, type AccessTokenClaims, type AuthContext, type ClientInfo } from '@/core/auth';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { AuthService } from '@/services/auth.service';
 
 import { ErrorResponseDto } from '@/schemas/common.dto';
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly auth: AuthService,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKey: config.auth.jwtSecret,
@@ -21,8 +25,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(claims: AccessTokenClaims): AuthContext {
-    return { userId: claims.sub, username: claims.username, role: claims.role };
+  /** null (→ 401) for a token without exp, with a non-UUID sub, for a deleted user or an ended sign-in. */
+  validate(claims: AccessTokenClaims): Promise<AuthContext | null> {
+    return this.auth.authenticateClaims(claims);
   }
 }
 

@@ -5,6 +5,7 @@ import type { AuthContext } from '@/core/auth';
 import { AddMemberDto, ChatListResponseDto, ChatResponseDto, CreateChatDto, MarkReadDto } from '@/schemas/chat.dto';
 import { ErrorResponseDto } from '@/schemas/common.dto';
 import { ChatService } from '@/services/chat.service';
+import { createdOrFound } from './reply';
 import { Auth, Authenticated } from './auth.guard';
 import { UuidParam } from './params';
 
@@ -21,9 +22,8 @@ export class ChatController {
   @ApiCreatedResponse({ type: ChatResponseDto, description: 'Created' })
   @ApiOkResponse({ type: ChatResponseDto, description: 'The direct chat already existed' })
   async create(@Auth() auth: AuthContext, @Body() dto: CreateChatDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ChatResponseDto> {
-    const { chat, created } = await this.service.create(auth, dto);
-    void reply.status(created ? 201 : 200);
-    return chat;
+    const result = await this.service.create(auth, dto);
+    return createdOrFound(reply, result, result.chat);
   }
 
   @Get()

@@ -1,9 +1,10 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HealthResponseDto } from '@/schemas/health.dto';
 import { HealthService } from '@/services/health.service';
 import { Public } from './auth.guard';
+import { MetricsGuard } from './metrics.guard';
 
 @ApiTags('health')
 @Public()
@@ -24,6 +25,7 @@ export class HealthController {
 
   @Get('metrics')
   @ApiExcludeEndpoint()
+  @UseGuards(MetricsGuard)
   async metrics(@Res() reply: FastifyReply): Promise<void> {
     const { contentType, body } = await this.service.metricsText();
     void reply.header('Content-Type', contentType).send(body);

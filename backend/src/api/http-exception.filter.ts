@@ -22,44 +22,55 @@ const codeForStatus = (status: number): ErrorCode =>
     503: ErrorCode.Unavailable,
   })[status] ?? (status < 500 ? ErrorCode.BadRequest : ErrorCode.Internal);
 
-/** The single place where any error becomes an HTTP answer; internals never leave the process. */
+const logger = new Logger('HttpExceptionFilter');
+
+/** Structural, so a Fastify reply of any patch release (bull-board pins its own) fits. */
+interface ErrorReply {
+  header(name: string, value: string): unknown;
+  status(code: number): { send(body: ErrorBody): unknown };
+}
+
+/**
+ * The single place where any error becomes an HTTP answer; internals never leave the process. Routes Nest does not
+ * own (the queue board's hooks) answer through it too.
+ */
+export function sendError(exception: unknown, request: { id: unknown }, reply: ErrorReply): unknown {
+  const body = toBody(exception, request);
+  if (exception instanceof DomainException && exception.details?.retryAfterSeconds) {
+    void reply.header('Retry-After', String(exception.details.retryAfterSeconds));
+  }
+  return reply.status(body.statusCode).send(body);
+}
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HttpExceptionFilter');
-
   catch(exception: unknown, host: ArgumentsHost) {
     const ctx = host.switchToHttp();
-    const request = ctx.getRequest<FastifyRequest>();
-    const reply = ctx.getResponse<FastifyReply>();
-    const body = this.toBody(exception, request);
-    if (exception instanceof DomainException && exception.details?.retryAfterSeconds) {
-      void reply.header('Retry-After', String(exception.details.retryAfterSeconds));
-    }
-    void reply.status(body.statusCode).send(body);
+    void sendError(exception, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>());
   }
+}
 
-  private toBody(exception: unknown, request: FastifyRequest): ErrorBody {
-    if (exception instanceof DomainException) {
-      return { statusCode: httpStatusOf(exception.code), code: exception.code, message: exception.message, fields: exception.details?.fields };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      const message =
-        typeof response === 'string'
-          ? response
-          : Array.isArray((response as { message?: unknown }).message)
-            ? ((response as { message: string[] }).message).join('; ')
-            : String((response as { message?: unknown }).message ?? exception.message);
-      if (status < 500) return { statusCode: status, code: codeForStatus(status), message };
-    }
-    // Errors raised by Fastify before routing (bad JSON, body too large, wrong content type) carry a 4xx statusCode.
-    const status = (exception as { statusCode?: unknown })?.statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return { statusCode: status, code: codeForStatus(status), message: (exception as Error).message };
-    }
-    const correlationId = String(request.id);
-    this.logger.error({ err: exception, correlationId }, 'unhandled error');
-    return { statusCode: 500, code: ErrorCode.Internal, message: 'Internal server error', correlationId };
+function toBody(exception: unknown, request: { id: unknown }): ErrorBody {
+  if (exception instanceof DomainException) {
+    return { statusCode: httpStatusOf(exception.code), code: exception.code, message: exception.message, fields: exception.details?.fields };
   }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : Array.isArray((response as { message?: unknown }).message)
+          ? ((response as { message: string[] }).message).join('; ')
+          : String((response as { message?: unknown }).message ?? exception.message);
+    if (status < 500) return { statusCode: status, code: codeForStatus(status), message };
+  }
+  // Errors raised by Fastify before routing (bad JSON, body too large, wrong content type) carry a 4xx statusCode.
+  const status = (exception as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { statusCode: status, code: codeForStatus(status), message: (exception as Error).message };
+  }
+  const correlationId = String(request.id);
+  logger.error({ err: exception, correlationId }, 'unhandled error');
+  return { statusCode: 500, code: ErrorCode.Internal, message: 'Internal server error', correlationId };
 }

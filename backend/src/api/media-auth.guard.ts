@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthContext } from '@/core/auth';
 import { unauthorized } from '@/core/errors';
 import { AuthService } from '@/services/auth.service';
+import { bearerToken } from './bearer';
 import { MEDIA_COOKIE, readCookie } from './media-cookie';
 
 /**
@@ -13,18 +14,17 @@ import { MEDIA_COOKIE, readCookie } from './media-cookie';
 export class MediaAuthGuard implements CanActivate {
   constructor(private readonly auth: AuthService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthContext }>();
-    const header = request.headers.authorization;
-    if (header) {
-      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      const auth = token ? this.auth.verifyAccessToken(token) : null;
+    if (request.headers.authorization) {
+      const token = bearerToken(request.headers);
+      const auth = token ? await this.auth.authenticate(token) : null;
       if (!auth) throw unauthorized('Missing or invalid access token');
       request.user = auth;
       return true;
     }
     const cookie = readCookie(request, MEDIA_COOKIE);
-    const userId = cookie ? this.auth.verifyMediaToken(cookie) : null;
+    const userId = cookie ? await this.auth.verifyMediaToken(cookie) : null;
     if (!userId) throw unauthorized('Sign in to see attachments');
     request.user = { userId, username: '', role: 'user' };
     return true;

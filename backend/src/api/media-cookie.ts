@@ -22,8 +22,11 @@ export function readCookie(request: { headers: IncomingHttpHeaders }, name: stri
   return undefined;
 }
 
+/** Secure over https, and always in production (set by app.ts on every request), where TLS may end at a proxy. */
+export const isSecure = (request: FastifyRequest) => request.protocol === 'https' || (request as { secureCookies?: boolean }).secureCookies === true;
+
 export function cookieHeader(request: FastifyRequest, name: string, value: string, path: string, maxAgeSeconds: number): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
+  const secure = isSecure(request) ? '; Secure' : '';
   return `${name}=${encodeURIComponent(value)}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
 }
 

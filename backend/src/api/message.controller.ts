@@ -5,6 +5,7 @@ import type { AuthContext } from '@/core/auth';
 import { ErrorResponseDto } from '@/schemas/common.dto';
 import { EditMessageDto, ListMessagesQueryDto, MessageListResponseDto, MessageResponseDto, SendMessageDto } from '@/schemas/message.dto';
 import { MessageService } from '@/services/message.service';
+import { createdOrFound } from './reply';
 import { Auth, Authenticated } from './auth.guard';
 import { UuidParam } from './params';
 
@@ -27,9 +28,8 @@ export class MessageController {
     @Body() dto: SendMessageDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MessageResponseDto> {
-    const { message, created } = await this.service.send(auth, chatId, dto);
-    void reply.status(created ? 201 : 200);
-    return message;
+    const result = await this.service.send(auth, chatId, dto);
+    return createdOrFound(reply, result, result.message);
   }
 
   @Get('chats/:chatId/messages')

@@ -4,6 +4,9 @@ import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthService } from '@/services/auth.service';
 import { JobService } from '@/services/job.service';
+import { forbidden, unauthorized } from '@/core/errors';
+import { bearerToken } from './bearer';
+import { sendError } from './http-exception.filter';
 import { readCookie } from './media-cookie';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -27,11 +30,10 @@ export async function mountQueueBoard(app: NestFastifyApplication): Promise<void
   await fastify.register(
     async (scope) => {
       scope.addHook('onRequest', async (request, reply) => {
-        const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-        const token = bearer ?? readCookie(request, BOARD_COOKIE);
-        const caller = token ? auth.verifyAccessToken(token) : null;
-        if (!caller) return reply.code(401).send({ statusCode: 401, code: 'UNAUTHORIZED', message: 'Sign in as an admin to see the job queues' });
-        if (caller.role !== 'admin') return reply.code(403).send({ statusCode: 403, code: 'FORBIDDEN', message: 'Only admins can see the job queues' });
+        const token = bearerToken(request.headers) ?? readCookie(request, BOARD_COOKIE);
+        const caller = token ? await auth.authenticate(token) : null;
+        if (!caller) return sendError(unauthorized('Sign in as an admin to see the job queues'), request, reply);
+        if (caller.role !== 'admin') return sendError(forbidden('Only admins can see the job queues'), request, reply);
         if (!attached) {
           setQueues(jobs.queues().map((q) => new BullMQAdapter(q)));
           attached = true;

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isSecure } from './media-cookie';
 
 /**
  * The browser keeps its refresh token in this httpOnly cookie, so page scripts (and any injected script)
@@ -25,7 +26,7 @@ export function readRefreshCookie(request: FastifyRequest): string | undefined {
 }
 
 function cookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
+  const secure = isSecure(request) ? '; Secure' : '';
   return `${REFRESH_COOKIE}=${encodeURIComponent(value)}; Path=${COOKIE_PATH}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
 }
 

@@ -9,7 +9,8 @@ import { join, sep } from 'node:path';
 export const contentSecurityPolicy = (storageOrigin = '') => [
   "default-src 'self'",
   "script-src 'self'",
-  `connect-src 'self' ws: wss: ${storageOrigin}`.trim(),
+  // 'self' covers the same-origin socket.io websocket (CSP 3); any other ws: or wss: host stays closed.
+  `connect-src 'self' ${storageOrigin}`.trim(),
   `img-src 'self' data: blob: ${storageOrigin}`.trim(),
   "style-src 'self' 'unsafe-inline'",
   "font-src 'self'",

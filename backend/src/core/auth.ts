@@ -5,13 +5,26 @@ export interface AuthContext {
   userId: string;
   username: string;
   role: UserRole;
+  /** When the access token that proved it expires (epoch seconds); absent for the media cookie. */
+  expiresAt?: number;
+  /** The refresh family (one sign-in) the token belongs to; logout or revocation of it ends sockets and media access. */
+  sessionId?: string;
 }
 
 export interface AccessTokenClaims {
   sub: string;
   username: string;
   role: UserRole;
+  /** Set by the signer; verification refuses a token without it. */
+  exp?: number;
+  /** The refresh family id of the sign-in that issued the token. */
+  sid?: string;
 }
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How long a user's row and a family's liveness are trusted without asking the database again. */
+export const AUTH_CACHE_MS = 30_000;
 
 /** Network facts a service needs for per-IP limits, kept free of any transport type. */
 export interface ClientInfo {

@@ -45,7 +45,7 @@ const EnvSchema = z.object({
   S3_ACCESS_KEY: z.string().optional(),
   S3_SECRET_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool(true),
-  S3_CORS_ORIGINS: z.string().default('*'),
+  S3_CORS_ORIGINS: z.string().optional(),
   UPLOAD_MAX_BYTES: int(25 * 1024 * 1024, 1),
   UPLOAD_QUOTA_BYTES: int(2 * 1024 ** 3, 1),
   UPLOAD_URL_TTL_SECONDS: int(900, 60),
@@ -63,6 +63,15 @@ const EnvSchema = z.object({
   JOB_LOCK_MS: int(30_000, 1000),
   JOB_STALLED_INTERVAL_MS: int(30_000, 500),
   CLEANUP_EVERY_SECONDS: int(3600, 1),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: int(0, 0).refine((v) => v <= 65535, 'must be a port number'),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  JSON_MAX_DEPTH: int(32, 2),
+  JSON_MAX_NODES: int(10_000, 10),
+  RATE_SOCKET_EVENTS: int(300, 1),
+  RATE_SOCKET_EVENTS_WINDOW_SECONDS: int(10, 1),
+  RATE_CHATS: int(30, 1),
+  RATE_CHATS_WINDOW_SECONDS: int(600, 1),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -84,6 +93,8 @@ export interface AppConfig {
     loginFailures: { limit: number; windowSeconds: number };
     register: { limit: number; windowSeconds: number };
     messages: { limit: number; windowSeconds: number };
+    socketEvents: { limit: number; windowSeconds: number };
+    chats: { limit: number; windowSeconds: number };
   };
   shutdownGraceMs: number;
   /** Each instance re-announces itself this often; one silent for three beats is presumed dead and its sockets offline. */
@@ -112,6 +123,10 @@ export interface AppConfig {
   mail: { smtpUrl?: string; from: string; publicUrl: string };
   digest: { offlineSeconds: number; intervalSeconds: number };
   jobs: { attempts: number; backoffMs: number; concurrency: number; lockMs: number; stalledIntervalMs: number; cleanupEverySeconds: number };
+  /** `/metrics` needs this bearer token on the main port; with `port` set it is served there (on `host`) instead. */
+  metrics: { token?: string; port: number; host: string };
+  /** Bounds on the shape of every JSON body and socket payload, checked before it is parsed. */
+  json: { maxDepth: number; maxNodes: number };
 }
 
 /** An S3-compatible server started by the process itself (see core/embedded.ts). */
@@ -157,6 +172,7 @@ export function buildConfig(
   urls: { databaseUrl: string; redisUrl: string; embeddedDatabase: boolean; storage?: EmbeddedStorage },
 ): AppConfig {
   const s3Endpoint = env.S3_ENDPOINT ?? urls.storage?.endpoint ?? '';
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   return {
     env: env.NODE_ENV,
     role: env.ROLE,
@@ -183,6 +199,8 @@ export function buildConfig(
       loginFailures: { limit: env.RATE_LOGIN_FAILURES, windowSeconds: env.RATE_LOGIN_WINDOW_SECONDS },
       register: { limit: env.RATE_REGISTER, windowSeconds: env.RATE_REGISTER_WINDOW_SECONDS },
       messages: { limit: env.RATE_MESSAGES, windowSeconds: env.RATE_MESSAGES_WINDOW_SECONDS },
+      socketEvents: { limit: env.RATE_SOCKET_EVENTS, windowSeconds: env.RATE_SOCKET_EVENTS_WINDOW_SECONDS },
+      chats: { limit: env.RATE_CHATS, windowSeconds: env.RATE_CHATS_WINDOW_SECONDS },
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     presenceHeartbeatMs: env.PRESENCE_HEARTBEAT_MS,
@@ -194,7 +212,8 @@ export function buildConfig(
       accessKey: env.S3_ACCESS_KEY ?? (env.S3_ENDPOINT ? undefined : urls.storage?.accessKey),
       secretKey: env.S3_SECRET_KEY ?? (env.S3_ENDPOINT ? undefined : urls.storage?.secretKey),
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
-      corsOrigins: env.S3_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      // Browsers upload from the app's own page only, unless more origins are listed.
+      corsOrigins: env.S3_CORS_ORIGINS ? env.S3_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [new URL(publicUrl).origin],
       embedded: !env.S3_ENDPOINT && !!urls.storage,
     },
     uploads: {
@@ -208,7 +227,7 @@ export function buildConfig(
     mail: {
       smtpUrl: env.SMTP_URL,
       from: env.MAIL_FROM,
-      publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+      publicUrl,
     },
     digest: { offlineSeconds: env.DIGEST_OFFLINE_SECONDS, intervalSeconds: env.DIGEST_INTERVAL_SECONDS },
     jobs: {
@@ -219,6 +238,8 @@ export function buildConfig(
       stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
       cleanupEverySeconds: env.CLEANUP_EVERY_SECONDS,
     },
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
+    json: { maxDepth: env.JSON_MAX_DEPTH, maxNodes: env.JSON_MAX_NODES },
   };
 }
 

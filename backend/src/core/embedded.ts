@@ -1,9 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { EmbeddedStorage, Env } from '@/core/config';
 import { ConfigError } from '@/core/config';
+import { storageGateway } from '@/core/storage-gateway';
 
 export interface ResolvedServices {
   databaseUrl: string;
@@ -95,25 +99,52 @@ async function startEmbeddedPostgres(dataDir: string, log: Log) {
   };
 }
 
-/** s3rver's built-in account; the server only listens on the loopback interface. */
+/** s3rver's built-in account id; the secret is ours, random per start, and checked by the gateway. */
 const S3RVER_KEY = 'S3RVER';
+/** Room for the form fields around the largest upload. */
+const FORM_OVERHEAD_BYTES = 1024 * 1024;
 
 /**
  * A local S3-compatible server (s3rver) with its objects under the data folder, so uploads work with no set-up.
  * It speaks the S3 REST API including presigned POST/PUT/GET and bucket CORS, which the app configures at start-up.
+ * s3rver has no listener of its own: it is reached only through the verifying gateway (core/storage-gateway.ts).
  */
-export async function startEmbeddedStorage(directory: string, log: Log, port = 0): Promise<{ storage: EmbeddedStorage; stop(): Promise<void> }> {
+export async function startEmbeddedStorage(
+  directory: string,
+  log: Log,
+  options: { port?: number; maxUploadBytes?: number; region?: string } = {},
+): Promise<{ storage: EmbeddedStorage; stop(): Promise<void> }> {
   // Required lazily so deployments with S3_ENDPOINT never load it.
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
-    run(): Promise<{ address: string; port: number }>;
-    close(): Promise<void>;
+    configureBuckets(): Promise<unknown>;
+    callback(): RequestListener;
+    logger?: { exceptions?: { unhandle(): void }; close(): void };
   };
   mkdirSync(directory, { recursive: true });
-  const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, resetOnClose: false });
-  const address = await server.run();
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  log(`embedded S3 (s3rver) on ${endpoint}, data in ${directory}`);
-  return { storage: { endpoint, accessKey: S3RVER_KEY, secretKey: S3RVER_KEY }, stop: () => server.close() };
+  const s3rver = new S3rver({ directory, silent: true, resetOnClose: false });
+  await s3rver.configureBuckets();
+  const secretKey = randomBytes(30).toString('base64url');
+  const gateway = storageGateway(
+    { accessKey: S3RVER_KEY, secretKey, region: options.region ?? 'us-east-1', maxBodyBytes: (options.maxUploadBytes ?? 25 * 1024 * 1024) + FORM_OVERHEAD_BYTES },
+    s3rver.callback(),
+  );
+  const server = createHttpServer(gateway);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  log(`embedded S3 (s3rver behind a signature-checking gateway) on ${endpoint}, data in ${directory}`);
+  return {
+    storage: { endpoint, accessKey: S3RVER_KEY, secretKey },
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      s3rver.logger?.exceptions?.unhandle();
+      s3rver.logger?.close();
+    },
+  };
 }
 
 /**
@@ -144,7 +175,7 @@ export async function resolveServices(env: Env, log: Log, localRedisPort = 6379)
     }
     let storage: EmbeddedStorage | undefined;
     if (!env.S3_ENDPOINT) {
-      const s3 = await startEmbeddedStorage(join(dataDir, 's3'), log);
+      const s3 = await startEmbeddedStorage(join(dataDir, 's3'), log, { maxUploadBytes: env.UPLOAD_MAX_BYTES, region: env.S3_REGION });
       storage = s3.storage;
       stops.push(s3.stop);
     }

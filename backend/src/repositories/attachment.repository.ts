@@ -88,11 +88,11 @@ export class AttachmentRepository {
   }
 
   /** Moves a pending upload to its verdict; null when it was no longer pending (a concurrent completion won). */
-  async settle(id: string, verdict: { status: Exclude<AttachmentStatus, 'pending'>; rejectReason?: string }): Promise<AttachmentEntity | null> {
+  async settle(id: string, verdict: { status: Exclude<AttachmentStatus, 'pending'>; rejectReason?: string; objectKey?: string }): Promise<AttachmentEntity | null> {
     const [rows]: [AttachmentEntity[], number] = await this.dataSource.query(
-      `UPDATE attachments SET status = $2, reject_reason = $3, updated_at = now()
+      `UPDATE attachments SET status = $2, reject_reason = $3, object_key = coalesce($4, object_key), updated_at = now()
        WHERE id = $1 AND status = 'pending' RETURNING ${RETURNING}`,
-      [id, verdict.status, verdict.rejectReason ?? null],
+      [id, verdict.status, verdict.rejectReason ?? null, verdict.objectKey ?? null],
     );
     return rows[0] ?? null;
   }

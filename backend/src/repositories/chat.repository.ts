@@ -158,15 +158,51 @@ export class ChatRepository {
     });
   }
 
-  /** Moves the read marker forward only, and never past the newest message. Returns the resulting seq. */
-  async markRead(chatId: string, userId: string, seq: number): Promise<number | null> {
-    const [rows]: [Array<{ seq: number }>, number] = await this.dataSource.query(
+  /**
+   * Moves the read marker forward only, and never past the newest message. Returns the resulting seq and whether it
+   * moved (the FROM subquery reads the row as it was before this statement).
+   */
+  async markRead(chatId: string, userId: string, seq: number): Promise<{ seq: number; moved: boolean } | null> {
+    const [rows]: [Array<{ seq: number; before: number }>, number] = await this.dataSource.query(
       `UPDATE chat_members cm SET last_read_seq = GREATEST(cm.last_read_seq, LEAST($3::int, c.last_message_seq))
-       FROM chats c WHERE c.id = cm.chat_id AND cm.chat_id = $1 AND cm.user_id = $2
-       RETURNING cm.last_read_seq AS seq`,
+       FROM chats c, (SELECT last_read_seq AS before FROM chat_members WHERE chat_id = $1 AND user_id = $2) prev
+       WHERE c.id = cm.chat_id AND cm.chat_id = $1 AND cm.user_id = $2
+       RETURNING cm.last_read_seq AS seq, prev.before AS before`,
       [chatId, userId, seq],
     );
-    return rows[0]?.seq ?? null;
+    return rows[0] ? { seq: rows[0].seq, moved: rows[0].seq > rows[0].before } : null;
+  }
+
+  /**
+   * Who may see `userId`'s presence: members of the chats `userId` created or has sent a message in. Someone who
+   * merely opened a direct chat with them (a stranger) does not qualify until they answer.
+   */
+  async presenceViewers(userId: string): Promise<string[]> {
+    const rows: Array<{ userId: string }> = await this.dataSource.query(
+      `SELECT DISTINCT other.user_id AS "userId"
+       FROM chat_members mine
+       JOIN chats c ON c.id = mine.chat_id
+       JOIN chat_members other ON other.chat_id = mine.chat_id AND other.user_id <> $1
+       WHERE mine.user_id = $1
+         AND (c.created_by = $1 OR EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = c.id AND m.sender_id = $1))`,
+      [userId],
+    );
+    return rows.map((r) => r.userId);
+  }
+
+  /** Which of `targets` let `viewerId` see their presence (the converse of presenceViewers). */
+  async presenceVisibleTo(viewerId: string, targets: string[]): Promise<string[]> {
+    if (targets.length === 0) return [];
+    const rows: Array<{ userId: string }> = await this.dataSource.query(
+      `SELECT DISTINCT t.user_id AS "userId"
+       FROM chat_members t
+       JOIN chat_members me ON me.chat_id = t.chat_id AND me.user_id = $1
+       JOIN chats c ON c.id = t.chat_id
+       WHERE t.user_id = ANY($2::uuid[]) AND t.user_id <> $1
+         AND (c.created_by = t.user_id OR EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = c.id AND m.sender_id = t.user_id))`,
+      [viewerId, targets],
+    );
+    return rows.map((r) => r.userId);
   }
 
   /** People who share at least one chat with `userId` (optionally only among `among`): who may see their presence. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { RedisRepository } from './redis.repository';
+import { secondsToMs } from '@/core/time';
 
 export interface PresenceState {
   userId: string;
@@ -15,7 +16,7 @@ export interface WentOffline {
   lastSeenAt: number;
 }
 
-const SEEN_TTL_MS = 90 * 24 * 3600 * 1000;
+const SEEN_TTL_MS = secondsToMs(90 * 24 * 3600);
 
 /**
  * Layout under `<prefix>:presence:`

@@ -41,6 +41,15 @@ export class RefreshTokenRepository {
     await this.repo.update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
+  /** A family is alive while none of its tokens was revoked and one of them has not expired. */
+  async familyAlive(familyId: string): Promise<boolean> {
+    const rows: Array<{ alive: boolean }> = await this.repo.query(
+      `SELECT coalesce(bool_and(revoked_at IS NULL) AND max(expires_at) > now(), false) AS alive FROM refresh_tokens WHERE family_id = $1`,
+      [familyId],
+    );
+    return rows[0]?.alive === true;
+  }
+
   async findByHash(tokenHash: string): Promise<RefreshTokenEntity | null> {
     return this.repo.findOne({ where: { tokenHash } });
   }

@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -152,6 +153,11 @@ export class StorageRepository implements OnModuleInit, OnApplicationShutdown {
 
   async write(key: string, body: Buffer, contentType: string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  /** A server-side copy; the source stays. */
+  async copy(from: string, to: string): Promise<void> {
+    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from}`, MetadataDirective: 'COPY' }));
   }
 
   /** Deleting a missing object is not an error in S3, so this is safe to repeat. */

@@ -5,12 +5,16 @@ import type { MessageEntity } from '@/models/message.entity';
 import { CHAT_COLUMNS, MESSAGE_COLUMNS, type ChatWithMembership } from './chat.repository';
 
 /**
- * A position in the change stream. Changes are ordered by (transaction id, kind, chat, seq) with kind
- * 0 = removal of the reader, 1 = chat changed, 2 = message changed; rank -1 sorts before all kinds.
+ * The kind of a change, as its rank within one transaction: the reader's removals first, then chats, then messages.
+ * `Start` sorts before every kind, so a position with it means "nothing of this transaction seen yet".
  */
+export const SyncRank = { Start: -1, Removal: 0, Chat: 1, Message: 2 } as const;
+export type SyncRank = (typeof SyncRank)[keyof typeof SyncRank];
+
+/** A position in the change stream. Changes are ordered by (transaction id, rank, chat, seq). */
 export interface SyncPosition {
   xid: string;
-  rank: -1 | 0 | 1 | 2;
+  rank: SyncRank;
   chatId: string;
   seq: number;
 }

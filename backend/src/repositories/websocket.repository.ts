@@ -4,6 +4,8 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import {
+  ServerEvent,
+  type SessionEndedEventDto,
   SOCKET_GATEWAY_OPTIONS,
   type ClientToServerEvents,
   type ServerEventName,
@@ -19,6 +21,9 @@ type Xread = (...args: Array<string | number>) => Promise<XreadReply>;
 
 export const userRoom = (userId: string) => `user:${userId}`;
 
+/** Instance-to-instance notice (socket.io serverSideEmit over the adapter): a refresh family was revoked. */
+const SESSION_ENDED = 'session-ended';
+
 /**
  * Owns the socket.io server: the cross-instance adapter, room membership and every emit. Declared as a gateway
  * (without handlers) only so Nest hands it the server it created for the chat gateway, on the same options.
@@ -30,6 +35,7 @@ export class WebsocketRepository implements OnGatewayInit, OnApplicationShutdown
   private accepting = true;
   private readonly publisher: Redis;
   private readonly readers: Redis[] = [];
+  private readonly sessionEndedListeners = new Set<(familyId: string) => void>();
 
   constructor(private readonly redis: RedisRepository) {
     this.publisher = redis.duplicate();
@@ -45,6 +51,11 @@ export class WebsocketRepository implements OnGatewayInit, OnApplicationShutdown
         maxLen: 10_000,
       }),
     );
+    (server as unknown as { on(event: string, listener: (familyId: unknown) => void): void }).on(SESSION_ENDED, (familyId) => {
+      if (typeof familyId !== 'string') return;
+      this.disconnectSession(familyId);
+      for (const listener of this.sessionEndedListeners) listener(familyId);
+    });
     // Refused at the transport level, so socket.io clients treat it as a network error and retry (on another instance).
     server.engine.opts.allowRequest = (_req, callback) => callback(this.accepting ? null : 'server is shutting down', this.accepting);
   }
@@ -57,6 +68,29 @@ export class WebsocketRepository implements OnGatewayInit, OnApplicationShutdown
     if (!this.server || userIds.length === 0) return;
     const args = [payload] as Parameters<ServerToClientEvents[E]>;
     this.server.to(userIds.map(userRoom)).emit(event, ...args);
+  }
+
+  /** Ends a sign-in's sockets here and, through the adapter, on every other instance. */
+  endSession(familyId: string): void {
+    this.disconnectSession(familyId);
+    (this.server as unknown as { serverSideEmit(event: string, familyId: string): void } | undefined)?.serverSideEmit(SESSION_ENDED, familyId);
+  }
+
+  /** Runs when another instance ended a sign-in. */
+  onSessionEnded(listener: (familyId: string) => void): void {
+    this.sessionEndedListeners.add(listener);
+  }
+
+  /** Tells the socket why, then disconnects it server-side (socket.io clients do not retry that by themselves). */
+  endSocket(socket: { emit(event: 'session:ended', payload: SessionEndedEventDto): unknown; disconnect(close?: boolean): unknown }, reason: SessionEndedEventDto['reason']): void {
+    socket.emit(ServerEvent.SessionEnded, { reason });
+    socket.disconnect(true);
+  }
+
+  private disconnectSession(familyId: string): void {
+    for (const socket of this.server?.sockets.sockets.values() ?? []) {
+      if ((socket.data as { auth?: { sessionId?: string } }).auth?.sessionId === familyId) this.endSocket(socket, 'revoked');
+    }
   }
 
   stopAccepting(): void {

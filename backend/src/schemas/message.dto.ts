@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { isBlankText, stripBidiControls } from '@/core/text';
 import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import { AttachmentResponseDto, toAttachmentResponse } from './attachment.dto';
@@ -11,7 +12,7 @@ export const MESSAGE_MAX_ATTACHMENTS = 10;
 @ValidatorConstraint({ name: 'notBlank' })
 class NotBlank implements ValidatorConstraintInterface {
   validate(value: unknown) {
-    return typeof value === 'string' && value.trim().length > 0;
+    return typeof value === 'string' && !isBlankText(value);
   }
   defaultMessage() {
     return 'body must contain a non-space character';
@@ -45,6 +46,7 @@ export class SendMessageDto {
   @MinLength(1)
   @MaxLength(MESSAGE_MAX_LENGTH)
   @Validate(NotBlank)
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? stripBidiControls(value) : value))
   body?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'A message of the same chat' })
@@ -73,6 +75,7 @@ export class EditMessageDto {
   @MinLength(1)
   @MaxLength(MESSAGE_MAX_LENGTH)
   @Validate(NotBlank)
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? stripBidiControls(value) : value))
   body: string;
 }
 

@@ -40,6 +40,7 @@ export const ServerEvent = {
   MemberAdded: 'member:added',
   MemberRemoved: 'member:removed',
   AttachmentUpdated: 'attachment:updated',
+  SessionEnded: 'session:ended',
 } as const;
 
 export class WsSendMessageDto extends SendMessageDto {
@@ -137,6 +138,15 @@ export class MemberEventDto {
   userId: string;
 }
 
+/**
+ * Sent right before the server disconnects a socket whose access token expired (`expired`: refresh, then reconnect)
+ * or whose sign-in was ended by logout or revocation (`revoked`: sign in again).
+ */
+export class SessionEndedEventDto {
+  @ApiProperty({ enum: ['expired', 'revoked'] })
+  reason: 'expired' | 'revoked';
+}
+
 export type Ack<T> = (response: T) => void;
 
 export interface ClientToServerEvents {
@@ -157,6 +167,7 @@ export interface ServerToClientEvents {
   'member:added': (event: MemberEventDto) => void;
   'member:removed': (event: MemberEventDto) => void;
   'attachment:updated': (event: AttachmentUpdatedEventDto) => void;
+  'session:ended': (event: SessionEndedEventDto) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;
@@ -175,4 +186,5 @@ export const REALTIME_MODELS = [
   ReadEventDto,
   MemberEventDto,
   AttachmentUpdatedEventDto,
+  SessionEndedEventDto,
 ];

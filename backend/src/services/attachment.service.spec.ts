@@ -57,6 +57,7 @@ function setup(stored: { size: number; type: string | null } | null = { size: 50
     read: vi.fn(async () => Buffer.from('image')),
     write: vi.fn(async () => undefined),
     delete: vi.fn(async () => undefined),
+    copy: vi.fn(async () => undefined),
   };
   const media = { detectType: vi.fn(async () => stored?.type ?? null), thumbnail: vi.fn(async () => ({ data: Buffer.from('webp'), width: 800, height: 600 })) };
   const jobs = { add: vi.fn(async () => undefined) };
@@ -97,6 +98,8 @@ describe('file names', () => {
     expect(cleanFileName('C:\\Users\\me\\report.pdf')).toBe('report.pdf');
     expect(cleanFileName('a\u0000b\nc.txt')).toBe('abc.txt');
     expect(cleanFileName('   ')).toBe('file');
+    expect(cleanFileName('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
+    expect(cleanFileName('\u200B\u2066\uFEFF')).toBe('file');
   });
   it('writes an ASCII fallback and the exact UTF-8 name', () => {
     expect(contentDisposition('attachment', 'отчёт "1".pdf')).toBe(
@@ -147,6 +150,8 @@ describe('AttachmentService', () => {
       expect(result.status).toBe('rejected');
       expect(result.reason).toMatch(reason);
       expect(storage.delete).toHaveBeenCalledWith(`attachments/${ids.chat}/${ids.att}`);
+      // The checked copy goes too.
+      expect(storage.delete).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`^attachments/${ids.chat}/${ids.att}\\.`)));
       expect(jobs.add).not.toHaveBeenCalled();
     }
   });

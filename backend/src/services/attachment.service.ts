@@ -17,6 +17,7 @@ import {
   toAttachmentResponse,
   type UploadResponseDto,
 } from '@/schemas/attachment.dto';
+import { secondsToMs } from '@/core/time';
 
 export const THUMBNAIL_MAX_PX = 320;
 /** Enough for file-type to see inside ZIP-based office formats, not only at their magic number. */
@@ -55,9 +56,12 @@ export function typeMismatch(declared: string, detected: string | null): string 
   return `the file content is ${real}, not the declared ${declared}`;
 }
 
-/** Strips any path and control characters; the result is for display and downloads only, never a storage key. */
+/**
+ * Strips any path, control and invisible format characters (\p{Cf}: bidi overrides that disguise an extension,
+ * zero-width characters); the result is for display and downloads only, never a storage key.
+ */
 export const cleanFileName = (name: string) =>
-  (name.normalize('NFC').replace(/\p{Cc}/gu, '').split(/[\\/]/).pop() ?? '').trim().slice(0, 255) || 'file';
+  (name.normalize('NFC').replace(/[\p{Cc}\p{Cf}]/gu, '').split(/[\\/]/).pop() ?? '').trim().slice(0, 255) || 'file';
 
 /** RFC 6266: an ASCII fallback plus the exact UTF-8 name. */
 export function contentDisposition(kind: 'inline' | 'attachment', fileName: string): string {
@@ -117,7 +121,7 @@ export class AttachmentService {
     return {
       id,
       status: attachment.status,
-      upload: { method: 'POST', url: post.url, fields: post.fields, expiresAt: new Date(Date.now() + uploadUrlTtlSeconds * 1000).toISOString() },
+      upload: { method: 'POST', url: post.url, fields: post.fields, expiresAt: new Date(Date.now() + secondsToMs(uploadUrlTtlSeconds)).toISOString() },
       attachment: toResponse(attachment),
     };
   }
@@ -131,15 +135,19 @@ export class AttachmentService {
     if (!attachment || attachment.uploaderId !== userId) throw notFound('Upload');
     if (attachment.status !== 'pending') return toResponse(attachment);
 
-    const stored = await this.storage.head(attachment.objectKey);
-    if (!stored) throw conflict('the file has not been uploaded yet: send it to the upload URL first');
-    const reason = await this.verify(attachment, stored.size);
-    const settled = await this.attachments.settle(id, reason ? { status: 'rejected', rejectReason: reason } : { status: 'ready' });
+    const uploaded = await this.storage.head(attachment.objectKey);
+    if (!uploaded) throw conflict('the file has not been uploaded yet: send it to the upload URL first');
+    // The presigned form stays usable until it expires, so what is checked and later served is a copy under a key
+    // no form was ever signed for: posting to the form again cannot swap the file after the check.
+    const finalKey = `${attachment.objectKey}.${this.crypto.uuid()}`;
+    await this.storage.copy(attachment.objectKey, finalKey);
+    await this.storage.delete(attachment.objectKey);
+    const stored = await this.storage.head(finalKey);
+    const reason = stored ? await this.verify({ ...attachment, objectKey: finalKey }, stored.size) : 'the file disappeared while it was checked';
+    const settled = await this.attachments.settle(id, reason ? { status: 'rejected', rejectReason: reason } : { status: 'ready', objectKey: finalKey });
+    if (!settled || reason) await this.storage.delete(finalKey);
     if (!settled) return toResponse((await this.attachments.findById(id))!);
-    if (reason) {
-      await this.storage.delete(attachment.objectKey);
-      return toResponse(settled);
-    }
+    if (reason) return toResponse(settled);
     if (isInlineImage(settled.contentType)) {
       await this.jobs.add(JobName.AttachmentThumbnail, { attachmentId: id }, { jobId: `thumbnail-${id}` });
     }
@@ -200,7 +208,7 @@ export class AttachmentService {
    * files of deleted messages go from storage and database. Rows go first, so a racing send keeps its file.
    */
   async cleanup(now = new Date()): Promise<{ removed: number }> {
-    const before = new Date(now.getTime() - this.config.uploads.pendingTtlSeconds * 1000);
+    const before = new Date(now.getTime() - secondsToMs(this.config.uploads.pendingTtlSeconds));
     let removed = 0;
     for (const list of [() => this.attachments.listUnsentBefore(before, CLEANUP_BATCH), () => this.attachments.listOfDeletedMessages(CLEANUP_BATCH)]) {
       for (;;) {

@@ -6,6 +6,7 @@ import type { CryptoRepository } from '@/repositories/crypto.repository';
 import type { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import type { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
 import type { UserRepository } from '@/repositories/user.repository';
+import type { WebsocketRepository } from '@/repositories/websocket.repository';
 import { AuthService } from './auth.service';
 
 const config = {
@@ -41,7 +42,9 @@ function setup() {
     spend: vi.fn(),
     revokeFamily: vi.fn(async () => undefined),
     findByHash: vi.fn(),
+    familyAlive: vi.fn(async () => true),
   };
+  const websocket = { endSession: vi.fn(), onSessionEnded: vi.fn() };
   let n = 0;
   const crypto = {
     hashPassword: vi.fn(async (p: string) => `hash(${p})`),
@@ -71,8 +74,9 @@ function setup() {
     refreshTokens as unknown as RefreshTokenRepository,
     crypto as unknown as CryptoRepository,
     rateLimits as unknown as RateLimitRepository,
+    websocket as unknown as WebsocketRepository,
   );
-  return { service, users, refreshTokens, crypto, rateLimits, counts };
+  return { service, users, refreshTokens, crypto, rateLimits, counts, websocket };
 }
 
 const client = { ip: '203.0.113.7' };
@@ -153,26 +157,38 @@ describe('AuthService.login', () => {
     expect(s.crypto.verifyPassword).toHaveBeenCalledTimes(2);
   });
 
-  it('blocks the 11th failure for an account with 429 without checking the password', async () => {
+  it('blocks the 11th failure for an account from one IP with 429 without checking the password', async () => {
     for (let i = 0; i < 10; i++) {
-      await expect(s.service.login({ login: 'alice', password: 'nope' }, { ip: `198.51.100.${i}` })).rejects.toMatchObject({
-        code: ErrorCode.Unauthorized,
-      });
+      await expect(s.service.login({ login: 'alice', password: 'nope' }, client)).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
     }
     s.crypto.verifyPassword.mockClear();
-    await expect(s.service.login({ login: 'alice', password: 'correct-password' }, { ip: '198.51.100.99' })).rejects.toMatchObject({
+    await expect(s.service.login({ login: 'alice', password: 'correct-password' }, client)).rejects.toMatchObject({
       code: ErrorCode.RateLimited,
       details: { retryAfterSeconds: 42 },
     });
     expect(s.crypto.verifyPassword).not.toHaveBeenCalled();
   });
 
+  it('does not refuse the right password from another IP because of failures elsewhere', async () => {
+    for (let i = 0; i < 30; i++) {
+      await s.service.login({ login: 'alice', password: 'nope' }, { ip: `198.51.100.${i % 3}` }).catch(() => undefined);
+    }
+    await expect(s.service.login({ login: 'alice', password: 'correct-password' }, { ip: '203.0.113.7' })).resolves.toMatchObject({
+      user: { id: alice.id },
+    });
+  });
+
+  it('does not count a login refused by the per-IP limit against the account', async () => {
+    for (let i = 0; i < 25; i++) await s.service.login({ login: 'alice', password: 'nope' }, client).catch(() => undefined);
+    expect(s.counts.get(`login-fail-account-ip:user:${alice.id}@${client.ip}`)).toBe(10);
+  });
+
   it('counts failures per account whatever form of the login was typed', async () => {
     for (let i = 0; i < 10; i++) {
       const login = ['alice', 'ALICE', 'alice@example.test', ' Alice@Example.test '][i % 4];
-      await s.service.login({ login, password: 'nope' }, { ip: `198.51.100.${i}` }).catch(() => undefined);
+      await s.service.login({ login, password: 'nope' }, client).catch(() => undefined);
     }
-    await expect(s.service.login({ login: 'alice@example.test', password: 'nope' }, { ip: '198.51.100.50' })).rejects.toMatchObject({
+    await expect(s.service.login({ login: 'alice@example.test', password: 'nope' }, client)).rejects.toMatchObject({
       code: ErrorCode.RateLimited,
     });
   });
@@ -189,7 +205,7 @@ describe('AuthService.login', () => {
 
   it('gives the slot back on success, so signing in often never trips the limit', async () => {
     for (let i = 0; i < 25; i++) await s.service.login({ login: 'alice', password: 'correct-password' }, client);
-    expect(s.counts.get(`login-fail-account:user:${alice.id}`)).toBe(0);
+    expect(s.counts.get(`login-fail-account-ip:user:${alice.id}@${client.ip}`)).toBe(0);
     expect(s.counts.get(`login-fail-ip:${client.ip}`)).toBe(0);
   });
 });
@@ -237,12 +253,40 @@ describe('AuthService.refresh and logout', () => {
   });
 });
 
-describe('AuthService.verifyAccessToken', () => {
-  it('maps verified claims to the caller and rejects what the crypto layer rejects', () => {
+describe('AuthService.authenticate', () => {
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const sid = '22222222-2222-4222-8222-222222222222';
+
+  it('maps verified claims to the caller, with the role stored now rather than the one in the token', async () => {
+    const s = setup();
+    s.users.findById.mockResolvedValueOnce({ ...alice, role: 'operator' });
+    s.crypto.verifyAccessToken.mockReturnValueOnce({ sub: alice.id, username: 'alice', role: 'admin', exp, sid });
+    expect(await s.service.authenticate('good')).toEqual({ userId: alice.id, username: 'alice', role: 'operator', expiresAt: exp, sessionId: sid });
+    s.crypto.verifyAccessToken.mockReturnValueOnce(null);
+    expect(await s.service.authenticate('bad')).toBeNull();
+  });
+
+  it('refuses a token without exp, with a non-UUID sub, for a deleted user or an ended sign-in', async () => {
     const s = setup();
     s.crypto.verifyAccessToken.mockReturnValueOnce({ sub: alice.id, username: 'alice', role: 'user' });
-    expect(s.service.verifyAccessToken('good')).toEqual({ userId: alice.id, username: 'alice', role: 'user' });
-    s.crypto.verifyAccessToken.mockReturnValueOnce(null);
-    expect(s.service.verifyAccessToken('bad')).toBeNull();
+    expect(await s.service.authenticate('no-exp')).toBeNull();
+    s.crypto.verifyAccessToken.mockReturnValueOnce({ sub: 'admin', username: 'alice', role: 'user', exp });
+    expect(await s.service.authenticate('bad-sub')).toBeNull();
+    s.users.findById.mockResolvedValueOnce(null);
+    s.crypto.verifyAccessToken.mockReturnValueOnce({ sub: '33333333-3333-4333-8333-333333333333', username: 'gone', role: 'user', exp });
+    expect(await s.service.authenticate('deleted')).toBeNull();
+    s.refreshTokens.familyAlive.mockResolvedValueOnce(false);
+    s.crypto.verifyAccessToken.mockReturnValueOnce({ sub: alice.id, username: 'alice', role: 'user', exp, sid });
+    expect(await s.service.authenticate('revoked')).toBeNull();
+  });
+
+  it('logout ends the sign-in on every instance and refuses its tokens at once', async () => {
+    const s = setup();
+    s.crypto.verifyAccessToken.mockReturnValue({ sub: alice.id, username: 'alice', role: 'user', exp, sid });
+    expect(await s.service.authenticate('t')).not.toBeNull();
+    s.refreshTokens.findByHash.mockResolvedValueOnce({ familyId: sid });
+    await s.service.logout('refresh');
+    expect(s.websocket.endSession).toHaveBeenCalledWith(sid);
+    expect(await s.service.authenticate('t')).toBeNull();
   });
 });

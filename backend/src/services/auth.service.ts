@@ -1,26 +1,39 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
-import type { AuthContext, ClientInfo } from '@/core/auth';
+import { AUTH_CACHE_MS, UUID_PATTERN, type AccessTokenClaims, type AuthContext, type ClientInfo } from '@/core/auth';
+import { TtlCache } from '@/core/ttl-cache';
 import { conflict, rateLimited, unauthorized } from '@/core/errors';
 import { CryptoRepository } from '@/repositories/crypto.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
 import { UserRepository } from '@/repositories/user.repository';
+import { WebsocketRepository } from '@/repositories/websocket.repository';
 import type { AuthResponseDto, LoginDto, RegisterDto } from '@/schemas/auth.dto';
 import { toUserResponse } from '@/schemas/user.dto';
 import type { UserEntity } from '@/models/user.entity';
+import { epochSeconds, secondsToMs } from '@/core/time';
 
 const BAD_CREDENTIALS = 'Invalid login or password';
 
 @Injectable()
-export class AuthService {
+export class AuthService implements OnModuleInit {
+  /** A deleted or demoted user loses access within AUTH_CACHE_MS, without a query per request. */
+  private readonly userCache = new TtlCache<UserEntity | null>(AUTH_CACHE_MS);
+  private readonly familyCache = new TtlCache<boolean>(AUTH_CACHE_MS);
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UserRepository,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly crypto: CryptoRepository,
     private readonly rateLimits: RateLimitRepository,
+    private readonly websocket: WebsocketRepository,
   ) {}
+
+  onModuleInit() {
+    // Another instance revoked a family: forget that it was alive here too.
+    this.websocket.onSessionEnded((familyId) => this.familyCache.set(familyId, false));
+  }
 
   async register(dto: RegisterDto, client: ClientInfo): Promise<AuthResponseDto> {
     const limit = this.config.rateLimits.register;
@@ -51,21 +64,21 @@ export class AuthService {
     const limit = this.config.rateLimits.loginFailures;
     const login = dto.login.trim().toLowerCase();
     const user = await this.users.findByLoginWithHash(login);
-    // Keyed by the account, not the typed login, so alternating e-mail and username does not double the budget.
-    const account = user ? `user:${user.id}` : `login:${login}`;
+    // Keyed by the account, not the typed login, so alternating e-mail and username does not double the budget;
+    // and by the IP too, so failures from elsewhere never lock the owner out (ASVS V2.2.1: no lockout a stranger can renew).
+    const account = `${user ? `user:${user.id}` : `login:${login}`}@${client.ip}`;
     // Every attempt reserves a slot before the password is checked, so a burst of parallel guesses cannot
-    // all pass a check made before any of them failed; a success gives its slot back.
-    const [byAccount, byIp] = await Promise.all([
-      this.rateLimits.hit('login-fail-account', account, limit.windowSeconds),
-      this.rateLimits.hit('login-fail-ip', client.ip, limit.windowSeconds),
-    ]);
-    const blocked = [byAccount, byIp].find((w) => w.count > limit.limit);
-    if (blocked) throw rateLimited(blocked.retryAfterSeconds);
+    // all pass a check made before any of them failed; a success gives its slot back. An IP over its limit is
+    // refused before the account is touched, so its attempts never count against the account.
+    const byIp = await this.rateLimits.hit('login-fail-ip', client.ip, limit.windowSeconds);
+    if (byIp.count > limit.limit) throw rateLimited(byIp.retryAfterSeconds);
+    const byAccount = await this.rateLimits.hit('login-fail-account-ip', account, limit.windowSeconds);
+    if (byAccount.count > limit.limit) throw rateLimited(byAccount.retryAfterSeconds);
 
     // Verify against a hash even for unknown users, so timing does not reveal which accounts exist.
     const ok = user ? await this.crypto.verifyPassword(user.passwordHash, dto.password) : await this.burnTime(dto.password);
     if (!user || !ok) throw unauthorized(BAD_CREDENTIALS);
-    await Promise.all([this.rateLimits.release('login-fail-account', account), this.rateLimits.release('login-fail-ip', client.ip)]);
+    await Promise.all([this.rateLimits.release('login-fail-account-ip', account), this.rateLimits.release('login-fail-ip', client.ip)]);
     return this.issue(user, this.crypto.uuid());
   }
 
@@ -73,7 +86,7 @@ export class AuthService {
     const result = await this.refreshTokens.spend(this.crypto.sha256(refreshToken));
     if (result.status === 'reused') {
       // A spent token presented again means it leaked: end every session descended from it.
-      await this.refreshTokens.revokeFamily(result.token.familyId);
+      await this.endFamily(result.token.familyId);
       throw unauthorized('Refresh token was already used; sign in again');
     }
     if (result.status === 'invalid') throw unauthorized('Invalid or expired refresh token');
@@ -84,32 +97,60 @@ export class AuthService {
 
   async logout(refreshToken: string): Promise<void> {
     const token = await this.refreshTokens.findByHash(this.crypto.sha256(refreshToken));
-    if (token) await this.refreshTokens.revokeFamily(token.familyId);
+    if (token) await this.endFamily(token.familyId);
   }
 
-  /** Verifies an access token for transports that do not go through passport (the socket handshake). */
-  verifyAccessToken(token: string): AuthContext | null {
+  /** Verifies an access token for transports that do not go through passport (sockets, the media routes, the queue board). */
+  async authenticate(token: string): Promise<AuthContext | null> {
     const claims = this.crypto.verifyAccessToken(token);
-    if (!claims?.sub) return null;
-    return { userId: claims.sub, username: claims.username, role: claims.role };
+    return claims ? this.authenticateClaims(claims) : null;
   }
 
   /**
-   * `<userId>.<expiry>.<signature>` for the media cookie, which lets <img> tags and download links reach the
-   * attachment routes (a browser cannot add a bearer header to them); membership is still checked per request.
+   * Claims whose signature was already checked become a caller only when the token expires, names a user by UUID
+   * who still exists (their current role, not the one in the token) and, when it carries one, a live sign-in.
    */
-  issueMediaToken(userId: string): { token: string; maxAgeSeconds: number } {
+  async authenticateClaims(claims: AccessTokenClaims): Promise<AuthContext | null> {
+    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || !UUID_PATTERN.test(claims.sub)) return null;
+    if (claims.sid !== undefined && (typeof claims.sid !== 'string' || !UUID_PATTERN.test(claims.sid))) return null;
+    const user = await this.userCache.getOrLoad(claims.sub, () => this.users.findById(claims.sub));
+    if (!user) return null;
+    if (claims.sid && !(await this.familyAlive(claims.sid))) return null;
+    return { userId: user.id, username: user.username, role: user.role, expiresAt: claims.exp, sessionId: claims.sid };
+  }
+
+  /**
+   * `<userId>.<familyId>.<expiry>.<signature>` for the media cookie, which lets <img> tags and download links reach the
+   * attachment routes (a browser cannot add a bearer header to them); bound to the sign-in of `accessToken`, so
+   * logout ends it too. Membership is still checked per request.
+   */
+  issueMediaToken(accessToken: string): { token: string; maxAgeSeconds: number } {
+    const claims = this.crypto.verifyAccessToken(accessToken);
+    if (!claims?.sid) throw unauthorized('Invalid access token');
     const maxAgeSeconds = this.config.uploads.mediaTokenTtlSeconds;
-    const payload = `${userId}.${Math.floor(Date.now() / 1000) + maxAgeSeconds}`;
+    const payload = `${claims.sub}.${claims.sid}.${epochSeconds() + maxAgeSeconds}`;
     return { token: `${payload}.${this.crypto.hmac('media', payload)}`, maxAgeSeconds };
   }
 
-  /** The user id of a valid, unexpired media token. */
-  verifyMediaToken(token: string): string | null {
-    const [userId, expiry, signature, extra] = token.split('.');
-    if (!userId || !expiry || !signature || extra !== undefined) return null;
-    if (!this.crypto.safeEqual(signature, this.crypto.hmac('media', `${userId}.${expiry}`))) return null;
-    return Number(expiry) * 1000 > Date.now() ? userId : null;
+  /** The user id of a valid, unexpired media token whose sign-in is still alive. */
+  async verifyMediaToken(token: string): Promise<string | null> {
+    const [userId, familyId, expiry, signature, extra] = token.split('.');
+    if (!userId || !familyId || !expiry || !signature || extra !== undefined) return null;
+    if (!this.crypto.safeEqual(signature, this.crypto.hmac('media', `${userId}.${familyId}.${expiry}`))) return null;
+    if (Number(expiry) <= epochSeconds()) return null;
+    if (!UUID_PATTERN.test(familyId) || !(await this.familyAlive(familyId))) return null;
+    return (await this.userCache.getOrLoad(userId, () => this.users.findById(userId))) ? userId : null;
+  }
+
+  private familyAlive(familyId: string): Promise<boolean> {
+    return this.familyCache.getOrLoad(familyId, () => this.refreshTokens.familyAlive(familyId));
+  }
+
+  /** Revokes a sign-in everywhere: its refresh tokens, its media cookie, and its sockets on every instance. */
+  private async endFamily(familyId: string): Promise<void> {
+    await this.refreshTokens.revokeFamily(familyId);
+    this.familyCache.set(familyId, false);
+    this.websocket.endSession(familyId);
   }
 
   private async issue(user: UserEntity, familyId: string): Promise<AuthResponseDto> {
@@ -118,11 +159,11 @@ export class AuthService {
       userId: user.id,
       familyId,
       tokenHash: this.crypto.sha256(refreshToken),
-      expiresAt: new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000),
+      expiresAt: new Date(Date.now() + secondsToMs(this.config.auth.refreshTtlSeconds)),
     });
     return {
       user: toUserResponse(user),
-      accessToken: this.crypto.signAccessToken({ sub: user.id, username: user.username, role: user.role }),
+      accessToken: this.crypto.signAccessToken({ sub: user.id, username: user.username, role: user.role, sid: familyId }),
       refreshToken,
       expiresIn: this.config.auth.accessTtlSeconds,
     };

@@ -6,6 +6,8 @@ import type { ChatRepository, ChatWithMembership } from '@/repositories/chat.rep
 import type { EventRepository } from '@/repositories/event.repository';
 import type { UserRepository } from '@/repositories/user.repository';
 import { ChatService, directKeyOf } from './chat.service';
+import type { AppConfig } from '@/core/config';
+import type { RateLimitRepository } from '@/repositories/rate-limit.repository';
 
 const ids = {
   me: '00000000-0000-4000-8000-000000000001',
@@ -56,15 +58,23 @@ function setup() {
     createWithMembers: vi.fn(async (): Promise<ChatWithMembership | null> => chatRow()),
     addMember: vi.fn(async () => true),
     removeMember: vi.fn(async () => true),
-    markRead: vi.fn(async (_c: string, userId: string, seq: number) => (roles.has(userId) ? seq : null)),
+    markRead: vi.fn(async (_c: string, userId: string, seq: number) => (roles.has(userId) ? { seq, moved: seq > 0 } : null)),
   };
   const users = {
     findById: vi.fn(async (id: string) => ({ id })),
     countExisting: vi.fn(async (list: string[]) => list.length),
   };
   const events = { emit: vi.fn() };
-  const service = new ChatService(chats as unknown as ChatRepository, users as unknown as UserRepository, events as unknown as EventRepository);
-  return { service, chats, users, events, roles };
+  const rateLimits = { hit: vi.fn(async () => ({ count: 1, retryAfterSeconds: 600 })) };
+  const config = { rateLimits: { chats: { limit: 30, windowSeconds: 600 } } } as AppConfig;
+  const service = new ChatService(
+    config,
+    chats as unknown as ChatRepository,
+    users as unknown as UserRepository,
+    events as unknown as EventRepository,
+    rateLimits as unknown as RateLimitRepository,
+  );
+  return { rateLimits, service, chats, users, events, roles };
 }
 
 describe('ChatService access', () => {
@@ -236,8 +246,22 @@ describe('ChatService views', () => {
 
   it('marks read and tells the members where the marker ended up', async () => {
     const s = setup();
-    s.chats.markRead.mockResolvedValueOnce(7);
+    s.chats.markRead.mockResolvedValueOnce({ seq: 7, moved: true });
     expect(await s.service.markRead(me, ids.chat, 100)).toBe(7);
     expect(s.events.emit).toHaveBeenCalledWith('chat.read', expect.objectContaining({ chatId: ids.chat, userId: ids.me, seq: 7 }));
+  });
+
+  it('tells nobody about a read that did not move the marker', async () => {
+    const s = setup();
+    s.chats.markRead.mockResolvedValueOnce({ seq: 7, moved: false });
+    expect(await s.service.markRead(me, ids.chat, 3)).toBe(7);
+    expect(s.events.emit).not.toHaveBeenCalled();
+  });
+
+  it('limits chat creation per user', async () => {
+    const s = setup();
+    s.rateLimits.hit.mockResolvedValueOnce({ count: 31, retryAfterSeconds: 120 });
+    await expect(s.service.create(me, { type: 'group', title: 'x', memberIds: [] })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(s.chats.createWithMembers).not.toHaveBeenCalled();
   });
 });

@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuthContext } from '@/core/auth';
-import { badRequest, forbidden, notFound } from '@/core/errors';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { badRequest, forbidden, notFound, rateLimited } from '@/core/errors';
 import type { ChatEntity } from '@/models/chat.entity';
 import type { MemberRole } from '@/models/chat-member.entity';
 import { ChatRepository, type ChatWithMembership } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
+import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { UserRepository } from '@/repositories/user.repository';
 import { toChatResponse, type AddMemberDto, type ChatListResponseDto, type ChatResponseDto, type CreateChatDto } from '@/schemas/chat.dto';
 
@@ -15,13 +17,18 @@ export const directKeyOf = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b
 @Injectable()
 export class ChatService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly chats: ChatRepository,
     private readonly users: UserRepository,
     private readonly events: EventRepository,
+    private readonly rateLimits: RateLimitRepository,
   ) {}
 
   /** Returns the chat and whether it was created now (a direct chat may already exist). */
   async create(auth: AuthContext, dto: CreateChatDto): Promise<{ chat: ChatResponseDto; created: boolean }> {
+    const limit = this.config.rateLimits.chats;
+    const hit = await this.rateLimits.hit('chat-create', auth.userId, limit.windowSeconds);
+    if (hit.count > limit.limit) throw rateLimited(hit.retryAfterSeconds);
     if (dto.type === 'direct') return this.openDirect(auth, dto.userId!);
 
     const title = dto.title!.trim();
@@ -84,8 +91,9 @@ export class ChatService {
   async markRead(auth: AuthContext, chatId: string, seq: number): Promise<number> {
     const result = await this.chats.markRead(chatId, auth.userId, seq);
     if (result === null) throw notFound('Chat');
-    this.events.emit('chat.read', { chatId, userId: auth.userId, seq: result, memberIds: await this.chats.memberIds(chatId) });
-    return result;
+    // A read that does not move the marker changes nothing anyone sees, so it is not fanned out.
+    if (result.moved) this.events.emit('chat.read', { chatId, userId: auth.userId, seq: result.seq, memberIds: await this.chats.memberIds(chatId) });
+    return result.seq;
   }
 
   /** Every chat route starts here: a non-member gets the same 404 as for a chat that does not exist. */

@@ -7,6 +7,7 @@ import { EventRepository } from '@/repositories/event.repository';
 import { JobRepository } from '@/repositories/job.repository';
 import { MailRepository } from '@/repositories/mail.repository';
 import { PresenceRepository } from '@/repositories/presence.repository';
+import { secondsToMs } from '@/core/time';
 
 /** Bounds the per-process memory of recently scheduled recipients. */
 const MAX_TRACKED = 100_000;
@@ -55,7 +56,7 @@ export class DigestService implements OnModuleInit, OnModuleDestroy {
    */
   async schedule({ message, memberIds }: DomainEvents['message.created']): Promise<void> {
     const now = Date.now();
-    const delayMs = this.config.digest.offlineSeconds * 1000;
+    const delayMs = secondsToMs(this.config.digest.offlineSeconds);
     const recipients = memberIds.filter((id) => id !== message.senderId && (this.scheduled.get(id) ?? 0) <= now);
     if (recipients.length === 0) return;
     if (this.scheduled.size > MAX_TRACKED) for (const [id, until] of this.scheduled) if (until <= now) this.scheduled.delete(id);
@@ -69,8 +70,8 @@ export class DigestService implements OnModuleInit, OnModuleDestroy {
   async run(userId: string, now = Date.now()): Promise<JobOutcome> {
     const user = await this.digests.findRecipient(userId);
     if (!user || !user.emailDigest) return;
-    const offlineMs = this.config.digest.offlineSeconds * 1000;
-    const intervalMs = this.config.digest.intervalSeconds * 1000;
+    const offlineMs = secondsToMs(this.config.digest.offlineSeconds);
+    const intervalMs = secondsToMs(this.config.digest.intervalSeconds);
 
     const [state] = await this.presence.lookup([userId], now);
     const since = user.lastDigestAt ? new Date(user.lastDigestAt) : null;

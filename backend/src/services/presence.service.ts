@@ -6,6 +6,11 @@ import { PresenceRepository, type PresenceState } from '@/repositories/presence.
 import { WebsocketRepository } from '@/repositories/websocket.repository';
 import type { PresenceDto, PresenceListResponseDto } from '@/schemas/presence.dto';
 
+/** A user's presence changes leave an instance at most this often: a connect/disconnect storm becomes one change. */
+export const PRESENCE_COALESCE_MS = 1000;
+/** Past this many remembered users, those not announced within the coalescing window are forgotten. */
+const ANNOUNCED_SWEEP_AT = 10_000;
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const toPresenceDto = (s: PresenceState): PresenceDto => ({ userId: s.userId, online: s.online, lastSeenAt: iso(s.lastSeenAt) });
 
@@ -22,6 +27,10 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
   private readonly queues = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
   private frozen = false;
+  /** The last state announced per user, and when. */
+  private readonly announced = new Map<string, { online: boolean; at: number }>();
+  /** The newest state waiting for the coalescing window to pass. */
+  private readonly pending = new Map<string, { online: boolean; lastSeenAt: number | null; timer: NodeJS.Timeout }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -37,6 +46,7 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationShutdown() {
     clearInterval(this.timer);
+    for (const { timer } of this.pending.values()) clearTimeout(timer);
   }
 
   connected(userId: string): Promise<void> {
@@ -61,7 +71,7 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
   /** Presence of the given users, limited to the caller and people who share a chat with the caller. */
   async lookup(auth: AuthContext, ids: string[]): Promise<PresenceListResponseDto> {
     const wanted = [...new Set(ids)];
-    const visible = new Set(await this.chats.contactIds(auth.userId, wanted.filter((id) => id !== auth.userId)));
+    const visible = new Set(await this.chats.presenceVisibleTo(auth.userId, wanted.filter((id) => id !== auth.userId)));
     if (wanted.includes(auth.userId)) visible.add(auth.userId);
     const states = await this.presence.lookup(
       wanted.filter((id) => visible.has(id)),
@@ -81,7 +91,7 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
     await Promise.allSettled(this.queues.values());
     try {
       const gone = await this.presence.reapSelf(Date.now());
-      await Promise.all(gone.map((g) => this.announce(g.userId, false, g.lastSeenAt)));
+      await Promise.all(gone.map((g) => this.announce(g.userId, false, g.lastSeenAt, true)));
     } catch (error) {
       // A Redis outage must not abort the rest of shutdown; survivors reap this instance once its heartbeat is stale.
       this.logger.warn(`presence cleanup at shutdown failed: ${(error as Error).message}`);
@@ -104,9 +114,46 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  private async announce(userId: string, online: boolean, lastSeenAt: number | null): Promise<void> {
-    const contacts = await this.chats.contactIds(userId);
-    this.websocket.emitToUsers(contacts, 'presence', { userId, online, lastSeenAt: iso(lastSeenAt) });
+  /**
+   * Announces a change to the people allowed to see it, at most once per PRESENCE_COALESCE_MS per user: a change
+   * inside the window waits for its end, and only the newest state is sent then.
+   */
+  private async announce(userId: string, online: boolean, lastSeenAt: number | null, immediate = false): Promise<void> {
+    const waiting = this.pending.get(userId);
+    const last = this.announced.get(userId);
+    const now = Date.now();
+    if (!immediate && (waiting || (last && now - last.at < PRESENCE_COALESCE_MS))) {
+      if (waiting) Object.assign(waiting, { online, lastSeenAt });
+      else {
+        const timer = setTimeout(() => void this.flush(userId), last!.at + PRESENCE_COALESCE_MS - now);
+        timer.unref();
+        this.pending.set(userId, { online, lastSeenAt, timer });
+      }
+      return;
+    }
+    if (waiting) {
+      clearTimeout(waiting.timer);
+      this.pending.delete(userId);
+    }
+    await this.emitPresence(userId, online, lastSeenAt);
+  }
+
+  private async flush(userId: string): Promise<void> {
+    const waiting = this.pending.get(userId);
+    if (!waiting) return;
+    this.pending.delete(userId);
+    // Sent even when it equals this instance's last announcement: another instance may have announced otherwise since.
+    await this.emitPresence(userId, waiting.online, waiting.lastSeenAt).catch((error: Error) => this.logger.warn(`presence announce failed: ${error.message}`));
+  }
+
+  private async emitPresence(userId: string, online: boolean, lastSeenAt: number | null): Promise<void> {
+    const now = Date.now();
+    if (this.announced.size >= ANNOUNCED_SWEEP_AT) {
+      for (const [id, a] of this.announced) if (now - a.at >= PRESENCE_COALESCE_MS && !this.pending.has(id)) this.announced.delete(id);
+    }
+    this.announced.set(userId, { online, at: now });
+    const viewers = await this.chats.presenceViewers(userId);
+    this.websocket.emitToUsers(viewers, 'presence', { userId, online, lastSeenAt: iso(lastSeenAt) });
   }
 
   private serialize(userId: string, work: () => Promise<void>): Promise<void> {

@@ -7,6 +7,8 @@ import { WebsocketRepository } from '@/repositories/websocket.repository';
 import { PresenceService } from './presence.service';
 
 export const TYPING_INTERVAL_MS = 1000;
+/** Past this many remembered (user, chat) pairs, stale ones are swept before another is added. */
+const TYPING_MEMORY_SWEEP_AT = 10_000;
 
 /**
  * Who gets which realtime event. Every chat event goes to the user rooms of the members the domain event
@@ -66,17 +68,23 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     const key = `${auth.userId}:${chatId}`;
     const now = Date.now();
     if (now - (this.lastTyping.get(key) ?? 0) < TYPING_INTERVAL_MS) return;
-    const memberIds = await this.chats.memberIds(chatId);
-    if (!memberIds.includes(auth.userId)) throw notFound('Chat');
-    if (this.lastTyping.size >= 10_000) {
+    if (this.lastTyping.size >= TYPING_MEMORY_SWEEP_AT) {
       for (const [k, at] of this.lastTyping) if (now - at >= TYPING_INTERVAL_MS) this.lastTyping.delete(k);
     }
+    // Claimed before the first await, so a burst of events arriving together fans out once, not once each.
     this.lastTyping.set(key, now);
+    const memberIds = await this.chats.memberIds(chatId);
+    if (!memberIds.includes(auth.userId)) throw notFound('Chat');
     this.websocket.emitToUsers(
       memberIds.filter((id) => id !== auth.userId),
       'typing',
       { chatId, userId: auth.userId },
     );
+  }
+
+  /** Ends one socket, telling its client why (an expired token: refresh and reconnect). */
+  endSocket(socket: Parameters<WebsocketRepository['endSocket']>[0], reason: 'expired' | 'revoked'): void {
+    this.websocket.endSocket(socket, reason);
   }
 
   /** Shutdown, step 1: new handshakes are refused so load balancers and clients move on. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '@/core/auth';
 import { badRequest } from '@/core/errors';
-import { SyncRepository, type SyncPosition } from '@/repositories/sync.repository';
+import { SyncRank, SyncRepository, type SyncPosition } from '@/repositories/sync.repository';
 import { toMessageResponse } from '@/schemas/message.dto';
 import { SYNC_DEFAULT_LIMIT, type SyncQueryDto, type SyncResponseDto } from '@/schemas/sync.dto';
 import { ChatService } from './chat.service';
@@ -14,14 +14,18 @@ export function encodeCursor(p: SyncPosition): string {
   return Buffer.from(`${p.xid}.${p.rank}.${p.chatId}.${p.seq}`).toString('base64url');
 }
 
+/** xid8 is an unsigned 64-bit number and seq a PostgreSQL int: anything larger was never handed out. */
+const MAX_XID = 2n ** 64n - 1n;
+const MAX_SEQ = 2_147_483_647;
+
 export function decodeCursor(cursor: string): SyncPosition {
   const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
-  if (!match) throw badRequest('since must be a cursor returned by GET /sync', ['since']);
+  if (!match || BigInt(match[1]) > MAX_XID || Number(match[4]) > MAX_SEQ) throw badRequest('since must be a cursor returned by GET /sync', ['since']);
   return { xid: match[1], rank: Number(match[2]) as SyncPosition['rank'], chatId: match[3], seq: Number(match[4]) };
 }
 
 /** Everything below `xmin` has been seen: the next read starts at the first change of that transaction. */
-const allBefore = (xmin: string): SyncPosition => ({ xid: xmin, rank: -1, chatId: NO_CHAT, seq: 0 });
+const allBefore = (xmin: string): SyncPosition => ({ xid: xmin, rank: SyncRank.Start, chatId: NO_CHAT, seq: 0 });
 
 function compare(a: SyncPosition, b: SyncPosition): number {
   const x = BigInt(a.xid) - BigInt(b.xid);
@@ -56,9 +60,9 @@ export class SyncService {
     const found = await this.sync.changesSince(auth.userId, from, limit + 1);
 
     const changes: Change[] = [
-      ...found.removals.map((r): Change => ({ kind: 'removal', at: { xid: r.xid, rank: 0, chatId: r.chatId, seq: 0 }, chatId: r.chatId })),
-      ...found.chats.map((c, index): Change => ({ kind: 'chat', at: { xid: c.xid, rank: 1, chatId: c.id, seq: 0 }, index })),
-      ...found.messages.map((m, index): Change => ({ kind: 'message', at: { xid: m.xid, rank: 2, chatId: m.chatId, seq: m.seq }, index })),
+      ...found.removals.map((r): Change => ({ kind: 'removal', at: { xid: r.xid, rank: SyncRank.Removal, chatId: r.chatId, seq: 0 }, chatId: r.chatId })),
+      ...found.chats.map((c, index): Change => ({ kind: 'chat', at: { xid: c.xid, rank: SyncRank.Chat, chatId: c.id, seq: 0 }, index })),
+      ...found.messages.map((m, index): Change => ({ kind: 'message', at: { xid: m.xid, rank: SyncRank.Message, chatId: m.chatId, seq: m.seq }, index })),
     ].sort((a, b) => compare(a.at, b.at));
     // Each kind was read up to limit + 1, so the first `limit` of the merge are exactly the next `limit` changes.
     const page = changes.slice(0, limit);

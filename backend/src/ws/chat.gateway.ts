@@ -13,6 +13,7 @@ import type { Server, Socket } from 'socket.io';
 import type { AuthContext } from '@/core/auth';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
+import { msToSeconds, secondsToMs } from '@/core/time';
 import { validatePayload } from '@/core/validation';
 import {
   type Ack as AckFn,
@@ -34,7 +35,13 @@ import { MessageService } from '@/services/message.service';
 import { RealtimeService } from '@/services/realtime.service';
 import { toAckError } from './ws-error.mapper';
 
-type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { auth: AuthContext }>;
+/** Events counted per socket in a fixed window (RATE_SOCKET_EVENTS per RATE_SOCKET_EVENTS_WINDOW_SECONDS). */
+interface EventWindow {
+  startedAt: number;
+  count: number;
+}
+
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { auth: AuthContext; events?: EventWindow }>;
 type Answer = { ok: true } | { ok: false; error: AckErrorDto };
 
 const MAX_TOKEN_LENGTH = 4096;
@@ -69,22 +76,37 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (typeof token !== 'string' || token.length === 0) {
         return next(refusal(ErrorCode.Unauthorized, 'an access token is required in the handshake: auth.token'));
       }
-      const auth = token.length <= MAX_TOKEN_LENGTH ? this.auth.verifyAccessToken(token) : null;
-      if (!auth) return next(refusal(ErrorCode.Unauthorized, 'the access token is invalid or expired'));
-      (socket as ChatSocket).data.auth = auth;
       // Verified once: keeping the bearer token on every socket would only cost memory and widen what a heap dump leaks.
       socket.handshake.auth = {};
-      next();
+      const verified = token.length <= MAX_TOKEN_LENGTH ? this.auth.authenticate(token) : Promise.resolve(null);
+      verified.then(
+        (auth) => {
+          if (!auth) return next(refusal(ErrorCode.Unauthorized, 'the access token is invalid or expired'));
+          (socket as ChatSocket).data.auth = auth;
+          next();
+        },
+        (error: unknown) => next(refusal(ErrorCode.Unavailable, `cannot verify the token now: ${(error as Error).message}`)),
+      );
     });
   }
 
   handleConnection(socket: ChatSocket) {
+    this.endWithToken(socket);
     this.track(this.realtime.connected(socket.data.auth, socket.id));
   }
 
   handleDisconnect(socket: ChatSocket) {
     // A socket refused by the middleware never connected and has nothing to undo.
     if (socket.data.auth) void this.realtime.disconnected(socket.data.auth);
+  }
+
+  /** A socket lives no longer than the token it was opened with: at its expiry the client refreshes and reconnects. */
+  private endWithToken(socket: ChatSocket): void {
+    const { expiresAt } = socket.data.auth;
+    if (expiresAt === undefined) return;
+    const timer = setTimeout(() => this.realtime.endSocket(socket, 'expired'), Math.max(0, secondsToMs(expiresAt) - Date.now()));
+    timer.unref();
+    socket.once('disconnect', () => clearTimeout(timer));
   }
 
   @SubscribeMessage(ClientEvent.MessageSend)
@@ -137,12 +159,30 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (this.draining) {
       return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is restarting: reconnect and send again with the same clientId' } });
     }
+    const retryAfterSeconds = this.overEventLimit(socket);
+    if (retryAfterSeconds !== null) {
+      return reply({ ok: false, error: { code: ErrorCode.RateLimited, message: 'too many events on this connection, slow down', retryAfterSeconds } });
+    }
     this.track(
       work(reply).catch((error: unknown) => {
         const correlationId = `${socket.id}.${++this.errorCount}`;
         reply({ ok: false, error: toAckError(error, correlationId, (err, id) => this.logger.error({ err, correlationId: id }, 'unhandled socket error')) });
       }),
     );
+  }
+
+  /** Seconds until the socket may send again when it is over its event budget, else null (and the event is counted). */
+  private overEventLimit(socket: ChatSocket): number | null {
+    const { limit, windowSeconds } = this.config.rateLimits.socketEvents;
+    const now = Date.now();
+    const windowMs = secondsToMs(windowSeconds);
+    let window = socket.data.events;
+    if (!window || now - window.startedAt >= windowMs) {
+      window = { startedAt: now, count: 0 };
+      socket.data.events = window;
+    }
+    if (++window.count <= limit) return null;
+    return Math.max(1, Math.ceil(msToSeconds(window.startedAt + windowMs - now)));
   }
 
   private track(task: Promise<unknown>): void {

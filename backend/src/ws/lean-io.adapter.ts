@@ -1,7 +1,9 @@
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { isObservable, type Observable } from 'rxjs';
-import type { Socket } from 'socket.io';
+import type { ServerOptions, Socket } from 'socket.io';
+import type { JsonLimits } from '@/core/json-limits';
+import { boundedParser } from './bounded-parser';
 
 /**
  * Nest's IoAdapter wires every socket through an RxJS chain per event name (fromEvent → mergeMap → takeUntil
@@ -9,6 +11,18 @@ import type { Socket } from 'socket.io';
  * One plain catch-all listener per socket does the same job; a handler's result is still answered as Nest would.
  */
 export class LeanIoAdapter extends IoAdapter {
+  constructor(
+    app?: ConstructorParameters<typeof IoAdapter>[0],
+    private readonly jsonLimits?: JsonLimits,
+  ) {
+    super(app);
+  }
+
+  /** Socket payloads get the same JSON bounds as HTTP bodies, checked before socket.io parses them. */
+  override createIOServer(port: number, options?: ServerOptions): unknown {
+    return super.createIOServer(port, this.jsonLimits ? { ...options, parser: boundedParser(this.jsonLimits) } : options);
+  }
+
   // Nest's `transform` (a per-socket closure) is not kept: the result is unwrapped below exactly as it would do.
   override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], _transform: (data: unknown) => Observable<unknown>): void {
     if (handlers.length === 0) return;

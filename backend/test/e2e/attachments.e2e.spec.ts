@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, registerUser, sdk, type TestUser } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
 import { expectError } from '../helpers/expect-error';
-import { jpeg, objectExists, png, requestUpload, sendBytes, uploadFile } from '../helpers/uploads';
+import { jpeg, objectExists, png, putDirectly, requestUpload, sendBytes, uploadFile } from '../helpers/uploads';
 
 const MAX = 100_000;
 
@@ -100,9 +100,13 @@ describe('attachments through presigned uploads (e2e, real S3-compatible server)
   it('rejects at complete, and deletes, an object over the limit even though storage accepted it', async () => {
     const declared = await png(10, 10);
     const upload = await requestUpload(alice, chatId, { name: 'small.png', type: 'image/png', size: declared.length });
-    // The local server does not enforce the policy's content-length-range (MinIO and S3 do): the API must.
+    // Storage enforces the policy's content-length-range (the embedded gateway, MinIO and S3 alike)...
     const tooBig = Buffer.concat([await png(10, 10), Buffer.alloc(MAX + 10, 7)]);
-    expect((await sendBytes(upload, tooBig, 'image/png')).status).toBeLessThan(300);
+    const refused = await sendBytes(upload, tooBig, 'image/png');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('content-length-range');
+    // ...and the API does not rely on it: an object that got there anyway is checked at complete.
+    await putDirectly(upload.key, tooBig, 'image/png');
     expect(await objectExists(upload.key)).toBe(true);
 
     const done = (await sdk.completeUpload({ client: alice.client, path: { id: upload.id }, throwOnError: true })).data;
@@ -116,7 +120,8 @@ describe('attachments through presigned uploads (e2e, real S3-compatible server)
   it('rejects a size that differs from the declared one', async () => {
     const bytes = await png(20, 20);
     const upload = await requestUpload(alice, chatId, { name: 'a.png', type: 'image/png', size: bytes.length + 5 });
-    await sendBytes(upload, bytes, 'image/png');
+    expect((await sendBytes(upload, bytes, 'image/png')).status).toBe(403);
+    await putDirectly(upload.key, bytes, 'image/png');
     const done = (await sdk.completeUpload({ client: alice.client, path: { id: upload.id }, throwOnError: true })).data;
     expect(done).toMatchObject({ status: 'rejected', reason: `the uploaded file has ${bytes.length} bytes, but ${bytes.length + 5} were declared` });
     expect(await objectExists(upload.key)).toBe(false);

@@ -3,7 +3,7 @@ import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@/core/embedded';
 import { anonymous, registerUser, sdk } from '../helpers/api';
-import { startApp, type TestApp } from '../helpers/app';
+import { metricsAuth, startApp, type TestApp } from '../helpers/app';
 
 describe('health and metrics', () => {
   let t: TestApp;
@@ -24,7 +24,7 @@ describe('health and metrics', () => {
     const chatId = (await sdk.createChat({ client: alice.client, body: { type: 'group', title: 'm', memberIds: [] }, throwOnError: true })).data.id;
     await sdk.sendMessage({ client: alice.client, path: { chatId }, body: { clientId: 'm1', body: 'counted' }, throwOnError: true });
 
-    const res = await anonymous(t.url).get({ url: '/metrics', parseAs: 'text' });
+    const res = await anonymous(t.url).get({ url: '/metrics', parseAs: 'text', headers: metricsAuth });
     expect(res.response.status).toBe(200);
     expect(res.response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = res.data as string;
@@ -38,7 +38,7 @@ describe('health and metrics', () => {
 
   it('labels unknown paths as one route, so scanners cannot blow up the label set', async () => {
     await anonymous(t.url).get({ url: '/no/such/path/12345' });
-    const text = (await anonymous(t.url).get({ url: '/metrics', parseAs: 'text' })).data as string;
+    const text = (await anonymous(t.url).get({ url: '/metrics', parseAs: 'text', headers: metricsAuth })).data as string;
     expect(text).not.toContain('/no/such/path/12345');
   });
 });

@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '@/core/embedded';
 import { anonymous, registerUser, sdk, type TestUser } from '../helpers/api';
-import { startApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app';
+import { metricsAuth, startApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app';
 import { closeAllSockets, connect, Inbox } from '../helpers/socket';
 import { objectExists, png, requestUpload, sendBytes, uploadFile } from '../helpers/uploads';
 
@@ -209,10 +209,10 @@ describe('background jobs (e2e: api and worker roles, real Redis, PostgreSQL and
     const [alice, bob] = [await registerUser(app.url), await registerUser(app.url)];
     const done = await uploadFile(alice, await direct(alice, bob), await png(50, 50), 'm.png', 'image/png');
     await eventually(async () => {
-      const text = await (await fetch(`${app.url}/metrics`)).text();
+      const text = await (await fetch(`${app.url}/metrics`, { headers: metricsAuth })).text();
       return /job_duration_seconds_count\{queue="media",name="attachment-thumbnail",status="completed"\} 1/.test(text) && text;
     }, 20_000, `thumbnail of ${done.id} in metrics`);
-    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const text = await (await fetch(`${app.url}/metrics`, { headers: metricsAuth })).text();
     expect(text).toMatch(/job_queue_jobs\{queue="media",state="completed"\} 1/);
     expect(text).toMatch(/job_queue_jobs\{queue="mail",state="waiting"\} 0/);
     expect(text).toContain('# TYPE jobs_failed_total counter');

@@ -60,7 +60,8 @@ describe('realtime across two instances (e2e)', () => {
   it('carries typing, read receipts and presence across instances', async () => {
     const alice = await user();
     const bob = await user();
-    const chatId = await direct(alice, bob);
+    // Bob opens the chat, so alice may see his presence.
+    const chatId = await direct(bob, alice);
     const aliceOnA = await on(a, alice);
 
     const bobOnB = await on(b, bob);

@@ -22,7 +22,7 @@ describe('presence across instance failure (e2e)', () => {
     const alice = await registerUser(a.url);
     const bob = await registerUser(a.url);
     const stranger = await registerUser(a.url);
-    await sdk.createChat({ client: alice.client, body: { type: 'direct', userId: bob.id }, throwOnError: true });
+    await sdk.createChat({ client: bob.client, body: { type: 'direct', userId: alice.id }, throwOnError: true });
     const aliceInbox = new Inbox(await connect(a.url, alice.accessToken));
     const strangerInbox = new Inbox(await connect(a.url, stranger.accessToken));
 
@@ -49,7 +49,7 @@ describe('presence across instance failure (e2e)', () => {
     const alice = await registerUser(a.url);
     const bob = await registerUser(a.url);
     const stranger = await registerUser(a.url);
-    await sdk.createChat({ client: alice.client, body: { type: 'direct', userId: bob.id }, throwOnError: true });
+    await sdk.createChat({ client: bob.client, body: { type: 'direct', userId: alice.id }, throwOnError: true });
     await connect(b.url, stranger.accessToken);
     await connect(a.url, alice.accessToken);
 

@@ -337,7 +337,8 @@ describe('realtime over socket.io (e2e)', () => {
       const alice = await user();
       const bob = await user();
       const stranger = await user();
-      await direct(alice, bob);
+      // Bob opens the chat, so alice may see his presence (someone who only opened a chat with him may not).
+      await direct(bob, alice);
       const a = await online(alice);
       const s = await online(stranger);
 

@@ -13,6 +13,9 @@ export interface TestApp {
 
 /** Test JWT secret; real deployments set their own. */
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+/** The scrape token every test app is started with; `/metrics` refuses requests without it. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+export const metricsAuth = { Authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 /**
  * Starts the real application on a random port against the run's database and Redis.
@@ -29,6 +32,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     RATE_REGISTER: '100000',
     RATE_LOGIN_FAILURES: '100000',
     SHUTDOWN_GRACE_MS: '500',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...env,
   });
   const config = buildConfig(parsed, {

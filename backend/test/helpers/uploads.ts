@@ -1,4 +1,4 @@
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { inject } from 'vitest';
 import { sdk, type TestUser } from './api';
@@ -71,5 +71,16 @@ export async function uploadFile(user: TestUser, chatId: string, bytes: Buffer, 
   const sent = await sendBytes(upload, bytes, type);
   if (!sent.ok) throw new Error(`storage refused the upload: ${sent.status} ${await sent.text()}`);
   const done = await sdk.completeUpload({ client: user.client, path: { id: upload.id }, throwOnError: true });
-  return { ...done.data, key: upload.key };
+  return { ...done.data, key: (await storedKeyOf(upload.key)) ?? upload.key };
+}
+
+/** Where a completed upload's file lives: `complete` moves it from the upload key to an immutable one beside it. */
+export async function storedKeyOf(uploadKey: string): Promise<string | undefined> {
+  const listed = await s3().send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${uploadKey}.` }));
+  return listed.Contents?.[0]?.Key;
+}
+
+/** Writes an object with the storage's own credentials, as a storage that ignored the upload policy would have. */
+export async function putDirectly(key: string, bytes: Buffer, type: string): Promise<void> {
+  await s3().send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes, ContentType: type }));
 }

@@ -17,6 +17,7 @@ export interface ServerEvents {
   'member:added': ChatEventPayload;
   'member:removed': ChatEventPayload;
   'attachment:updated': AttachmentUpdatedEventDto;
+  'session:ended': { reason: 'expired' | 'revoked' };
 }
 
 /** Membership and chat events carry the chat id under one of these names. */
@@ -55,6 +56,11 @@ export function connectSocket(): Socket {
   });
   socket = s;
   everConnected = false;
+  // Set when the server says the access token ran out: the disconnect that follows is a renewal, not an outage.
+  let renewing = false;
+  s.on('session:ended', ({ reason }: ServerEvents['session:ended']) => {
+    renewing = reason === 'expired';
+  });
   useConnection.getState().set('connecting');
   s.on('connect', () => {
     useConnection.getState().set('connected');
@@ -63,6 +69,14 @@ export function connectSocket(): Socket {
   });
   s.on('disconnect', (reason) => {
     if (socket !== s) return;
+    if (renewing && reason === 'io server disconnect') {
+      // Refresh first and reconnect with the new token, without showing an outage; a failed refresh signs out.
+      renewing = false;
+      void refreshSession().then((ok) => {
+        if (ok && socket === s) s.connect();
+      });
+      return;
+    }
     useConnection.getState().set('reconnecting');
     // A server-side disconnect is not retried by socket.io itself.
     if (reason === 'io server disconnect') s.connect();

@@ -361,6 +361,10 @@ export type AttachmentUpdatedEventDto = {
     attachment: AttachmentResponseDto;
 };
 
+export type SessionEndedEventDto = {
+    reason: 'expired' | 'revoked';
+};
+
 export type SyncResponseDto = {
     /**
      * Opaque; pass it as `since` next time
