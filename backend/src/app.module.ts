@@ -104,7 +104,7 @@ export class AppModule {
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
           },
         }),
-        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.poolMax)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.poolMax, config.database.connectTimeoutMs)),
         TypeOrmModule.forFeature(entities),
         PassportModule,
         JwtModule.register({}),

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainException, ErrorCode, httpStatusOf } from '@/core/errors';
+import { DomainException, ErrorCode, httpStatusOf, unavailable } from '@/core/errors';
+import { isUnavailableError } from '@/core/unavailable';
 
 interface ErrorBody {
   statusCode: number;
@@ -31,6 +32,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
+    if (!(exception instanceof DomainException) && isUnavailableError(exception)) exception = unavailable();
     const body = this.toBody(exception, request);
     if (exception instanceof DomainException && exception.details?.retryAfterSeconds) {
       void reply.header('Retry-After', String(exception.details.retryAfterSeconds));

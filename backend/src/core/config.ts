@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: int(20, 1),
+  DATABASE_CONNECT_TIMEOUT_MS: int(5000, 100),
   REDIS_URL: z.string().url().optional(),
   REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default('msg'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -73,7 +74,7 @@ export interface AppConfig {
   host: string;
   port: number;
   dataDir: string;
-  database: { url: string; poolMax: number; embedded: boolean };
+  database: { url: string; poolMax: number; embedded: boolean; connectTimeoutMs: number };
   redis: { url: string; prefix: string };
   auth: { jwtSecret: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   logLevel: Env['LOG_LEVEL'];
@@ -168,6 +169,7 @@ export function buildConfig(
       // The embedded socket server serves exactly one connection.
       poolMax: urls.embeddedDatabase ? 1 : env.DATABASE_POOL_MAX,
       embedded: urls.embeddedDatabase,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
     },
     redis: { url: urls.redisUrl, prefix: env.REDIS_PREFIX },
     auth: {

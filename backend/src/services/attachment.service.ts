@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { DomainException, ErrorCode, conflict, notFound } from '@/core/errors';
 import { JobName, PermanentJobError } from '@/core/jobs';
+import { isUnavailableError } from '@/core/unavailable';
 import type { AttachmentEntity } from '@/models/attachment.entity';
 import { AttachmentRepository } from '@/repositories/attachment.repository';
 import { ChatRepository } from '@/repositories/chat.repository';
@@ -141,7 +142,11 @@ export class AttachmentService {
       return toResponse(settled);
     }
     if (isInlineImage(settled.contentType)) {
-      await this.jobs.add(JobName.AttachmentThumbnail, { attachmentId: id }, { jobId: `thumbnail-${id}` });
+      await this.jobs.add(JobName.AttachmentThumbnail, { attachmentId: id }, { jobId: `thumbnail-${id}` }).catch((error: unknown) => {
+        // The upload itself is done; the job sweeper queues the thumbnail from this row once Redis is back.
+        if (!isUnavailableError(error)) throw error;
+        this.logger.warn({ attachmentId: id }, 'thumbnail not queued while Redis is unavailable');
+      });
     }
     return toResponse(settled);
   }
