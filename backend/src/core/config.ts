@@ -64,6 +64,7 @@ const EnvSchema = z.object({
   JOB_LOCK_MS: int(30_000, 1000),
   JOB_STALLED_INTERVAL_MS: int(30_000, 500),
   CLEANUP_EVERY_SECONDS: int(3600, 1),
+  JOB_SWEEP_INTERVAL_SECONDS: int(60, 1),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -112,7 +113,7 @@ export interface AppConfig {
   };
   mail: { smtpUrl?: string; from: string; publicUrl: string };
   digest: { offlineSeconds: number; intervalSeconds: number };
-  jobs: { attempts: number; backoffMs: number; concurrency: number; lockMs: number; stalledIntervalMs: number; cleanupEverySeconds: number };
+  jobs: { attempts: number; backoffMs: number; concurrency: number; lockMs: number; stalledIntervalMs: number; cleanupEverySeconds: number; sweepIntervalSeconds: number };
 }
 
 /** An S3-compatible server started by the process itself (see core/embedded.ts). */
@@ -220,6 +221,7 @@ export function buildConfig(
       lockMs: env.JOB_LOCK_MS,
       stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
       cleanupEverySeconds: env.CLEANUP_EVERY_SECONDS,
+      sweepIntervalSeconds: env.JOB_SWEEP_INTERVAL_SECONDS,
     },
   };
 }
