@@ -20,6 +20,7 @@ import { SyncController } from '@/api/sync.controller';
 import { UploadController } from '@/api/upload.controller';
 import { UserController } from '@/api/user.controller';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { JOB_QUEUES } from '@/core/jobs';
 import { dataSourceOptions } from '@/core/database/data-source';
 import { entities } from '@/models';
 import { AttachmentRepository } from '@/repositories/attachment.repository';
@@ -119,6 +120,7 @@ export class AppModule {
         ...services,
         ...gateways,
         ...processors,
+        { provide: JOB_QUEUES, useFactory: (jobs: JobRepository) => () => jobs.allQueues(), inject: [JobRepository] },
         MediaAuthGuard,
       ],
     };

@@ -95,3 +95,6 @@ export interface JobHandler<N extends JobName = JobName> {
 }
 
 export const JOB_HANDLERS = Symbol('JOB_HANDLERS');
+
+/** For the admin board only: a function returning the live queue objects, without routing them through a service. */
+export const JOB_QUEUES = Symbol('JOB_QUEUES');

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { type JobHandler, JobName } from '@/core/jobs';
 import { JobRepository } from '@/repositories/job.repository';
@@ -71,10 +70,5 @@ export class JobService implements OnApplicationShutdown {
 
   private schedules(): Promise<void> {
     return this.jobs.schedule(JobName.UploadsCleanup, {}, this.config.jobs.cleanupEverySeconds * 1000);
-  }
-
-  /** For the admin board, which reads and manages the queues directly. */
-  queues(): Queue[] {
-    return this.jobs.allQueues();
   }
 }
