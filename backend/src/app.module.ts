@@ -53,7 +53,7 @@ import { PresenceService } from '@/services/presence.service';
 import { RealtimeService } from '@/services/realtime.service';
 import { SyncService } from '@/services/sync.service';
 import { UserService } from '@/services/user.service';
-import { processors } from '@/workers/job.runner';
+import { processors } from '@/workers';
 import { ChatGateway } from '@/ws/chat.gateway';
 
 export const repositories = [

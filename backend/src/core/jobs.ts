@@ -94,6 +94,7 @@ export interface JobHandler<N extends JobName = JobName> {
   rebuild?(): Promise<Array<RebuiltJob<N>>>;
 }
 
+/** Every processor of `workers/`, as one list: what the job system starts and the sweeper asks. */
 export const JOB_HANDLERS = Symbol('JOB_HANDLERS');
 
 /** For the admin board only: a function returning the live queue objects, without routing them through a service. */

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
-import { type JobHandler, JobName } from '@/core/jobs';
+import { JOB_HANDLERS, type JobHandler, JobName } from '@/core/jobs';
 import { JobRepository } from '@/repositories/job.repository';
 
 @Injectable()
-export class JobService implements OnApplicationShutdown {
+export class JobService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('JobSweeper');
   private handlers: JobHandler[] = [];
   private sweeper?: NodeJS.Timeout;
@@ -13,7 +13,12 @@ export class JobService implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: JobRepository,
+    @Optional() @Inject(JOB_HANDLERS) private readonly registered: JobHandler[] = [],
   ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.start(this.registered);
+  }
 
   /**
    * Checks that every job name has exactly one handler (in every role, so a missing processor fails the
