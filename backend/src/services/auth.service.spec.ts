@@ -2,10 +2,11 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
 import type { UserEntity } from '@/models/user.entity';
-import type { CryptoRepository } from '@/repositories/crypto.repository';
-import type { RateLimitRepository } from '@/repositories/rate-limit.repository';
-import type { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
-import type { UserRepository } from '@/repositories/user.repository';
+import { CryptoRepository } from '@/repositories/crypto.repository';
+import { RateLimitRepository } from '@/repositories/rate-limit.repository';
+import { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
+import { UserRepository } from '@/repositories/user.repository';
+import { newTestService, stand } from '@test/unit/service';
 import { AuthService } from './auth.service';
 
 const config = {
@@ -65,13 +66,7 @@ function setup() {
     peek: vi.fn(),
     reset: vi.fn(),
   };
-  const service = new AuthService(
-    config,
-    users as unknown as UserRepository,
-    refreshTokens as unknown as RefreshTokenRepository,
-    crypto as unknown as CryptoRepository,
-    rateLimits as unknown as RateLimitRepository,
-  );
+  const service = newTestService(AuthService, [stand(UserRepository, users), stand(RefreshTokenRepository, refreshTokens), stand(CryptoRepository, crypto), stand(RateLimitRepository, rateLimits)], config);
   return { service, users, refreshTokens, crypto, rateLimits, counts };
 }
 

@@ -2,9 +2,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuthContext } from '@/core/auth';
 import { ErrorCode } from '@/core/errors';
 import type { ChatMemberEntity, MemberRole } from '@/models/chat-member.entity';
-import type { ChatRepository, ChatWithMembership } from '@/repositories/chat.repository';
-import type { EventRepository } from '@/repositories/event.repository';
-import type { UserRepository } from '@/repositories/user.repository';
+import { ChatRepository, type ChatWithMembership } from '@/repositories/chat.repository';
+import { EventRepository } from '@/repositories/event.repository';
+import { UserRepository } from '@/repositories/user.repository';
+import { newTestService, stand } from '@test/unit/service';
 import { ChatService, directKeyOf } from './chat.service';
 
 const ids = {
@@ -63,7 +64,7 @@ function setup() {
     countExisting: vi.fn(async (list: string[]) => list.length),
   };
   const events = { emit: vi.fn() };
-  const service = new ChatService(chats as unknown as ChatRepository, users as unknown as UserRepository, events as unknown as EventRepository);
+  const service = newTestService(ChatService, [stand(ChatRepository, chats), stand(UserRepository, users), stand(EventRepository, events)]);
   return { service, chats, users, events, roles };
 }
 
