@@ -41,6 +41,7 @@ class SimClient {
     this.stopped = false;
     this.syncing = null;
     this.resyncWanted = false;
+    this.attempts = 0;
   }
 
   get connected() {
@@ -50,7 +51,7 @@ class SimClient {
   connect() {
     if (this.stopped) return;
     const url = this.load.pickUrl();
-    const socket = io(url, { transports: ['websocket'], auth: { token: this.user.token }, reconnection: false, forceNew: true, timeout: 10_000 });
+    const socket = io(url, { transports: ['websocket'], auth: { token: this.user.token }, reconnection: false, forceNew: true, timeout: 20_000 });
     this.socket = socket;
     this.url = url;
     socket.on('connect', () => {
@@ -58,6 +59,7 @@ class SimClient {
       this.load.history.log({ k: 'conn', u: this.u, url, downMs });
       if (downMs !== null) this.load.reconnects.push(downMs);
       this.disconnectedAt = null;
+      this.attempts = 0;
       this.flushOutbox();
       void this.resync();
     });
@@ -80,7 +82,9 @@ class SimClient {
         this.outbox.set(clientId, true);
       }
       this.inFlight.clear();
-      if (!this.stopped) setTimeout(() => this.connect(), 100 + Math.random() * 400);
+      // socket.io-client's own schedule: about a second, doubling up to five, each ±50 %.
+      const delay = Math.min(5000, 1000 * 2 ** this.attempts++) * (0.5 + Math.random());
+      if (!this.stopped) setTimeout(() => this.connect(), delay);
     };
     socket.on('disconnect', lost);
     socket.on('connect_error', (err) => lost(`connect_error: ${err.message}`));
