@@ -36,6 +36,8 @@ class SimClient {
     this.outbox = new Map(); // clientId -> { attempts }
     this.inFlight = new Set();
     this.emittedAt = new Map();
+    this.retries = new Map();
+    this.backingOff = new Set();
     this.sent = 0;
     this.disconnectedAt = null;
     this.stopped = false;
@@ -162,6 +164,7 @@ class SimClient {
       } else if (res.ok) {
         this.load.history.log({ k: 'ack', u: this.u, cid: clientId, id: res.message.id, seq: res.message.seq, sender: this.user.userId });
         this.load.ackCount++;
+        this.retries.delete(clientId);
         if (res.message.seq && this.emittedAt.get(clientId) > this.load.lastAckEmitAfter) this.load.lastAckAt = Date.now();
         this.emittedAt.delete(clientId);
         this.hold(res.message.seq, res.message.id);
@@ -174,13 +177,21 @@ class SimClient {
     });
   }
 
+  /** Resends back off per message (0.5 s doubling to 8 s, ±50 %), so an outage is not answered with a retry storm. */
   retryLater(clientId) {
-    this.outbox.set(clientId, true);
-    setTimeout(() => this.flushOutbox(), 300 + Math.random() * 700);
+    const attempt = (this.retries.get(clientId) ?? 0) + 1;
+    this.retries.set(clientId, attempt);
+    const delay = Math.min(8000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random());
+    this.backingOff.add(clientId);
+    setTimeout(() => {
+      this.backingOff.delete(clientId);
+      this.outbox.set(clientId, true);
+      this.flushOutbox();
+    }, delay);
   }
 
   get pending() {
-    return this.outbox.size + this.inFlight.size;
+    return this.outbox.size + this.inFlight.size + this.backingOff.size;
   }
 
   stop() {
