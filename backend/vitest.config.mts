@@ -5,9 +5,8 @@ import { defineConfig } from 'vitest/config';
 // SWC, not esbuild, because NestJS and TypeORM need emitDecoratorMetadata.
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
-  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
+  resolve: { alias: { '@test': fileURLToPath(new URL('./test', import.meta.url)), '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   test: {
-    reporters: process.env.CI ? ['default'] : ['default'],
     projects: [
       {
         extends: true,

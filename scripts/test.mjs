@@ -43,6 +43,8 @@ run('typecheck', 'pnpm', ['-r', '--no-bail', 'typecheck']);
 vitest('backend unit', join(root, 'backend'), ['--project', 'unit']);
 vitest('backend integration', join(root, 'backend'), ['--project', 'integration']);
 vitest('backend e2e', join(root, 'backend'), ['--project', 'e2e']);
+// The fault suite's checker, fed planted histories (the suite itself is `pnpm test:faults`).
+run('fault checker', 'node', ['--test', 'faults/test/']);
 if (existsSync(join(root, 'frontend', 'vitest.config.ts'))) {
   vitest('frontend', join(root, 'frontend'), []);
 }

@@ -21,6 +21,7 @@ import { SyncController } from '@/api/sync.controller';
 import { UploadController } from '@/api/upload.controller';
 import { UserController } from '@/api/user.controller';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { JOB_QUEUES } from '@/core/jobs';
 import { dataSourceOptions } from '@/core/database/data-source';
 import { entities } from '@/models';
 import { AttachmentRepository } from '@/repositories/attachment.repository';
@@ -53,7 +54,7 @@ import { PresenceService } from '@/services/presence.service';
 import { RealtimeService } from '@/services/realtime.service';
 import { SyncService } from '@/services/sync.service';
 import { UserService } from '@/services/user.service';
-import { processors } from '@/workers/job.runner';
+import { processors } from '@/workers';
 import { ChatGateway } from '@/ws/chat.gateway';
 
 export const repositories = [
@@ -105,7 +106,7 @@ export class AppModule {
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
           },
         }),
-        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.poolMax)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.poolMax, config.database.connectTimeoutMs)),
         TypeOrmModule.forFeature(entities),
         PassportModule,
         JwtModule.register({}),
@@ -120,6 +121,7 @@ export class AppModule {
         ...services,
         ...gateways,
         ...processors,
+        { provide: JOB_QUEUES, useFactory: (jobs: JobRepository) => () => jobs.allQueues(), inject: [JobRepository] },
         MediaAuthGuard,
         MetricsGuard,
       ],

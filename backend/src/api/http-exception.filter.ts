@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainException, ErrorCode, httpStatusOf } from '@/core/errors';
+import { DomainException, ErrorCode, httpStatusOf, unavailable } from '@/core/errors';
+import { isUnavailableError } from '@/core/unavailable';
 
 interface ErrorBody {
   statusCode: number;
@@ -35,6 +36,7 @@ interface ErrorReply {
  * own (the queue board's hooks) answer through it too.
  */
 export function sendError(exception: unknown, request: { id: unknown }, reply: ErrorReply): unknown {
+  if (!(exception instanceof DomainException) && isUnavailableError(exception)) exception = unavailable();
   const body = toBody(exception, request);
   if (exception instanceof DomainException && exception.details?.retryAfterSeconds) {
     void reply.header('Retry-After', String(exception.details.retryAfterSeconds));

@@ -2,8 +2,9 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Queue } from 'bullmq';
+import { JOB_QUEUES } from '@/core/jobs';
 import { AuthService } from '@/services/auth.service';
-import { JobService } from '@/services/job.service';
 import { forbidden, unauthorized } from '@/core/errors';
 import { bearerToken } from './bearer';
 import { sendError } from './http-exception.filter';
@@ -21,7 +22,7 @@ export async function mountQueueBoard(app: NestFastifyApplication): Promise<void
   const auth = app.get(AuthService);
   const board = new BoardAdapter();
   board.setBasePath(QUEUE_BOARD_PATH);
-  const jobs = app.get(JobService);
+  const queues = app.get<() => Queue[]>(JOB_QUEUES);
   const { setQueues } = createBullBoard({ queues: [], serverAdapter: board, options: { uiConfig: { boardTitle: 'Messenger jobs' } } });
   // The queues exist only once the application has started (after the Redis checks), so they are attached on first use.
   let attached = false;
@@ -35,7 +36,7 @@ export async function mountQueueBoard(app: NestFastifyApplication): Promise<void
         if (!caller) return sendError(unauthorized('Sign in as an admin to see the job queues'), request, reply);
         if (caller.role !== 'admin') return sendError(forbidden('Only admins can see the job queues'), request, reply);
         if (!attached) {
-          setQueues(jobs.queues().map((q) => new BullMQAdapter(q)));
+          setQueues(queues().map((q) => new BullMQAdapter(q)));
           attached = true;
         }
       });

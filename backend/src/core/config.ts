@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: int(20, 1),
+  DATABASE_CONNECT_TIMEOUT_MS: int(5000, 100),
   REDIS_URL: z.string().url().optional(),
   REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default('msg'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -72,6 +73,7 @@ const EnvSchema = z.object({
   RATE_SOCKET_EVENTS_WINDOW_SECONDS: int(10, 1),
   RATE_CHATS: int(30, 1),
   RATE_CHATS_WINDOW_SECONDS: int(600, 1),
+  JOB_SWEEP_INTERVAL_SECONDS: int(60, 1),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -82,7 +84,7 @@ export interface AppConfig {
   host: string;
   port: number;
   dataDir: string;
-  database: { url: string; poolMax: number; embedded: boolean };
+  database: { url: string; poolMax: number; embedded: boolean; connectTimeoutMs: number };
   redis: { url: string; prefix: string };
   auth: { jwtSecret: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   logLevel: Env['LOG_LEVEL'];
@@ -122,11 +124,11 @@ export interface AppConfig {
   };
   mail: { smtpUrl?: string; from: string; publicUrl: string };
   digest: { offlineSeconds: number; intervalSeconds: number };
-  jobs: { attempts: number; backoffMs: number; concurrency: number; lockMs: number; stalledIntervalMs: number; cleanupEverySeconds: number };
   /** `/metrics` needs this bearer token on the main port; with `port` set it is served there (on `host`) instead. */
   metrics: { token?: string; port: number; host: string };
   /** Bounds on the shape of every JSON body and socket payload, checked before it is parsed. */
   json: { maxDepth: number; maxNodes: number };
+  jobs: { attempts: number; backoffMs: number; concurrency: number; lockMs: number; stalledIntervalMs: number; cleanupEverySeconds: number; sweepIntervalSeconds: number };
 }
 
 /** An S3-compatible server started by the process itself (see core/embedded.ts). */
@@ -184,6 +186,7 @@ export function buildConfig(
       // The embedded socket server serves exactly one connection.
       poolMax: urls.embeddedDatabase ? 1 : env.DATABASE_POOL_MAX,
       embedded: urls.embeddedDatabase,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
     },
     redis: { url: urls.redisUrl, prefix: env.REDIS_PREFIX },
     auth: {
@@ -237,6 +240,7 @@ export function buildConfig(
       lockMs: env.JOB_LOCK_MS,
       stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
       cleanupEverySeconds: env.CLEANUP_EVERY_SECONDS,
+      sweepIntervalSeconds: env.JOB_SWEEP_INTERVAL_SECONDS,
     },
     metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
     json: { maxDepth: env.JSON_MAX_DEPTH, maxNodes: env.JSON_MAX_NODES },

@@ -29,6 +29,9 @@ export const conflict = (why: string) => new DomainException(ErrorCode.Conflict,
 export const badRequest = (why: string, fields?: string[]) =>
   new DomainException(ErrorCode.BadRequest, why, fields ? { fields } : undefined);
 export const unauthorized = (why = 'Unauthorized') => new DomainException(ErrorCode.Unauthorized, why);
+/** A dependency is down: the same request may succeed shortly, so clients retry (sends keep their clientId). */
+export const unavailable = (why = 'a backing service is unavailable, retry shortly') =>
+  new DomainException(ErrorCode.Unavailable, why, { retryAfterSeconds: 1 });
 export const rateLimited = (retryAfterSeconds: number) =>
   new DomainException(ErrorCode.RateLimited, 'Too many requests, try again later', { retryAfterSeconds });
 

@@ -74,12 +74,28 @@ export interface JobContext {
   maxAttempts: number;
 }
 
+/** A job that PostgreSQL says should exist, under the id it is always queued with (queueing it again is a no-op). */
+export interface RebuiltJob<N extends JobName = JobName> {
+  jobId: string;
+  data: JobPayloads[N];
+  delayMs?: number;
+}
+
 /** One per job name, in `workers/`; the job system refuses to start while a name has none. */
 export interface JobHandler<N extends JobName = JobName> {
   readonly name: N;
   handle(data: JobPayloads[N], context: JobContext): Promise<JobOutcome>;
   /** Called once, after the last attempt failed; the place to mark the domain object as failed. */
   onFinalFailure?(data: JobPayloads[N], error: Error): Promise<void>;
+  /**
+   * For job kinds whose truth is in PostgreSQL: the jobs the database says are owed. The sweeper queues them
+   * again periodically, so jobs lost with Redis's state (a crash without persistence, a FLUSHALL) come back.
+   */
+  rebuild?(): Promise<Array<RebuiltJob<N>>>;
 }
 
+/** Every processor of `workers/`, as one list: what the job system starts and the sweeper asks. */
 export const JOB_HANDLERS = Symbol('JOB_HANDLERS');
+
+/** For the admin board only: a function returning the live queue objects, without routing them through a service. */
+export const JOB_QUEUES = Symbol('JOB_QUEUES');

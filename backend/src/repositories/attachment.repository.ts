@@ -115,6 +115,16 @@ export class AttachmentRepository {
     await this.dataSource.query(`UPDATE attachments SET width = $2, height = $3, updated_at = now() WHERE id = $1`, [id, width, height]);
   }
 
+  /** Ready images still without a thumbnail, settled before `before`: the thumbnail jobs PostgreSQL says are owed. */
+  async listAwaitingThumbnail(contentTypes: readonly string[], before: Date, limit: number): Promise<Array<{ id: string }>> {
+    return this.dataSource.query(
+      `SELECT a.id FROM attachments a
+       WHERE a.status = 'ready' AND a.thumbnail_key IS NULL AND a.content_type = ANY($1) AND a.updated_at < $2
+       ORDER BY a.updated_at LIMIT $3`,
+      [contentTypes, before, limit],
+    );
+  }
+
   /** Uploads never sent with a message and older than `before`: pending, rejected, or ready but abandoned. */
   async listUnsentBefore(before: Date, limit: number): Promise<AttachmentEntity[]> {
     return this.dataSource.query(

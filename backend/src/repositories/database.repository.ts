@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -11,7 +11,20 @@ export interface PoolStats {
 
 @Injectable()
 export class DatabaseRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly logger = new Logger('Database');
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    // A connection checked out of the pool has no 'error' listener of its own, so a server shutting down
+    // (57P01) or dying between two queries would crash the process; with one, the broken connection only fails
+    // its next query, which the pool then discards, and callers get a retryable error.
+    this.pool()?.on('connect', (client) =>
+      client.on('error', (error) => this.logger.warn(`database connection lost: ${error.message}`)),
+    );
+  }
+
+  private pool(): Pool | undefined {
+    return (this.dataSource.driver as unknown as { master?: Pool }).master;
+  }
 
   async ping(timeoutMs = 2000): Promise<boolean> {
     try {
@@ -26,7 +39,7 @@ export class DatabaseRepository {
   }
 
   poolStats(): PoolStats {
-    const pool = (this.dataSource.driver as unknown as { master?: Pool }).master;
+    const pool = this.pool();
     return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
   }
 }

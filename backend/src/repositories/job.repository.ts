@@ -33,6 +33,14 @@ export interface QueueJobOptions {
 const settleWithin = (work: Promise<unknown>, ms: number): Promise<boolean> =>
   Promise.race([work.then(() => true, () => false), new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
 
+/** Redis is not reachable right now; the caller decides whether the work can wait for the sweeper. */
+export class JobQueueUnavailableError extends Error {
+  constructor() {
+    super('the job queue is unavailable: Redis is not connected');
+    this.name = 'JobQueueUnavailableError';
+  }
+}
+
 /** Owns every BullMQ object (queues and workers) on one Redis connection set. */
 @Injectable()
 export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -42,6 +50,8 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
   private handlers = new Map<JobName, JobHandler>();
+  /** True from the moment the job connection drops until it is ready again. */
+  private redisLost = false;
   private readonly duration: Histogram<'queue' | 'name' | 'status'>;
   private readonly failures: Counter<'queue' | 'name' | 'final'>;
 
@@ -52,6 +62,8 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
   ) {
     // Blocking worker commands need `maxRetriesPerRequest: null`; the duplicate carries it.
     this.connection = redis.duplicate();
+    this.connection.on('close', () => this.onConnectionLost());
+    this.connection.on('ready', () => this.onConnectionReady());
     this.prefix = `${config.redis.prefix}:bull`;
 
     this.duration = new Histogram({
@@ -105,11 +117,13 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
   }
 
   async add<N extends JobName>(name: N, data: JobPayloads[N], options: QueueJobOptions = {}): Promise<void> {
+    this.requireConnection();
     await this.queueFor(name).add(name, data, this.toJobOptions(name, options));
   }
 
   /** One round trip per queue, however many jobs. */
   async addBulk(items: Array<JobItem & { options?: QueueJobOptions }>): Promise<void> {
+    this.requireConnection();
     const byQueue = new Map<QueueName, Array<{ name: string; data: unknown; opts: JobsOptions }>>();
     for (const item of items) {
       const queue = JOB_QUEUE[item.name];
@@ -141,6 +155,35 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
       this.workers.push(worker);
     }
     this.logger.log(`workers started for queues: ${[...queueNames].join(', ')}`);
+  }
+
+  /**
+   * While Redis is gone the workers stop asking it for jobs: BullMQ's own retries around a lost connection can
+   * loop without a pause, and a paused worker makes no Redis calls at all. Running jobs finish; their results
+   * wait in the connection's queue until Redis is back, or their locks expire and another worker runs them.
+   */
+  private onConnectionLost(): void {
+    if (this.redisLost) return;
+    this.redisLost = true;
+    if (this.workers.length === 0) return;
+    this.logger.warn('Redis connection lost: workers paused until it is back');
+    for (const worker of this.workers) void worker.pause(true).catch(() => undefined);
+  }
+
+  private onConnectionReady(): void {
+    if (!this.redisLost) return;
+    this.redisLost = false;
+    if (this.workers.length === 0) return;
+    this.logger.log('Redis connection back: workers resumed');
+    for (const worker of this.workers) if (!worker.closing) worker.resume();
+  }
+
+  /**
+   * The job connection queues commands while Redis is away (workers need that); a producer must not, or every
+   * request during an outage would add one more command to an unbounded in-process queue.
+   */
+  private requireConnection(): void {
+    if (this.connection.status !== 'ready') throw new JobQueueUnavailableError();
   }
 
   /** The Queue objects, for the admin board. */

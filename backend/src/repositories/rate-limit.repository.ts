@@ -25,6 +25,7 @@ export class RateLimitRepository {
   constructor(private readonly redis: RedisRepository) {}
 
   async hit(bucket: string, id: string, windowSeconds: number): Promise<WindowCount> {
+    this.redis.requireReady();
     const [count, ttl] = (await this.redis.client.eval(HIT, 1, this.redis.key('rl', bucket, id), windowSeconds)) as [number, number];
     return { count, retryAfterSeconds: Math.max(ttl, 1) };
   }

@@ -2,6 +2,14 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 
+/** Redis is not connected right now; raised at once instead of queueing the command until it returns. */
+export class RedisUnavailableError extends Error {
+  constructor() {
+    super('Redis is not connected');
+    this.name = 'RedisUnavailableError';
+  }
+}
+
 /** Owns the shared command connection; other repositories borrow it, never open their own for plain commands. */
 @Injectable()
 export class RedisRepository implements OnApplicationShutdown {
@@ -25,6 +33,11 @@ export class RedisRepository implements OnApplicationShutdown {
     const dup = this.client.duplicate({ maxRetriesPerRequest: null });
     dup.on('error', () => undefined);
     return dup;
+  }
+
+  /** For callers that must not wait for a reconnect: their command would only join the offline queue. */
+  requireReady(): void {
+    if (this.client.status !== 'ready') throw new RedisUnavailableError();
   }
 
   key(...parts: string[]): string {

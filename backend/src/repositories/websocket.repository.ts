@@ -39,6 +39,9 @@ export class WebsocketRepository implements OnGatewayInit, OnApplicationShutdown
 
   constructor(private readonly redis: RedisRepository) {
     this.publisher = redis.duplicate();
+    // A broadcast awaits its XADD before local delivery: without Redis it fails at once (the adapter then delivers
+    // locally) instead of every broadcast of the outage waiting in memory for Redis to return.
+    this.publisher.options.enableOfflineQueue = false;
   }
 
   afterInit(server: RealtimeServer) {

@@ -3,13 +3,14 @@ import type { AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
 import { JobName, PermanentJobError } from '@/core/jobs';
 import type { AttachmentEntity } from '@/models/attachment.entity';
-import type { AttachmentRepository } from '@/repositories/attachment.repository';
-import type { ChatRepository } from '@/repositories/chat.repository';
-import type { CryptoRepository } from '@/repositories/crypto.repository';
-import type { EventRepository } from '@/repositories/event.repository';
-import type { JobRepository } from '@/repositories/job.repository';
-import type { MediaRepository } from '@/repositories/media.repository';
-import type { StorageRepository } from '@/repositories/storage.repository';
+import { AttachmentRepository } from '@/repositories/attachment.repository';
+import { ChatRepository } from '@/repositories/chat.repository';
+import { CryptoRepository } from '@/repositories/crypto.repository';
+import { EventRepository } from '@/repositories/event.repository';
+import { JobRepository } from '@/repositories/job.repository';
+import { MediaRepository } from '@/repositories/media.repository';
+import { StorageRepository } from '@/repositories/storage.repository';
+import { newTestService, stand } from '@test/unit/service';
 import { AttachmentService, cleanFileName, contentDisposition, typeMismatch } from './attachment.service';
 
 const ids = {
@@ -63,15 +64,18 @@ function setup(stored: { size: number; type: string | null } | null = { size: 50
   const jobs = { add: vi.fn(async () => undefined) };
   const crypto = { uuid: () => ids.att };
   const events = { emit: vi.fn() };
-  const service = new AttachmentService(
+  const service = newTestService(
+    AttachmentService,
+    [
+      stand(AttachmentRepository, attachments),
+      stand(ChatRepository, chats),
+      stand(StorageRepository, storage),
+      stand(MediaRepository, media),
+      stand(JobRepository, jobs),
+      stand(CryptoRepository, crypto),
+      stand(EventRepository, events),
+    ],
     config,
-    attachments as unknown as AttachmentRepository,
-    chats as unknown as ChatRepository,
-    storage as unknown as StorageRepository,
-    media as unknown as MediaRepository,
-    jobs as unknown as JobRepository,
-    crypto as unknown as CryptoRepository,
-    events as unknown as EventRepository,
   );
   return { service, attachments, chats, storage, media, jobs, events };
 }

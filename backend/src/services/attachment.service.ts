@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { DomainException, ErrorCode, conflict, notFound } from '@/core/errors';
 import { JobName, PermanentJobError } from '@/core/jobs';
+import { isUnavailableError } from '@/core/unavailable';
 import type { AttachmentEntity } from '@/models/attachment.entity';
 import { AttachmentRepository } from '@/repositories/attachment.repository';
 import { ChatRepository } from '@/repositories/chat.repository';
@@ -13,6 +14,7 @@ import { StorageRepository } from '@/repositories/storage.repository';
 import {
   type AttachmentResponseDto,
   type CreateUploadDto,
+  INLINE_IMAGE_TYPES,
   isInlineImage,
   toAttachmentResponse,
   type UploadResponseDto,
@@ -71,6 +73,10 @@ export function contentDisposition(kind: 'inline' | 'attachment', fileName: stri
 }
 
 const toResponse = (a: AttachmentEntity): AttachmentResponseDto => toAttachmentResponse({ ...a, hasThumbnail: !!a.thumbnailKey });
+
+/** A thumbnail job is presumed lost once its attachment has waited this long; re-adding an existing job id is a no-op. */
+const REBUILD_AFTER_MS = 10_000;
+const REBUILD_BATCH = 500;
 
 @Injectable()
 export class AttachmentService {
@@ -149,7 +155,11 @@ export class AttachmentService {
     if (!settled) return toResponse((await this.attachments.findById(id))!);
     if (reason) return toResponse(settled);
     if (isInlineImage(settled.contentType)) {
-      await this.jobs.add(JobName.AttachmentThumbnail, { attachmentId: id }, { jobId: `thumbnail-${id}` });
+      await this.jobs.add(JobName.AttachmentThumbnail, { attachmentId: id }, { jobId: `thumbnail-${id}` }).catch((error: unknown) => {
+        // The upload itself is done; the job sweeper queues the thumbnail from this row once Redis is back.
+        if (!isUnavailableError(error)) throw error;
+        this.logger.warn({ attachmentId: id }, 'thumbnail not queued while Redis is unavailable');
+      });
     }
     return toResponse(settled);
   }
@@ -196,6 +206,17 @@ export class AttachmentService {
     }
     const memberIds = updated.messageId ? await this.chats.memberIds(updated.chatId) : [updated.uploaderId];
     this.events.emit('attachment.updated', { chatId: updated.chatId, messageId: updated.messageId, attachment: toResponse(updated), memberIds });
+  }
+
+  /**
+   * Thumbnail jobs owed according to the database, for the job sweeper after Redis lost its state. Only rows settled
+   * a while ago: a fresh one has its job on the way. The job id is the one `complete` uses, so a job still queued
+   * (or finished, or failed for good) is not added twice.
+   */
+  async thumbnailJobsToRebuild(): Promise<Array<{ jobId: string; data: { attachmentId: string } }>> {
+    const settledBefore = new Date(Date.now() - REBUILD_AFTER_MS);
+    const rows = await this.attachments.listAwaitingThumbnail(INLINE_IMAGE_TYPES, settledBefore, REBUILD_BATCH);
+    return rows.map(({ id }) => ({ jobId: `thumbnail-${id}`, data: { attachmentId: id } }));
   }
 
   /** After the last attempt failed the image stays without a preview; the file itself remains downloadable. */

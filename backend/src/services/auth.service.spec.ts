@@ -2,11 +2,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
 import type { UserEntity } from '@/models/user.entity';
-import type { CryptoRepository } from '@/repositories/crypto.repository';
-import type { RateLimitRepository } from '@/repositories/rate-limit.repository';
-import type { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
-import type { UserRepository } from '@/repositories/user.repository';
-import type { WebsocketRepository } from '@/repositories/websocket.repository';
+import { CryptoRepository } from '@/repositories/crypto.repository';
+import { RateLimitRepository } from '@/repositories/rate-limit.repository';
+import { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
+import { UserRepository } from '@/repositories/user.repository';
+import { WebsocketRepository } from '@/repositories/websocket.repository';
+import { newTestService, stand } from '@test/unit/service';
 import { AuthService } from './auth.service';
 
 const config = {
@@ -68,13 +69,10 @@ function setup() {
     peek: vi.fn(),
     reset: vi.fn(),
   };
-  const service = new AuthService(
+  const service = newTestService(
+    AuthService,
+    [stand(UserRepository, users), stand(RefreshTokenRepository, refreshTokens), stand(CryptoRepository, crypto), stand(RateLimitRepository, rateLimits), stand(WebsocketRepository, websocket)],
     config,
-    users as unknown as UserRepository,
-    refreshTokens as unknown as RefreshTokenRepository,
-    crypto as unknown as CryptoRepository,
-    rateLimits as unknown as RateLimitRepository,
-    websocket as unknown as WebsocketRepository,
   );
   return { service, users, refreshTokens, crypto, rateLimits, counts, websocket };
 }

@@ -2,12 +2,13 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuthContext } from '@/core/auth';
 import { ErrorCode } from '@/core/errors';
 import type { ChatMemberEntity, MemberRole } from '@/models/chat-member.entity';
-import type { ChatRepository, ChatWithMembership } from '@/repositories/chat.repository';
-import type { EventRepository } from '@/repositories/event.repository';
-import type { UserRepository } from '@/repositories/user.repository';
+import { ChatRepository, type ChatWithMembership } from '@/repositories/chat.repository';
+import { EventRepository } from '@/repositories/event.repository';
+import { UserRepository } from '@/repositories/user.repository';
+import { newTestService, stand } from '@test/unit/service';
 import { ChatService, directKeyOf } from './chat.service';
 import type { AppConfig } from '@/core/config';
-import type { RateLimitRepository } from '@/repositories/rate-limit.repository';
+import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 
 const ids = {
   me: '00000000-0000-4000-8000-000000000001',
@@ -67,12 +68,10 @@ function setup() {
   const events = { emit: vi.fn() };
   const rateLimits = { hit: vi.fn(async () => ({ count: 1, retryAfterSeconds: 600 })) };
   const config = { rateLimits: { chats: { limit: 30, windowSeconds: 600 } } } as AppConfig;
-  const service = new ChatService(
+  const service = newTestService(
+    ChatService,
+    [stand(ChatRepository, chats), stand(UserRepository, users), stand(EventRepository, events), stand(RateLimitRepository, rateLimits)],
     config,
-    chats as unknown as ChatRepository,
-    users as unknown as UserRepository,
-    events as unknown as EventRepository,
-    rateLimits as unknown as RateLimitRepository,
   );
   return { rateLimits, service, chats, users, events, roles };
 }

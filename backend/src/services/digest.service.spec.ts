@@ -1,12 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '@/core/config';
 import { JobName } from '@/core/jobs';
-import type { DigestRepository, UnreadChat } from '@/repositories/digest.repository';
-import type { EventRepository } from '@/repositories/event.repository';
-import type { JobRepository } from '@/repositories/job.repository';
-import type { MailRepository } from '@/repositories/mail.repository';
-import type { PresenceRepository } from '@/repositories/presence.repository';
+import { DigestRepository, type UnreadChat } from '@/repositories/digest.repository';
+import { EventRepository } from '@/repositories/event.repository';
+import { JobRepository } from '@/repositories/job.repository';
+import { MailRepository } from '@/repositories/mail.repository';
+import { PresenceRepository } from '@/repositories/presence.repository';
 import type { MessageResponseDto } from '@/schemas/message.dto';
+import { newTestService, stand } from '@test/unit/service';
 import { DigestService } from './digest.service';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
@@ -27,14 +28,7 @@ function setup(state: { online: boolean; lastSeenAt: number | null }, over: { em
   const mail = { send: vi.fn(async (_mail: { to: string; subject: string; html: string }) => undefined) };
   const jobs = { addBulk: vi.fn(async () => undefined) };
   const events = { on: vi.fn(() => () => undefined) };
-  const service = new DigestService(
-    config,
-    digests as unknown as DigestRepository,
-    presence as unknown as PresenceRepository,
-    mail as unknown as MailRepository,
-    jobs as unknown as JobRepository,
-    events as unknown as EventRepository,
-  );
+  const service = newTestService(DigestService, [stand(DigestRepository, digests), stand(PresenceRepository, presence), stand(MailRepository, mail), stand(JobRepository, jobs), stand(EventRepository, events)], config);
   return { service, digests, mail, jobs };
 }
 

@@ -61,9 +61,15 @@ export class DigestService implements OnModuleInit, OnModuleDestroy {
     if (recipients.length === 0) return;
     if (this.scheduled.size > MAX_TRACKED) for (const [id, until] of this.scheduled) if (until <= now) this.scheduled.delete(id);
     for (const id of recipients) this.scheduled.set(id, now + delayMs);
-    await this.jobs.addBulk(
-      recipients.map((userId) => ({ name: JobName.UserDigest, data: { userId }, options: { jobId: `digest-${userId}`, delayMs } })),
-    );
+    try {
+      await this.jobs.addBulk(
+        recipients.map((userId) => ({ name: JobName.UserDigest, data: { userId }, options: { jobId: `digest-${userId}`, delayMs } })),
+      );
+    } catch (error) {
+      // Not queued (Redis away): the next message for these recipients tries again.
+      for (const id of recipients) this.scheduled.delete(id);
+      throw error;
+    }
   }
 
   /** The digest job. Asks to run again later while the user is online or away for too short a time. */

@@ -5,11 +5,12 @@ import { ErrorCode } from '@/core/errors';
 import type { MemberRole } from '@/models/chat-member.entity';
 import type { ChatType } from '@/models/chat.entity';
 import type { MessageEntity } from '@/models/message.entity';
-import type { ChatRepository } from '@/repositories/chat.repository';
-import type { EventRepository } from '@/repositories/event.repository';
-import type { InsertResult, MessageRepository } from '@/repositories/message.repository';
-import type { MetricsRepository } from '@/repositories/metrics.repository';
-import type { RateLimitRepository } from '@/repositories/rate-limit.repository';
+import { ChatRepository } from '@/repositories/chat.repository';
+import { EventRepository } from '@/repositories/event.repository';
+import { type InsertResult, MessageRepository } from '@/repositories/message.repository';
+import { MetricsRepository } from '@/repositories/metrics.repository';
+import { RateLimitRepository } from '@/repositories/rate-limit.repository';
+import { newTestService, stand } from '@test/unit/service';
 import { MessageService } from './message.service';
 
 const ids = {
@@ -61,13 +62,16 @@ function setup() {
   const events = { emit: vi.fn() };
   const rateLimits = { hit: vi.fn(async () => ({ count: ++sends, retryAfterSeconds: 17 })) };
   const metrics = { messagesCreated: { inc: vi.fn() } };
-  const service = new MessageService(
+  const service = newTestService(
+    MessageService,
+    [
+      stand(MessageRepository, messages),
+      stand(ChatRepository, chats),
+      stand(EventRepository, events),
+      stand(RateLimitRepository, rateLimits),
+      stand(MetricsRepository, metrics),
+    ],
     config,
-    messages as unknown as MessageRepository,
-    chats as unknown as ChatRepository,
-    events as unknown as EventRepository,
-    rateLimits as unknown as RateLimitRepository,
-    metrics as unknown as MetricsRepository,
   );
   return { service, messages, chats, events, rateLimits, metrics, membership };
 }

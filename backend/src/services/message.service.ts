@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@/core/config';
 import type { AuthContext } from '@/core/auth';
 import { badRequest, forbidden, notFound, rateLimited } from '@/core/errors';
 import { SeqGate } from '@/core/seq-gate';
+import { isUnavailableError } from '@/core/unavailable';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
 import { MessageRepository } from '@/repositories/message.repository';
@@ -45,8 +46,12 @@ export class MessageService {
     onPersisted?: (message: MessageResponseDto) => void,
   ): Promise<{ message: MessageResponseDto; created: boolean }> {
     const limit = this.config.rateLimits.messages;
-    const hit = await this.rateLimits.hit('send', auth.userId, limit.windowSeconds);
-    if (hit.count > limit.limit) throw rateLimited(hit.retryAfterSeconds);
+    // Redis down: sends are still stored (the database is the truth), only unlimited for the outage.
+    const hit = await this.rateLimits.hit('send', auth.userId, limit.windowSeconds).catch((error: unknown) => {
+      if (isUnavailableError(error)) return null;
+      throw error;
+    });
+    if (hit && hit.count > limit.limit) throw rateLimited(hit.retryAfterSeconds);
 
     if (dto.replyToId && !(await this.messages.existsInChat(dto.replyToId, chatId))) {
       // Either the chat is foreign (404 wins below) or the reply target is not in it.

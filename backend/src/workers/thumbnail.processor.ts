@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type JobHandler, JobName, type JobPayloads } from '@/core/jobs';
+import { type JobHandler, JobName, type JobPayloads, type RebuiltJob } from '@/core/jobs';
 import { AttachmentService } from '@/services/attachment.service';
 
 @Injectable()
@@ -10,6 +10,10 @@ export class ThumbnailProcessor implements JobHandler<JobName.AttachmentThumbnai
 
   handle({ attachmentId }: JobPayloads[JobName.AttachmentThumbnail]): Promise<void> {
     return this.attachments.generateThumbnail(attachmentId);
+  }
+
+  rebuild(): Promise<Array<RebuiltJob<JobName.AttachmentThumbnail>>> {
+    return this.attachments.thumbnailJobsToRebuild();
   }
 
   onFinalFailure({ attachmentId }: JobPayloads[JobName.AttachmentThumbnail], error: Error): Promise<void> {

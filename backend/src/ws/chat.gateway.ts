@@ -45,6 +45,11 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 type Answer = { ok: true } | { ok: false; error: AckErrorDto };
 
 const MAX_TOKEN_LENGTH = 4096;
+/**
+ * Events being answered at once on this instance. While the database or Redis is down answers slow down; past
+ * this many the next event is refused as retryable instead of waiting in memory without bound.
+ */
+export const MAX_IN_FLIGHT_EVENTS = 2_000;
 
 /** A refused handshake reaches the client as `connect_error` with this message and `data.code`. */
 function refusal(code: ErrorCode, message: string): Error {
@@ -158,6 +163,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     };
     if (this.draining) {
       return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is restarting: reconnect and send again with the same clientId' } });
+    }
+    if (this.inFlight.size >= MAX_IN_FLIGHT_EVENTS) {
+      return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is overloaded: send again shortly with the same clientId' } });
     }
     const retryAfterSeconds = this.overEventLimit(socket);
     if (retryAfterSeconds !== null) {

@@ -1,4 +1,5 @@
-import { DomainException, ErrorCode } from '@/core/errors';
+import { DomainException, ErrorCode, unavailable } from '@/core/errors';
+import { isUnavailableError } from '@/core/unavailable';
 import type { AckErrorDto } from '@/schemas/realtime.dto';
 
 const INTERNAL = 'Internal server error';
@@ -34,6 +35,7 @@ export function ackErrorOf(exception: DomainException): AckErrorDto {
  */
 export function toAckError(error: unknown, correlationId: string, report: (error: unknown, correlationId: string) => void): AckErrorDto {
   if (error instanceof DomainException && error.code !== ErrorCode.Internal) return ackErrorOf(error);
+  if (isUnavailableError(error)) return ackErrorOf(unavailable());
   report(error, correlationId);
   return { code: ErrorCode.Internal, message: INTERNAL, correlationId };
 }

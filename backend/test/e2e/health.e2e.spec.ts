@@ -84,6 +84,7 @@ describe('start-up with Redis unreachable', () => {
 describe.skipIf(!hasRedisServer)('Redis going down while the app runs', () => {
   let t: TestApp;
   let redis: ChildProcess;
+  let registeredBeforeOutage: Promise<{ user: Awaited<ReturnType<typeof registerUser>>; chatId: string }>;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -91,6 +92,9 @@ describe.skipIf(!hasRedisServer)('Redis going down while the app runs', () => {
     // API role only: this is about HTTP answers, and a job worker whose Redis vanished busy-loops (see the note in ARCHITECTURE.md).
     t = await startApp({ REDIS_URL: `redis://127.0.0.1:${port}`, ROLE: 'api' });
     expect((await sdk.getHealth({ client: anonymous(t.url) })).response.status).toBe(200);
+    const user = await registerUser(t.url);
+    const chatId = (await sdk.createChat({ client: user.client, body: { type: 'group', title: 'outage', memberIds: [] }, throwOnError: true })).data.id;
+    registeredBeforeOutage = Promise.resolve({ user, chatId });
     const exited = new Promise((done) => redis.once('exit', done));
     redis.kill('SIGKILL');
     await exited;
@@ -109,15 +113,23 @@ describe.skipIf(!hasRedisServer)('Redis going down while the app runs', () => {
     expect(res.error).toEqual({ status: 'degraded', postgres: 'up', redis: 'down' });
   });
 
-  it('a request that needs Redis fails as a bare 500 with a correlation id and no internals', async () => {
+  it('a request that needs Redis fails as a retryable 503 with no internals', async () => {
     const res = await sdk.register({
       client: anonymous(t.url),
       body: { email: 'no-redis@example.test', username: 'noredis', password: 'long-enough-1' },
       headers: { 'X-Request-Id': 'trace-me-123' },
     });
-    expect(res.response.status).toBe(500);
-    expect(res.error).toEqual({ statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error', correlationId: 'trace-me-123' });
+    expect(res.response.status).toBe(503);
+    expect(res.error).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(res.response.headers.get('retry-after')).toBe('1');
     expect(res.response.headers.get('x-request-id')).toBe('trace-me-123');
-    expect(JSON.stringify(res.error)).not.toMatch(/redis|ECONNREFUSED|\.ts:|at /i);
+    expect(JSON.stringify(res.error)).not.toMatch(/ECONNREFUSED|\.ts:|at /i);
+  });
+
+  it('a message is still stored and acknowledged while Redis is down (sends are only unlimited meanwhile)', async () => {
+    const alice = await registeredBeforeOutage;
+    const res = await sdk.sendMessage({ client: alice.user.client, path: { chatId: alice.chatId }, body: { clientId: 'during-outage', body: 'stored without Redis' } });
+    expect(res.response.status).toBe(201);
+    expect(res.data).toMatchObject({ clientId: 'during-outage', seq: 1 });
   });
 });

@@ -2,7 +2,8 @@ import type { DataSourceOptions } from 'typeorm';
 import { migrations } from './migrations';
 import { entities } from '@/models';
 
-export function dataSourceOptions(url: string, poolMax: number): DataSourceOptions {
+/** `connectTimeoutMs` bounds how long a query waits for a connection while the database is unreachable. */
+export function dataSourceOptions(url: string, poolMax: number, connectTimeoutMs = 5000): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -13,6 +14,6 @@ export function dataSourceOptions(url: string, poolMax: number): DataSourceOptio
     synchronize: false,
     installExtensions: false,
     uuidExtension: 'pgcrypto',
-    extra: { max: poolMax },
+    extra: { max: poolMax, connectionTimeoutMillis: connectTimeoutMs },
   };
 }

@@ -1,5 +1,26 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** Row-level: an edit of one of `columns` stamps the row with the writing transaction. */
+const touchTrigger = (table: string, columns: string) => `
+      CREATE TRIGGER ${table}_sync_touch BEFORE UPDATE OF ${columns} ON ${table}
+      FOR EACH ROW EXECUTE FUNCTION sync_touch_row()`;
+
+/**
+ * Statement-level, so adding or removing a thousand members touches their chat once: the function stamps every chat
+ * in the transition table `change` (after `first`, when given), and the trigger runs it after each `event`.
+ */
+const membershipTrigger = (change: 'added' | 'removed', event: 'INSERT' | 'DELETE', transition: 'NEW' | 'OLD', first?: string) => [
+  `
+      CREATE FUNCTION sync_members_${change}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN${first ? `\n        ${first}` : ''}
+        UPDATE chats SET sync_xid = pg_current_xact_id() WHERE id IN (SELECT DISTINCT chat_id FROM ${change});
+        RETURN NULL;
+      END $$`,
+  `
+      CREATE TRIGGER chat_members_sync_${change} AFTER ${event} ON chat_members
+      REFERENCING ${transition} TABLE AS ${change} FOR EACH STATEMENT EXECUTE FUNCTION sync_members_${change}()`,
+];
+
 /**
  * Change tracking for `GET /sync`. Every changed row carries the 64-bit id of the transaction that wrote it
  * (`sync_xid`); a reader only hands out rows below its snapshot's xmin, so a transaction that commits late can
@@ -31,33 +52,13 @@ export class SyncVersions1795307129761 implements MigrationInterface {
         NEW.sync_xid := pg_current_xact_id();
         RETURN NEW;
       END $$`);
-    await queryRunner.query(`
-      CREATE TRIGGER messages_sync_touch BEFORE UPDATE OF body, edited_at, deleted_at ON messages
-      FOR EACH ROW EXECUTE FUNCTION sync_touch_row()`);
-    await queryRunner.query(`
-      CREATE TRIGGER chats_sync_touch BEFORE UPDATE OF title, type ON chats
-      FOR EACH ROW EXECUTE FUNCTION sync_touch_row()`);
+    await queryRunner.query(touchTrigger('messages', 'body, edited_at, deleted_at'));
+    await queryRunner.query(touchTrigger('chats', 'title, type'));
 
-    // Statement-level, so adding a thousand members touches their chat once.
-    await queryRunner.query(`
-      CREATE FUNCTION sync_members_added() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        UPDATE chats SET sync_xid = pg_current_xact_id() WHERE id IN (SELECT DISTINCT chat_id FROM added);
-        RETURN NULL;
-      END $$`);
-    await queryRunner.query(`
-      CREATE TRIGGER chat_members_sync_added AFTER INSERT ON chat_members
-      REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION sync_members_added()`);
-    await queryRunner.query(`
-      CREATE FUNCTION sync_members_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO chat_member_removals (chat_id, user_id) SELECT chat_id, user_id FROM removed;
-        UPDATE chats SET sync_xid = pg_current_xact_id() WHERE id IN (SELECT DISTINCT chat_id FROM removed);
-        RETURN NULL;
-      END $$`);
-    await queryRunner.query(`
-      CREATE TRIGGER chat_members_sync_removed AFTER DELETE ON chat_members
-      REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION sync_members_removed()`);
+    for (const sql of membershipTrigger('added', 'INSERT', 'NEW')) await queryRunner.query(sql);
+    for (const sql of membershipTrigger('removed', 'DELETE', 'OLD', 'INSERT INTO chat_member_removals (chat_id, user_id) SELECT chat_id, user_id FROM removed;')) {
+      await queryRunner.query(sql);
+    }
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
