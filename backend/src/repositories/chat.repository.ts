@@ -5,7 +5,7 @@ import { ChatMemberEntity, type MemberRole } from '@/models/chat-member.entity';
 import { ChatEntity, type ChatType } from '@/models/chat.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import type { UserEntity } from '@/models/user.entity';
-import { attachmentsOf } from './attachment.repository';
+import { CHAT_COLUMNS, MESSAGE_COLUMNS } from './columns';
 
 export interface MemberWithUser extends ChatMemberEntity {
   user: Pick<UserEntity, 'id' | 'username' | 'displayName'>;
@@ -14,13 +14,6 @@ export interface MemberWithUser extends ChatMemberEntity {
 export interface ChatWithMembership extends ChatEntity {
   myLastReadSeq: number;
 }
-
-export const CHAT_COLUMNS = `c.id, c.type, c.title, c.created_by AS "createdBy", c.direct_key AS "directKey",
-  c.last_message_seq AS "lastMessageSeq", c.last_message_at AS "lastMessageAt", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
-
-export const MESSAGE_COLUMNS = `m.id, m.chat_id AS "chatId", m.seq, m.sender_id AS "senderId", m.sender_contact_id AS "senderContactId",
-  m.client_id AS "clientId", m.body, m.reply_to_id AS "replyToId", m.created_at AS "createdAt", m.edited_at AS "editedAt", m.deleted_at AS "deletedAt",
-  ${attachmentsOf('m')} AS attachments`;
 
 @Injectable()
 export class ChatRepository {

@@ -4,8 +4,7 @@ import { DatabaseError, type Pool } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
-import { attachmentsOf } from './attachment.repository';
-import { MESSAGE_COLUMNS } from './chat.repository';
+import { attachmentsOf, MESSAGE_COLUMNS, messageColumns } from './columns';
 
 export interface NewMessage {
   chatId: string;
@@ -24,8 +23,7 @@ type InsertedRow = MessageEntity & { memberIds: string[] };
 
 export type MessageWithAttachments = MessageEntity & { attachments: MessageAttachmentRow[] };
 
-const RETURNING = `id, chat_id AS "chatId", seq, sender_id AS "senderId", sender_contact_id AS "senderContactId", client_id AS "clientId",
-  body, reply_to_id AS "replyToId", created_at AS "createdAt", edited_at AS "editedAt", deleted_at AS "deletedAt"`;
+const RETURNING = messageColumns('messages');
 
 /**
  * One statement: check membership, take the next seq under the chat row lock, insert, and move the
