@@ -16,6 +16,7 @@ import { HttpExceptionFilter } from '@/api/http-exception.filter';
 import { MediaAuthGuard } from '@/api/media-auth.guard';
 import { MessageController } from '@/api/message.controller';
 import { PresenceController } from '@/api/presence.controller';
+import { SearchController } from '@/api/search.controller';
 import { SyncController } from '@/api/sync.controller';
 import { UploadController } from '@/api/upload.controller';
 import { UserController } from '@/api/user.controller';
@@ -37,6 +38,7 @@ import { PresenceRepository } from '@/repositories/presence.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { RedisRepository } from '@/repositories/redis.repository';
 import { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
+import { SearchRepository } from '@/repositories/search.repository';
 import { StorageRepository } from '@/repositories/storage.repository';
 import { SyncRepository } from '@/repositories/sync.repository';
 import { UserRepository } from '@/repositories/user.repository';
@@ -50,6 +52,7 @@ import { JobService } from '@/services/job.service';
 import { MessageService } from '@/services/message.service';
 import { PresenceService } from '@/services/presence.service';
 import { RealtimeService } from '@/services/realtime.service';
+import { SearchService } from '@/services/search.service';
 import { SyncService } from '@/services/sync.service';
 import { UserService } from '@/services/user.service';
 import { processors } from '@/workers/job.runner';
@@ -71,17 +74,18 @@ export const repositories = [
   RateLimitRepository,
   RedisRepository,
   RefreshTokenRepository,
+  SearchRepository,
   StorageRepository,
   SyncRepository,
   UserRepository,
   WebsocketRepository,
 ];
 
-export const services = [AttachmentService, AuthService, ChatService, DigestService, HealthService, JobService, MessageService, PresenceService, RealtimeService, SyncService, UserService];
+export const services = [AttachmentService, AuthService, ChatService, DigestService, HealthService, JobService, MessageService, PresenceService, RealtimeService, SearchService, SyncService, UserService];
 
 export const gateways = [ChatGateway];
 
-export const controllers = [AuthController, UserController, PresenceController, ChatController, MessageController, SyncController, UploadController, AttachmentController, AdminController, HealthController];
+export const controllers = [AuthController, UserController, PresenceController, ChatController, MessageController, SyncController, UploadController, AttachmentController, AdminController, HealthController, SearchController];
 
 @Module({})
 export class AppModule {

@@ -143,8 +143,21 @@ export class MessageRepository {
     return rows.length > 0;
   }
 
-  /** Cursor pages over the (chat_id, seq) index: `after` ascends, otherwise descends from `before` or the end. */
-  list(chatId: string, page: { limit: number; before?: number; after?: number }): Promise<MessageEntity[]> {
+  /**
+   * Cursor pages over the (chat_id, seq) index: `after` ascends, otherwise descends from `before` or the end;
+   * `around` is two index range scans meeting at that seq (it and older ones, then newer ones), newest first.
+   */
+  list(chatId: string, page: { limit: number; before?: number; after?: number; around?: number }): Promise<MessageEntity[]> {
+    if (page.around !== undefined) {
+      const older = Math.ceil(page.limit / 2);
+      return this.dataSource.query(
+        `(SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq <= $2 ORDER BY m.seq DESC LIMIT $3)
+         UNION ALL
+         (SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $4)
+         ORDER BY seq DESC`,
+        [chatId, page.around, older, page.limit - older],
+      );
+    }
     if (page.after !== undefined) {
       return this.dataSource.query(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,

@@ -6,7 +6,7 @@ import type { MemberRole } from '@/models/chat-member.entity';
 import { ChatRepository, type ChatWithMembership } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
 import { UserRepository } from '@/repositories/user.repository';
-import { toChatResponse, type AddMemberDto, type ChatListResponseDto, type ChatResponseDto, type CreateChatDto } from '@/schemas/chat.dto';
+import { toChatResponse, type AddMemberDto, type ChatListResponseDto, type ChatResponseDto, type CreateChatDto, type ListChatsQueryDto } from '@/schemas/chat.dto';
 
 const MANAGERS: MemberRole[] = ['owner', 'admin'];
 
@@ -39,8 +39,8 @@ export class ChatService {
     return { chat: response, created: true };
   }
 
-  async list(auth: AuthContext): Promise<ChatListResponseDto> {
-    const chats = await this.chats.listForUser(auth.userId);
+  async list(auth: AuthContext, query: ListChatsQueryDto = {}): Promise<ChatListResponseDto> {
+    const chats = await this.chats.listForUser(auth.userId, query.q);
     return { items: await this.views(chats) };
   }
 

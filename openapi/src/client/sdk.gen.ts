@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SyncData, SyncErrors, SyncResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchMessagesData, SearchMessagesErrors, SearchMessagesResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SyncData, SyncErrors, SyncResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -112,7 +112,7 @@ export const getPresence = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
- * Your chats, most recently active first
+ * Your chats, most recently active first; with q, those whose title or member names match, best first
  */
 export const listChats = <ThrowOnError extends boolean = false>(options?: Options<ListChatsData, ThrowOnError>) => (options?.client ?? client).get<ListChatsResponses, ListChatsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -282,3 +282,12 @@ export const openQueueBoard = <ThrowOnError extends boolean = false>(options?: O
  * PostgreSQL and Redis reachability
  */
 export const getHealth = <ThrowOnError extends boolean = false>(options?: Options<GetHealthData, ThrowOnError>) => (options?.client ?? client).get<GetHealthResponses, GetHealthErrors, ThrowOnError>({ url: '/health', ...options });
+
+/**
+ * Search the messages of your chats: stemmed words (Russian and English), "phrases", prefix*, and similar spellings when words find little
+ */
+export const searchMessages = <ThrowOnError extends boolean = false>(options: Options<SearchMessagesData, ThrowOnError>) => (options.client ?? client).get<SearchMessagesResponses, SearchMessagesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/search/messages',
+    ...options
+});

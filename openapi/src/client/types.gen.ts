@@ -446,6 +446,41 @@ export type HealthResponseDto = {
     redis: 'up' | 'down';
 };
 
+export type SearchChatDto = {
+    id: string;
+    /**
+     * The group's title; for a direct chat, the other person's display name
+     */
+    title: string | null;
+    /**
+     * direct, group or inbox
+     */
+    type: string;
+};
+
+export type SearchHitDto = {
+    message: MessageResponseDto;
+    chat: SearchChatDto;
+    /**
+     * Matched parts of message.body as [start, end) offsets in UTF-16 code units (JavaScript string indexes), in order
+     */
+    highlights: Array<[
+        number,
+        number
+    ]>;
+};
+
+export type SearchMessagesResponseDto = {
+    /**
+     * Most relevant first, then newest
+     */
+    items: Array<SearchHitDto>;
+    /**
+     * Pass as cursor for the next page; null on the last page
+     */
+    nextCursor: string | null;
+};
+
 export type RegisterData = {
     body: RegisterDto;
     path?: never;
@@ -596,7 +631,11 @@ export type SearchUsersData = {
     path?: never;
     query?: {
         /**
-         * Matches the start of a username or any word of a display name
+         * Matches the start of a username or of any word of a display name first, then similar names (a typo, part of a name)
+         */
+        q?: string;
+        /**
+         * The same as q (older clients); q wins when both are given
          */
         search?: string;
         limit?: number;
@@ -651,7 +690,12 @@ export type GetPresenceResponse = GetPresenceResponses[keyof GetPresenceResponse
 export type ListChatsData = {
     body?: never;
     path?: never;
-    query?: never;
+    query?: {
+        /**
+         * Only chats whose title, or a member's name, contains or resembles this (trigram similarity: a typo or part of a name matches)
+         */
+        q?: string;
+    };
     url: '/api/v1/chats';
 };
 
@@ -843,6 +887,10 @@ export type ListMessagesData = {
          * Newer than this seq, oldest first
          */
         after?: number;
+        /**
+         * The page around this seq (a found message): it and up to half the limit older, the rest newer; newest first
+         */
+        around?: number;
     };
     url: '/api/v1/chats/{chatId}/messages';
 };
@@ -1150,3 +1198,52 @@ export type GetHealthResponses = {
 };
 
 export type GetHealthResponse = GetHealthResponses[keyof GetHealthResponses];
+
+export type SearchMessagesData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Words (stemmed in Russian and English: "заказы" finds "заказ", "orders" finds "order"), "a phrase" in double quotes, a prefix with a trailing * (`достав*`); when words find little, similar spellings (typos, parts of words) are found too
+         */
+        q: string;
+        /**
+         * Only this chat
+         */
+        chatId?: string;
+        /**
+         * Sent at or after this time
+         */
+        from?: string;
+        /**
+         * Sent before this time
+         */
+        to?: string;
+        /**
+         * Only messages from this person
+         */
+        senderId?: string;
+        /**
+         * nextCursor of the previous page
+         */
+        cursor?: string;
+        limit?: number;
+    };
+    url: '/api/v1/search/messages';
+};
+
+export type SearchMessagesErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type SearchMessagesError = SearchMessagesErrors[keyof SearchMessagesErrors];
+
+export type SearchMessagesResponses = {
+    200: SearchMessagesResponseDto;
+};
+
+export type SearchMessagesResponse = SearchMessagesResponses[keyof SearchMessagesResponses];
