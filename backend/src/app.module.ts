@@ -38,6 +38,7 @@ import { PresenceRepository } from '@/repositories/presence.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { RedisRepository } from '@/repositories/redis.repository';
 import { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
+import { ScheduledMessageRepository } from '@/repositories/scheduled-message.repository';
 import { SearchRepository } from '@/repositories/search.repository';
 import { StorageRepository } from '@/repositories/storage.repository';
 import { SyncRepository } from '@/repositories/sync.repository';
@@ -52,6 +53,7 @@ import { JobService } from '@/services/job.service';
 import { MessageService } from '@/services/message.service';
 import { PresenceService } from '@/services/presence.service';
 import { RealtimeService } from '@/services/realtime.service';
+import { ScheduledMessageService } from '@/services/scheduled-message.service';
 import { SearchService } from '@/services/search.service';
 import { SyncService } from '@/services/sync.service';
 import { UserService } from '@/services/user.service';
@@ -74,6 +76,7 @@ export const repositories = [
   RateLimitRepository,
   RedisRepository,
   RefreshTokenRepository,
+  ScheduledMessageRepository,
   SearchRepository,
   StorageRepository,
   SyncRepository,
@@ -81,7 +84,7 @@ export const repositories = [
   WebsocketRepository,
 ];
 
-export const services = [AttachmentService, AuthService, ChatService, DigestService, HealthService, JobService, MessageService, PresenceService, RealtimeService, SearchService, SyncService, UserService];
+export const services = [AttachmentService, AuthService, ChatService, DigestService, HealthService, JobService, MessageService, PresenceService, RealtimeService, ScheduledMessageService, SearchService, SyncService, UserService];
 
 export const gateways = [ChatGateway];
 

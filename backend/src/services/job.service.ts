@@ -4,6 +4,9 @@ import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { type JobHandler, JobName } from '@/core/jobs';
 import { JobRepository } from '@/repositories/job.repository';
 
+/** How soon a scheduled message whose delayed job Redis lost is found again (besides every worker start). */
+const SCHEDULED_SWEEP_EVERY_MS = 60_000;
+
 @Injectable()
 export class JobService {
   constructor(
@@ -26,6 +29,7 @@ export class JobService {
     if (this.config.role === 'api') return;
     this.jobs.startWorkers(handlers);
     await this.jobs.schedule(JobName.UploadsCleanup, {}, this.config.jobs.cleanupEverySeconds * 1000);
+    await this.jobs.schedule(JobName.ScheduledSweep, {}, SCHEDULED_SWEEP_EVERY_MS);
   }
 
   /** For the admin board, which reads and manages the queues directly. */

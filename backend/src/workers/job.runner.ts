@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { JobService } from '@/services/job.service';
 import { CleanupProcessor } from './cleanup.processor';
 import { DigestProcessor } from './digest.processor';
+import { ScheduledSendProcessor, ScheduledSweepProcessor } from './scheduled-send.processor';
 import { ThumbnailProcessor } from './thumbnail.processor';
 
 /** Hands every processor to the job system at start-up; the job system refuses to start if one is missing. */
@@ -12,11 +13,13 @@ export class JobRunner implements OnApplicationBootstrap {
     private readonly thumbnails: ThumbnailProcessor,
     private readonly digests: DigestProcessor,
     private readonly cleanup: CleanupProcessor,
+    private readonly scheduledSend: ScheduledSendProcessor,
+    private readonly scheduledSweep: ScheduledSweepProcessor,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
-    return this.jobs.start([this.thumbnails, this.digests, this.cleanup]);
+    return this.jobs.start([this.thumbnails, this.digests, this.cleanup, this.scheduledSend, this.scheduledSweep]);
   }
 }
 
-export const processors = [ThumbnailProcessor, DigestProcessor, CleanupProcessor, JobRunner];
+export const processors = [ThumbnailProcessor, DigestProcessor, CleanupProcessor, ScheduledSendProcessor, ScheduledSweepProcessor, JobRunner];

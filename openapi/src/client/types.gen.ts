@@ -241,7 +241,7 @@ export type MarkReadDto = {
     seq: number;
 };
 
-export type SendMessageDto = {
+export type PostMessageDto = {
     /**
      * Idempotency key chosen by the client; resending it returns the stored message
      */
@@ -258,6 +258,49 @@ export type SendMessageDto = {
      * Your own uploads to this chat in status "ready", in display order
      */
     attachmentIds?: Array<string>;
+    /**
+     * Send later, at this time: at least 10 s and at most a year ahead. Only the author sees it until then; attachments cannot be scheduled
+     */
+    sendAt?: string;
+};
+
+/**
+ * pending until it goes; sent with messageId; failed when it could not be sent (e.g. you left the chat)
+ */
+export type ScheduledMessageStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export type ScheduledMessageResponseDto = {
+    id: string;
+    chatId: string;
+    clientId: string;
+    body: string;
+    replyToId: string | null;
+    sendAt: string;
+    /**
+     * pending until it goes; sent with messageId; failed when it could not be sent (e.g. you left the chat)
+     */
+    status: ScheduledMessageStatus;
+    /**
+     * The message it became, once sent
+     */
+    messageId: string | null;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type ScheduledMessageListResponseDto = {
+    /**
+     * Your messages waiting to be sent in this chat, soonest first
+     */
+    items: Array<ScheduledMessageResponseDto>;
+};
+
+export type UpdateScheduledMessageDto = {
+    body?: string;
+    /**
+     * Send later, at this time: at least 10 s and at most a year ahead
+     */
+    sendAt?: string;
 };
 
 export type MessageListResponseDto = {
@@ -916,7 +959,7 @@ export type ListMessagesResponses = {
 export type ListMessagesResponse = ListMessagesResponses[keyof ListMessagesResponses];
 
 export type SendMessageData = {
-    body: SendMessageDto;
+    body: PostMessageDto;
     path: {
         chatId: string;
     };
@@ -945,9 +988,110 @@ export type SendMessageResponses = {
      */
     200: MessageResponseDto;
     201: MessageResponseDto;
+    /**
+     * Scheduled (sendAt was given), also when repeated with the same clientId
+     */
+    202: ScheduledMessageResponseDto;
 };
 
 export type SendMessageResponse = SendMessageResponses[keyof SendMessageResponses];
+
+export type ListScheduledMessagesData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/chats/{chatId}/scheduled';
+};
+
+export type ListScheduledMessagesErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such chat or message, or you are not a member
+     */
+    404: ErrorResponseDto;
+};
+
+export type ListScheduledMessagesError = ListScheduledMessagesErrors[keyof ListScheduledMessagesErrors];
+
+export type ListScheduledMessagesResponses = {
+    200: ScheduledMessageListResponseDto;
+};
+
+export type ListScheduledMessagesResponse = ListScheduledMessagesResponses[keyof ListScheduledMessagesResponses];
+
+export type CancelScheduledMessageData = {
+    body?: never;
+    path: {
+        chatId: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/chats/{chatId}/scheduled/{id}';
+};
+
+export type CancelScheduledMessageErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such chat or message, or you are not a member
+     */
+    404: ErrorResponseDto;
+    /**
+     * Already sent
+     */
+    409: ErrorResponseDto;
+};
+
+export type CancelScheduledMessageError = CancelScheduledMessageErrors[keyof CancelScheduledMessageErrors];
+
+export type CancelScheduledMessageResponses = {
+    204: void;
+};
+
+export type CancelScheduledMessageResponse = CancelScheduledMessageResponses[keyof CancelScheduledMessageResponses];
+
+export type UpdateScheduledMessageData = {
+    body: UpdateScheduledMessageDto;
+    path: {
+        chatId: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/chats/{chatId}/scheduled/{id}';
+};
+
+export type UpdateScheduledMessageErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such chat or message, or you are not a member
+     */
+    404: ErrorResponseDto;
+    /**
+     * Already sent
+     */
+    409: ErrorResponseDto;
+};
+
+export type UpdateScheduledMessageError = UpdateScheduledMessageErrors[keyof UpdateScheduledMessageErrors];
+
+export type UpdateScheduledMessageResponses = {
+    200: ScheduledMessageResponseDto;
+};
+
+export type UpdateScheduledMessageResponse = UpdateScheduledMessageResponses[keyof UpdateScheduledMessageResponses];
 
 export type DeleteMessageData = {
     body?: never;
