@@ -483,6 +483,18 @@ export type UploadResponseDto = {
     attachment: AttachmentResponseDto;
 };
 
+/**
+ * Content types shown inline; every other file is a download
+ */
+export type InlineImageType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'image/avif';
+
+export type InlineImageRuleDto = {
+    /**
+     * Content types shown inline; every other file is a download
+     */
+    contentType: InlineImageType;
+};
+
 export type HealthResponseDto = {
     status: 'ok' | 'degraded';
     postgres: 'up' | 'down';
