@@ -152,7 +152,10 @@ async function explainAll(db, member) {
   const { SearchRepository } = backendRequire('./dist/repositories/search.repository.js');
   const { parseSearchQuery, plainWords, HIGHLIGHT_START, HIGHLIGHT_STOP } = backendRequire('./dist/services/search-query.js');
   const captured = [];
-  const recorder = { query: async (sql, params) => (captured.push({ sql, params }), []) };
+  // The plan choice (how many messages the caller can see) is answered for real; the searches are only recorded.
+  const recorder = {
+    query: async (sql, params) => (/sum\(c\.last_message_seq\)/.test(sql) ? (await db.query(sql, params)).rows : (captured.push({ sql, params }), [])),
+  };
   const repo = new SearchRepository({ ...recorder, transaction: async (work) => work(recorder) });
   const filters = { userId: member.id };
   const marks = { start: HIGHLIGHT_START, stop: HIGHLIGHT_STOP };
