@@ -1,8 +1,12 @@
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+import { readdirSync } from 'node:fs';
 
-const FEATURES = ['auth', 'chats', 'messages', 'users'];
+/** Every folder under src/features is a feature: a new one is isolated without editing this file. */
+const FEATURES = readdirSync(new URL('./src/features', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 /** A feature never imports another feature, nor the app layer: composition happens in src/app. */
 const featureIsolation = FEATURES.map((feature) => ({
@@ -28,6 +32,14 @@ const sharedLayers = {
   },
 };
 
+/** The app composes features through their public index only, never their internals. */
+const appUsesFeatureIndexes = {
+  files: ['src/app/**/*.{ts,tsx}'],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ group: ['@/features/*/**'], message: 'Import a feature through its index (@/features/<name>), not its internals.' }] }],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist', 'e2e-artifacts', 'node_modules'] },
   js.configs.recommended,
@@ -47,4 +59,5 @@ export default tseslint.config(
   },
   ...featureIsolation,
   sharedLayers,
+  appUsesFeatureIndexes,
 );

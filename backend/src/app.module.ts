@@ -17,6 +17,7 @@ import { MediaAuthGuard } from '@/api/media-auth.guard';
 import { MessageController } from '@/api/message.controller';
 import { MetricsGuard } from '@/api/metrics.guard';
 import { PresenceController } from '@/api/presence.controller';
+import { SearchController } from '@/api/search.controller';
 import { SyncController } from '@/api/sync.controller';
 import { UploadController } from '@/api/upload.controller';
 import { UserController } from '@/api/user.controller';
@@ -39,6 +40,8 @@ import { PresenceRepository } from '@/repositories/presence.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { RedisRepository } from '@/repositories/redis.repository';
 import { RefreshTokenRepository } from '@/repositories/refresh-token.repository';
+import { ScheduledMessageRepository } from '@/repositories/scheduled-message.repository';
+import { SearchRepository } from '@/repositories/search.repository';
 import { StorageRepository } from '@/repositories/storage.repository';
 import { SyncRepository } from '@/repositories/sync.repository';
 import { UserRepository } from '@/repositories/user.repository';
@@ -52,6 +55,8 @@ import { JobService } from '@/services/job.service';
 import { MessageService } from '@/services/message.service';
 import { PresenceService } from '@/services/presence.service';
 import { RealtimeService } from '@/services/realtime.service';
+import { ScheduledMessageService } from '@/services/scheduled-message.service';
+import { SearchService } from '@/services/search.service';
 import { SyncService } from '@/services/sync.service';
 import { UserService } from '@/services/user.service';
 import { processors } from '@/workers';
@@ -73,17 +78,19 @@ export const repositories = [
   RateLimitRepository,
   RedisRepository,
   RefreshTokenRepository,
+  ScheduledMessageRepository,
+  SearchRepository,
   StorageRepository,
   SyncRepository,
   UserRepository,
   WebsocketRepository,
 ];
 
-export const services = [AttachmentService, AuthService, ChatService, DigestService, HealthService, JobService, MessageService, PresenceService, RealtimeService, SyncService, UserService];
+export const services = [AttachmentService, AuthService, ChatService, DigestService, HealthService, JobService, MessageService, PresenceService, RealtimeService, ScheduledMessageService, SearchService, SyncService, UserService];
 
 export const gateways = [ChatGateway];
 
-export const controllers = [AuthController, UserController, PresenceController, ChatController, MessageController, SyncController, UploadController, AttachmentController, AdminController, HealthController];
+export const controllers = [AuthController, UserController, PresenceController, ChatController, MessageController, SyncController, UploadController, AttachmentController, AdminController, HealthController, SearchController];
 
 @Module({})
 export class AppModule {

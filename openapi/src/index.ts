@@ -1,2 +1,3 @@
 export * from './client';
 export { client } from './client/client.gen';
+export * from './client/schemas.gen';

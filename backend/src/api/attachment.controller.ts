@@ -1,8 +1,9 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCookieAuth, ApiFoundResponse, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCookieAuth, ApiExtraModels, ApiFoundResponse, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthContext } from '@/core/auth';
 import { ErrorResponseDto } from '@/schemas/common.dto';
+import { InlineImageRuleDto } from '@/schemas/attachment.dto';
 import { AttachmentService } from '@/services/attachment.service';
 import { Auth, Public } from './auth.guard';
 import { MediaAuthGuard } from './media-auth.guard';
@@ -16,6 +17,7 @@ const REDIRECT = {
 
 /** Opened by <img> tags and download links too, so a bearer token or the media cookie authenticates. */
 @ApiTags('attachments')
+@ApiExtraModels(InlineImageRuleDto)
 @Public()
 @UseGuards(MediaAuthGuard)
 @ApiBearerAuth()

@@ -85,7 +85,10 @@ async function startEmbeddedPostgres(dataDir: string, log: Log) {
   const { PGLiteSocketServer } = require('@electric-sql/pglite-socket') as typeof import('@electric-sql/pglite-socket');
   const dir = join(dataDir, 'pg');
   mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create(dir);
+  // The search migration needs these two; PGlite ships them as separately loaded contrib modules.
+  const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: import('@electric-sql/pglite').Extension };
+  const { btree_gin } = require('@electric-sql/pglite/contrib/btree_gin') as { btree_gin: import('@electric-sql/pglite').Extension };
+  const db = await PGlite.create(dir, { extensions: { pg_trgm, btree_gin } });
   const port = await freePort();
   const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 1 });
   await server.start();

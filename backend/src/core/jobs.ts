@@ -10,12 +10,15 @@ export enum QueueName {
   Media = 'media',
   Mail = 'mail',
   Maintenance = 'maintenance',
+  Scheduled = 'scheduled',
 }
 
 export enum JobName {
   AttachmentThumbnail = 'attachment-thumbnail',
   UserDigest = 'user-digest',
   UploadsCleanup = 'uploads-cleanup',
+  ScheduledSend = 'scheduled-send',
+  ScheduledSweep = 'scheduled-sweep',
 }
 
 /** The payload of every job, by name: producers and processors share this one contract. */
@@ -23,6 +26,9 @@ export interface JobPayloads {
   [JobName.AttachmentThumbnail]: { attachmentId: string };
   [JobName.UserDigest]: { userId: string };
   [JobName.UploadsCleanup]: Record<string, never>;
+  /** `version` is the row's version when the job was queued: an edited or rescheduled message has a newer job. */
+  [JobName.ScheduledSend]: { scheduledId: string; version: number };
+  [JobName.ScheduledSweep]: Record<string, never>;
 }
 
 /** A job as a discriminated union, so `switch (job.name)` narrows `job.data`. */
@@ -33,6 +39,9 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.AttachmentThumbnail]: QueueName.Media,
   [JobName.UserDigest]: QueueName.Mail,
   [JobName.UploadsCleanup]: QueueName.Maintenance,
+  // Its own queue, so a backlog of thumbnails or cleanup never makes a scheduled message late.
+  [JobName.ScheduledSend]: QueueName.Scheduled,
+  [JobName.ScheduledSweep]: QueueName.Maintenance,
 };
 
 export interface JobRetryPolicy {

@@ -3,16 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AttachmentEntity, AttachmentStatus } from '@/models/attachment.entity';
 
-/**
- * A message's attachments as one JSON array, for the select list of any message query (`alias` is the
- * messages row). An index probe per message; kept in SQL so every read path carries attachments in its one round trip.
- */
-export const attachmentsOf = (alias: string) => `(
-  SELECT coalesce(json_agg(json_build_object(
-    'id', a.id, 'status', a.status, 'fileName', a.file_name, 'contentType', a.content_type, 'size', a.size,
-    'width', a.width, 'height', a.height, 'hasThumbnail', a.thumbnail_key IS NOT NULL) ORDER BY a.position), '[]'::json)
-  FROM attachments a WHERE a.message_id = ${alias}.id)`;
-
 const COLUMNS = `a.id, a.chat_id AS "chatId", a.uploader_id AS "uploaderId", a.message_id AS "messageId", a.position, a.status,
   a.reject_reason AS "rejectReason", a.file_name AS "fileName", a.content_type AS "contentType", a.size::float8 AS size,
   a.object_key AS "objectKey", a.thumbnail_key AS "thumbnailKey", a.width, a.height, a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;

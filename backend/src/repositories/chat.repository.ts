@@ -5,7 +5,10 @@ import { ChatMemberEntity, type MemberRole } from '@/models/chat-member.entity';
 import { ChatEntity, type ChatType } from '@/models/chat.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import type { UserEntity } from '@/models/user.entity';
-import { attachmentsOf } from './attachment.repository';
+import { CHAT_COLUMNS, MESSAGE_COLUMNS } from './columns';
+
+/** pg_trgm word_similarity a title or name must reach to count as a match for the typed term. */
+const TITLE_SIMILARITY_THRESHOLD = '0.45';
 
 export interface MemberWithUser extends ChatMemberEntity {
   user: Pick<UserEntity, 'id' | 'username' | 'displayName'>;
@@ -14,13 +17,6 @@ export interface MemberWithUser extends ChatMemberEntity {
 export interface ChatWithMembership extends ChatEntity {
   myLastReadSeq: number;
 }
-
-export const CHAT_COLUMNS = `c.id, c.type, c.title, c.created_by AS "createdBy", c.direct_key AS "directKey",
-  c.last_message_seq AS "lastMessageSeq", c.last_message_at AS "lastMessageAt", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
-
-export const MESSAGE_COLUMNS = `m.id, m.chat_id AS "chatId", m.seq, m.sender_id AS "senderId", m.sender_contact_id AS "senderContactId",
-  m.client_id AS "clientId", m.body, m.reply_to_id AS "replyToId", m.created_at AS "createdAt", m.edited_at AS "editedAt", m.deleted_at AS "deletedAt",
-  ${attachmentsOf('m')} AS attachments`;
 
 @Injectable()
 export class ChatRepository {
@@ -37,7 +33,9 @@ export class ChatRepository {
     return rows[0] ?? null;
   }
 
-  async listForUser(userId: string): Promise<ChatWithMembership[]> {
+  async listForUser(userId: string, q?: string): Promise<ChatWithMembership[]> {
+    const term = q?.trim().toLowerCase();
+    if (term) return this.searchForUser(userId, term);
     return this.dataSource.query(
       `SELECT ${CHAT_COLUMNS}, cm.last_read_seq AS "myLastReadSeq"
        FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
@@ -46,6 +44,31 @@ export class ChatRepository {
        LIMIT 1000`,
       [userId],
     );
+  }
+
+  /**
+   * The caller's chats whose title, or another member's name, contains the term or resembles it by pg_trgm
+   * word_similarity (so a contact's name in an inbox thread or a one-letter typo matches); the most similar first.
+   */
+  private searchForUser(userId: string, term: string): Promise<ChatWithMembership[]> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [TITLE_SIMILARITY_THRESHOLD]);
+      return tx.query(
+        `SELECT ${CHAT_COLUMNS}, cm.last_read_seq AS "myLastReadSeq"
+         FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
+         CROSS JOIN LATERAL (
+           SELECT greatest(
+             CASE WHEN strpos(lower(c.title), $2) > 0 THEN 1 ELSE word_similarity($2, lower(coalesce(c.title, ''))) END,
+             (SELECT max(CASE WHEN strpos(lower(u.display_name || ' ' || u.username), $2) > 0 THEN 1
+                              ELSE word_similarity($2, lower(u.username || ' ' || u.display_name)) END)
+              FROM chat_members o JOIN users u ON u.id = o.user_id WHERE o.chat_id = c.id AND o.user_id <> $1)) AS score
+         ) s
+         WHERE cm.user_id = $1 AND s.score >= current_setting('pg_trgm.word_similarity_threshold')::real
+         ORDER BY s.score DESC, coalesce(c.last_message_at, c.created_at) DESC, c.id
+         LIMIT 100`,
+        [userId, term],
+      );
+    });
   }
 
   async findMember(chatId: string, userId: string): Promise<ChatMemberEntity | null> {

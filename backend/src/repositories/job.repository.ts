@@ -132,6 +132,11 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
     await Promise.all([...byQueue].map(([queue, jobs]) => this.queues.get(queue)!.addBulk(jobs)));
   }
 
+  /** Drops a waiting or delayed job by id; a job already running is left to finish. */
+  async remove<N extends JobName>(name: N, jobId: string): Promise<void> {
+    await this.queueFor(name).remove(jobId);
+  }
+
   /** Creates or updates a repeatable job; every instance may call it, the scheduler id keeps one schedule. */
   async schedule<N extends JobName>(name: N, data: JobPayloads[N], everyMs: number): Promise<void> {
     await this.queueFor(name).upsertJobScheduler(name, { every: everyMs }, { name, data });

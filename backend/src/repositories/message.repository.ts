@@ -4,8 +4,7 @@ import { DatabaseError, type Pool } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
-import { attachmentsOf } from './attachment.repository';
-import { MESSAGE_COLUMNS } from './chat.repository';
+import { attachmentsOf, MESSAGE_COLUMNS, messageColumns } from './columns';
 
 export interface NewMessage {
   chatId: string;
@@ -24,8 +23,7 @@ type InsertedRow = MessageEntity & { memberIds: string[] };
 
 export type MessageWithAttachments = MessageEntity & { attachments: MessageAttachmentRow[] };
 
-const RETURNING = `id, chat_id AS "chatId", seq, sender_id AS "senderId", sender_contact_id AS "senderContactId", client_id AS "clientId",
-  body, reply_to_id AS "replyToId", created_at AS "createdAt", edited_at AS "editedAt", deleted_at AS "deletedAt"`;
+const RETURNING = messageColumns('messages');
 
 /**
  * One statement: check membership, take the next seq under the chat row lock, insert, and move the
@@ -145,8 +143,21 @@ export class MessageRepository {
     return rows.length > 0;
   }
 
-  /** Cursor pages over the (chat_id, seq) index: `after` ascends, otherwise descends from `before` or the end. */
-  list(chatId: string, page: { limit: number; before?: number; after?: number }): Promise<MessageEntity[]> {
+  /**
+   * Cursor pages over the (chat_id, seq) index: `after` ascends, otherwise descends from `before` or the end;
+   * `around` is two index range scans meeting at that seq (it and older ones, then newer ones), newest first.
+   */
+  list(chatId: string, page: { limit: number; before?: number; after?: number; around?: number }): Promise<MessageEntity[]> {
+    if (page.around !== undefined) {
+      const older = Math.ceil(page.limit / 2);
+      return this.dataSource.query(
+        `(SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq <= $2 ORDER BY m.seq DESC LIMIT $3)
+         UNION ALL
+         (SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $4)
+         ORDER BY seq DESC`,
+        [chatId, page.around, older, page.limit - older],
+      );
+    }
     if (page.after !== undefined) {
       return this.dataSource.query(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,

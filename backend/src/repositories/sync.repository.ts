@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { MessageEntity } from '@/models/message.entity';
-import { CHAT_COLUMNS, MESSAGE_COLUMNS, type ChatWithMembership } from './chat.repository';
+import type { ChatWithMembership } from './chat.repository';
+import { CHAT_COLUMNS, MESSAGE_COLUMNS } from './columns';
 
 /**
  * The kind of a change, as its rank within one transaction: the reader's removals first, then chats, then messages.

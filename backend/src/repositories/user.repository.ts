@@ -5,6 +5,9 @@ import { UserEntity } from '@/models/user.entity';
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** pg_trgm word_similarity a name must reach: "алксандр" against "александр" scores 0.58, an unrelated name near 0. */
+const NAME_SIMILARITY_THRESHOLD = '0.45';
+
 @Injectable()
 export class UserRepository {
   constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
@@ -52,18 +55,31 @@ export class UserRepository {
     return Number(rows[0].n);
   }
 
-  /** Prefix match on username, word-prefix match on display name; both indexed by lower(...) varchar_pattern_ops or small enough to scan. */
+  /**
+   * Prefix matches (the start of the username or of any word of the display name) first, then names similar by
+   * pg_trgm word_similarity — "Алекс" finds "Александр", one wrong letter still matches — over the trigram index on
+   * lower(username || ' ' || display_name). The threshold is set for this transaction only.
+   */
   async search(term: string | undefined, limit: number, offset: number): Promise<{ items: UserEntity[]; total: number }> {
-    const qb = this.repo.createQueryBuilder('u');
-    const q = term?.trim();
-    if (q) {
-      const prefix = `${escapeLike(q.toLowerCase())}%`;
-      qb.where(
-        `(lower(u.username) LIKE :prefix OR lower(u.display_name) LIKE :prefix OR lower(u.display_name) LIKE :word)`,
-        { prefix, word: `% ${prefix}` },
-      );
+    const q = term?.trim().toLowerCase();
+    if (!q) {
+      const [items, total] = await this.repo.createQueryBuilder('u').orderBy('lower(u.username)', 'ASC').limit(limit).offset(offset).getManyAndCount();
+      return { items, total };
     }
-    const [items, total] = await qb.orderBy('lower(u.username)', 'ASC').limit(limit).offset(offset).getManyAndCount();
-    return { items, total };
+    const prefix = `${escapeLike(q)}%`;
+    return this.repo.manager.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [NAME_SIMILARITY_THRESHOLD]);
+      const rows: Array<UserEntity & { total: string }> = await tx.query(
+        `SELECT id, username, display_name AS "displayName", role, count(*) OVER () AS total
+         FROM users u
+         WHERE lower(u.username) LIKE $2 OR lower(u.display_name) LIKE $2 OR lower(u.display_name) LIKE $3
+            OR $1 <% lower(u.username || ' ' || u.display_name)
+         ORDER BY (lower(u.username) LIKE $2 OR lower(u.display_name) LIKE $2 OR lower(u.display_name) LIKE $3) DESC,
+                  word_similarity($1, lower(u.username || ' ' || u.display_name)) DESC, lower(u.username)
+         LIMIT $4 OFFSET $5`,
+        [q, prefix, `% ${prefix}`, limit, offset],
+      );
+      return { items: rows.map(({ total: _total, ...user }) => user as UserEntity), total: rows.length ? Number(rows[0].total) : 0 };
+    });
   }
 }

@@ -11,6 +11,12 @@ export const isInlineImage = (contentType: string) => (INLINE_IMAGE_TYPES as rea
 
 export const ATTACHMENT_PATH = '/api/v1/attachments';
 
+/** Published in the spec (not used by any route), so clients take the inline rule from it instead of repeating it. */
+export class InlineImageRuleDto {
+  @ApiProperty({ enum: INLINE_IMAGE_TYPES, enumName: 'InlineImageType', description: 'Content types shown inline; every other file is a download' })
+  contentType: (typeof INLINE_IMAGE_TYPES)[number];
+}
+
 export class CreateUploadDto {
   @ApiProperty({ format: 'uuid', description: 'The chat the file will be sent to' })
   @IsUUID('all', { message: 'chatId must be a UUID' })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { MEMBER_ROLES, type ChatMemberEntity, type MemberRole } from '@/models/chat-member.entity';
 import type { ChatEntity } from '@/models/chat.entity';
 import type { MessageEntity } from '@/models/message.entity';
@@ -95,6 +95,17 @@ export class ChatResponseDto {
 
   @ApiProperty({ format: 'date-time' })
   updatedAt: string;
+}
+
+export class ListChatsQueryDto {
+  @ApiPropertyOptional({
+    maxLength: 64,
+    description: "Only chats whose title, or a member's name, contains or resembles this (trigram similarity: a typo or part of a name matches)",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  q?: string;
 }
 
 export class ChatListResponseDto {

@@ -103,6 +103,17 @@ export class ListMessagesQueryDto {
   @Min(0)
   @Max(2_147_483_647)
   after?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: 'The page around this seq (a found message): it and up to half the limit older, the rest newer; newest first',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  around?: number;
 }
 
 export class MessageResponseDto {

@@ -43,7 +43,16 @@ export class PublicUserDto {
 }
 
 export class UserSearchQueryDto {
-  @ApiPropertyOptional({ description: 'Matches the start of a username or any word of a display name', maxLength: 64 })
+  @ApiPropertyOptional({
+    description: 'Matches the start of a username or of any word of a display name first, then similar names (a typo, part of a name)',
+    maxLength: 64,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  q?: string;
+
+  @ApiPropertyOptional({ description: 'The same as q (older clients); q wins when both are given', maxLength: 64 })
   @IsOptional()
   @IsString()
   @MaxLength(64)

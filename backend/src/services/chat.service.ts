@@ -8,7 +8,7 @@ import { ChatRepository, type ChatWithMembership } from '@/repositories/chat.rep
 import { EventRepository } from '@/repositories/event.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { UserRepository } from '@/repositories/user.repository';
-import { toChatResponse, type AddMemberDto, type ChatListResponseDto, type ChatResponseDto, type CreateChatDto } from '@/schemas/chat.dto';
+import { toChatResponse, type AddMemberDto, type ChatListResponseDto, type ChatResponseDto, type CreateChatDto, type ListChatsQueryDto } from '@/schemas/chat.dto';
 
 const MANAGERS: MemberRole[] = ['owner', 'admin'];
 
@@ -46,8 +46,8 @@ export class ChatService {
     return { chat: response, created: true };
   }
 
-  async list(auth: AuthContext): Promise<ChatListResponseDto> {
-    const chats = await this.chats.listForUser(auth.userId);
+  async list(auth: AuthContext, query: ListChatsQueryDto = {}): Promise<ChatListResponseDto> {
+    const chats = await this.chats.listForUser(auth.userId, query.q);
     return { items: await this.views(chats) };
   }
 

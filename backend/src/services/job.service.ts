@@ -3,6 +3,9 @@ import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { JOB_HANDLERS, type JobHandler, JobName } from '@/core/jobs';
 import { JobRepository } from '@/repositories/job.repository';
 
+/** How soon a scheduled message whose delayed job Redis lost is found again (besides every worker start). */
+const SCHEDULED_SWEEP_EVERY_MS = 60_000;
+
 @Injectable()
 export class JobService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('JobSweeper');
@@ -73,7 +76,8 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     clearInterval(this.sweeper);
   }
 
-  private schedules(): Promise<void> {
-    return this.jobs.schedule(JobName.UploadsCleanup, {}, this.config.jobs.cleanupEverySeconds * 1000);
+  private async schedules(): Promise<void> {
+    await this.jobs.schedule(JobName.UploadsCleanup, {}, this.config.jobs.cleanupEverySeconds * 1000);
+    await this.jobs.schedule(JobName.ScheduledSweep, {}, SCHEDULED_SWEEP_EVERY_MS);
   }
 }

@@ -84,11 +84,10 @@ export class MessageService {
   }
 
   async list(auth: AuthContext, chatId: string, query: ListMessagesQueryDto): Promise<MessageListResponseDto> {
-    if (query.before !== undefined && query.after !== undefined) {
-      throw badRequest('use either before or after, not both', ['before', 'after']);
-    }
+    const cursors = (['before', 'after', 'around'] as const).filter((key) => query[key] !== undefined);
+    if (cursors.length > 1) throw badRequest(`use only one of before, after and around`, [...cursors]);
     if (!(await this.chats.findForMember(chatId, auth.userId))) throw notFound('Chat');
-    const rows = await this.messages.list(chatId, { limit: query.limit ?? 50, before: query.before, after: query.after });
+    const rows = await this.messages.list(chatId, { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around });
     return { items: rows.map(toMessageResponse) };
   }
 

@@ -21,7 +21,7 @@ export class UserService {
   }
 
   async search(_auth: AuthContext, query: UserSearchQueryDto): Promise<UserSearchResponseDto> {
-    const { items, total } = await this.users.search(query.search, query.limit ?? 20, query.offset ?? 0);
+    const { items, total } = await this.users.search(query.q ?? query.search, query.limit ?? 20, query.offset ?? 0);
     return { items: items.map(toPublicUser), total };
   }
 }

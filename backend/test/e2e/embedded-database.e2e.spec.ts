@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,5 +76,20 @@ describe('the app on embedded PostgreSQL (PGlite), in process', () => {
     expect(results.every((r) => r.response.status < 300)).toBe(true);
     const seqs = (await sdk.listMessages({ client: bob.client, path: { chatId }, throwOnError: true })).data.items.map((m) => m.seq);
     expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+  });
+
+  it('searches with Russian and English stemming, prefixes and the trigram fallback on PGlite too', async () => {
+    const alice = await registerUser(url, { displayName: 'Александр Тестов' });
+    const chatId = (await sdk.createChat({ client: alice.client, body: { type: 'group', title: 'Склад', memberIds: [] }, throwOnError: true })).data.id;
+    for (const body of ['Ваш заказ готов', 'Your order has shipped', 'Доставка завтра', 'Адрес: Новосибирск']) {
+      await sdk.sendMessage({ client: alice.client, path: { chatId }, body: { clientId: randomUUID(), body }, throwOnError: true });
+    }
+    const found = async (q: string) => (await sdk.searchMessages({ client: alice.client, query: { q }, throwOnError: true })).data.items.map((h) => h.message.body);
+    expect(await found('заказы')).toEqual(['Ваш заказ готов']);
+    expect(await found('orders')).toEqual(['Your order has shipped']);
+    expect(await found('достав*')).toEqual(['Доставка завтра']);
+    expect(await found('Навосибирск')).toEqual(['Адрес: Новосибирск']);
+    const people = await sdk.searchUsers({ client: alice.client, query: { q: 'Алекс' }, throwOnError: true });
+    expect(people.data.items.map((u) => u.id)).toContain(alice.id);
   });
 });

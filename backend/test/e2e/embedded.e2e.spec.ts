@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '@/core/embedded';
-import { anonymous, authed, sdk } from '../helpers/api';
+import { anonymous, authed, sdk, sentNow } from '../helpers/api';
 
 const backendDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const repoRoot = resolve(backendDir, '..');
@@ -89,7 +89,7 @@ describe('embedded mode: node dist/main.js without DATABASE_URL', () => {
     const client = authed(first.url, registered.data.accessToken);
     const chat = await sdk.createChat({ client, body: { type: 'group', title: 'Embedded', memberIds: [] }, throwOnError: true });
     const sent = await sdk.sendMessage({ client, path: { chatId: chat.data.id }, body: { clientId: 'e1', body: 'survives restarts' }, throwOnError: true });
-    expect(sent.data.seq).toBe(1);
+    expect(sentNow(sent.data).seq).toBe(1);
     // A repeated clientId goes through the unique-violation path inside PGlite too.
     const again = await sdk.sendMessage({ client, path: { chatId: chat.data.id }, body: { clientId: 'e1', body: 'survives restarts' }, throwOnError: true });
     expect(again.data.id).toBe(sent.data.id);
@@ -112,7 +112,7 @@ describe('embedded mode: node dist/main.js without DATABASE_URL', () => {
     expect(chats.data.items.map((c) => c.title)).toEqual(['Embedded']);
     expect(chats.data.items[0].lastMessage).toMatchObject({ seq: 1, body: 'survives restarts' });
     const next = await sdk.sendMessage({ client: client2, path: { chatId: chat.data.id }, body: { clientId: 'e2', body: 'after restart' }, throwOnError: true });
-    expect(next.data.seq).toBe(2);
+    expect(sentNow(next.data).seq).toBe(2);
     await stop(second);
   });
 });

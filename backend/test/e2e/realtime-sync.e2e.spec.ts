@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser, sdk, type TestUser } from '../helpers/api';
+import { registerUser, sdk, sentNow, type TestUser } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
 
 type Synced = Awaited<ReturnType<typeof sdk.sync<true>>>['data'];
@@ -22,7 +22,7 @@ describe('GET /sync (e2e)', () => {
   const user = () => registerUser(t.url);
   const now = async (u: TestUser) => (await sdk.sync({ client: u.client, throwOnError: true })).data.cursor;
   const say = async (u: TestUser, chatId: string, body: string) =>
-    (await sdk.sendMessage({ client: u.client, path: { chatId }, body: { clientId: randomUUID(), body }, throwOnError: true })).data;
+    sentNow((await sdk.sendMessage({ client: u.client, path: { chatId }, body: { clientId: randomUUID(), body }, throwOnError: true })).data);
 
   /** Follows `hasMore` to the end, as a client does after a reconnect. */
   async function drain(u: TestUser, since: string, limit?: number): Promise<Collected> {

@@ -35,3 +35,9 @@ export async function registerUser(baseUrl: string, overrides: Partial<{ usernam
   const { user, accessToken, refreshToken } = res.data;
   return { id: user.id, email, username, password, accessToken, refreshToken, client: authed(baseUrl, accessToken) };
 }
+
+/** POST messages answers the stored message, or with sendAt a scheduled one: this narrows to the former or fails. */
+export function sentNow(data: sdk.SendMessageResponse | undefined): sdk.MessageResponseDto {
+  if (!data || !('seq' in data)) throw new Error(`expected a sent message, got ${JSON.stringify(data)}`);
+  return data;
+}

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SyncData, SyncErrors, SyncResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CancelScheduledMessageData, CancelScheduledMessageErrors, CancelScheduledMessageResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListScheduledMessagesData, ListScheduledMessagesErrors, ListScheduledMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchMessagesData, SearchMessagesErrors, SearchMessagesResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SyncData, SyncErrors, SyncResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateScheduledMessageData, UpdateScheduledMessageErrors, UpdateScheduledMessageResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -112,7 +112,7 @@ export const getPresence = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
- * Your chats, most recently active first
+ * Your chats, most recently active first; with q, those whose title or member names match, best first
  */
 export const listChats = <ThrowOnError extends boolean = false>(options?: Options<ListChatsData, ThrowOnError>) => (options?.client ?? client).get<ListChatsResponses, ListChatsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -184,11 +184,42 @@ export const listMessages = <ThrowOnError extends boolean = false>(options: Opti
 });
 
 /**
- * Send a message; the same clientId again returns the stored one
+ * Send a message, or with sendAt schedule it; the same clientId again returns the stored one
  */
 export const sendMessage = <ThrowOnError extends boolean = false>(options: Options<SendMessageData, ThrowOnError>) => (options.client ?? client).post<SendMessageResponses, SendMessageErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chats/{chatId}/messages',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Your messages waiting to be sent in this chat (nobody else sees them)
+ */
+export const listScheduledMessages = <ThrowOnError extends boolean = false>(options: Options<ListScheduledMessagesData, ThrowOnError>) => (options.client ?? client).get<ListScheduledMessagesResponses, ListScheduledMessagesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/chats/{chatId}/scheduled',
+    ...options
+});
+
+/**
+ * Cancel your scheduled message before it goes
+ */
+export const cancelScheduledMessage = <ThrowOnError extends boolean = false>(options: Options<CancelScheduledMessageData, ThrowOnError>) => (options.client ?? client).delete<CancelScheduledMessageResponses, CancelScheduledMessageErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/chats/{chatId}/scheduled/{id}',
+    ...options
+});
+
+/**
+ * Change the text or the time of your scheduled message before it goes
+ */
+export const updateScheduledMessage = <ThrowOnError extends boolean = false>(options: Options<UpdateScheduledMessageData, ThrowOnError>) => (options.client ?? client).patch<UpdateScheduledMessageResponses, UpdateScheduledMessageErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/chats/{chatId}/scheduled/{id}',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -282,3 +313,12 @@ export const openQueueBoard = <ThrowOnError extends boolean = false>(options?: O
  * PostgreSQL and Redis reachability
  */
 export const getHealth = <ThrowOnError extends boolean = false>(options?: Options<GetHealthData, ThrowOnError>) => (options?.client ?? client).get<GetHealthResponses, GetHealthErrors, ThrowOnError>({ url: '/health', ...options });
+
+/**
+ * Search the messages of your chats: stemmed words (Russian and English), "phrases", prefix*, and similar spellings when words find little
+ */
+export const searchMessages = <ThrowOnError extends boolean = false>(options: Options<SearchMessagesData, ThrowOnError>) => (options.client ?? client).get<SearchMessagesResponses, SearchMessagesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/search/messages',
+    ...options
+});

@@ -241,7 +241,7 @@ export type MarkReadDto = {
     seq: number;
 };
 
-export type SendMessageDto = {
+export type PostMessageDto = {
     /**
      * Idempotency key chosen by the client; resending it returns the stored message
      */
@@ -258,6 +258,49 @@ export type SendMessageDto = {
      * Your own uploads to this chat in status "ready", in display order
      */
     attachmentIds?: Array<string>;
+    /**
+     * Send later, at this time: at least 10 s and at most a year ahead. Only the author sees it until then; attachments cannot be scheduled
+     */
+    sendAt?: string;
+};
+
+/**
+ * pending until it goes; sent with messageId; failed when it could not be sent (e.g. you left the chat)
+ */
+export type ScheduledMessageStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export type ScheduledMessageResponseDto = {
+    id: string;
+    chatId: string;
+    clientId: string;
+    body: string;
+    replyToId: string | null;
+    sendAt: string;
+    /**
+     * pending until it goes; sent with messageId; failed when it could not be sent (e.g. you left the chat)
+     */
+    status: ScheduledMessageStatus;
+    /**
+     * The message it became, once sent
+     */
+    messageId: string | null;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type ScheduledMessageListResponseDto = {
+    /**
+     * Your messages waiting to be sent in this chat, soonest first
+     */
+    items: Array<ScheduledMessageResponseDto>;
+};
+
+export type UpdateScheduledMessageDto = {
+    body?: string;
+    /**
+     * Send later, at this time: at least 10 s and at most a year ahead
+     */
+    sendAt?: string;
 };
 
 export type MessageListResponseDto = {
@@ -444,10 +487,57 @@ export type UploadResponseDto = {
     attachment: AttachmentResponseDto;
 };
 
+/**
+ * Content types shown inline; every other file is a download
+ */
+export type InlineImageType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'image/avif';
+
+export type InlineImageRuleDto = {
+    /**
+     * Content types shown inline; every other file is a download
+     */
+    contentType: InlineImageType;
+};
+
 export type HealthResponseDto = {
     status: 'ok' | 'degraded';
     postgres: 'up' | 'down';
     redis: 'up' | 'down';
+};
+
+export type SearchChatDto = {
+    id: string;
+    /**
+     * The group's title; for a direct chat, the other person's display name
+     */
+    title: string | null;
+    /**
+     * direct, group or inbox
+     */
+    type: string;
+};
+
+export type SearchHitDto = {
+    message: MessageResponseDto;
+    chat: SearchChatDto;
+    /**
+     * Matched parts of message.body as [start, end) offsets in UTF-16 code units (JavaScript string indexes), in order
+     */
+    highlights: Array<[
+        number,
+        number
+    ]>;
+};
+
+export type SearchMessagesResponseDto = {
+    /**
+     * Most relevant first, then newest
+     */
+    items: Array<SearchHitDto>;
+    /**
+     * Pass as cursor for the next page; null on the last page
+     */
+    nextCursor: string | null;
 };
 
 export type RegisterData = {
@@ -600,7 +690,11 @@ export type SearchUsersData = {
     path?: never;
     query?: {
         /**
-         * Matches the start of a username or any word of a display name
+         * Matches the start of a username or of any word of a display name first, then similar names (a typo, part of a name)
+         */
+        q?: string;
+        /**
+         * The same as q (older clients); q wins when both are given
          */
         search?: string;
         limit?: number;
@@ -655,7 +749,12 @@ export type GetPresenceResponse = GetPresenceResponses[keyof GetPresenceResponse
 export type ListChatsData = {
     body?: never;
     path?: never;
-    query?: never;
+    query?: {
+        /**
+         * Only chats whose title, or a member's name, contains or resembles this (trigram similarity: a typo or part of a name matches)
+         */
+        q?: string;
+    };
     url: '/api/v1/chats';
 };
 
@@ -847,6 +946,10 @@ export type ListMessagesData = {
          * Newer than this seq, oldest first
          */
         after?: number;
+        /**
+         * The page around this seq (a found message): it and up to half the limit older, the rest newer; newest first
+         */
+        around?: number;
     };
     url: '/api/v1/chats/{chatId}/messages';
 };
@@ -872,7 +975,7 @@ export type ListMessagesResponses = {
 export type ListMessagesResponse = ListMessagesResponses[keyof ListMessagesResponses];
 
 export type SendMessageData = {
-    body: SendMessageDto;
+    body: PostMessageDto;
     path: {
         chatId: string;
     };
@@ -901,9 +1004,110 @@ export type SendMessageResponses = {
      */
     200: MessageResponseDto;
     201: MessageResponseDto;
+    /**
+     * Scheduled (sendAt was given), also when repeated with the same clientId
+     */
+    202: ScheduledMessageResponseDto;
 };
 
 export type SendMessageResponse = SendMessageResponses[keyof SendMessageResponses];
+
+export type ListScheduledMessagesData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/chats/{chatId}/scheduled';
+};
+
+export type ListScheduledMessagesErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such chat or message, or you are not a member
+     */
+    404: ErrorResponseDto;
+};
+
+export type ListScheduledMessagesError = ListScheduledMessagesErrors[keyof ListScheduledMessagesErrors];
+
+export type ListScheduledMessagesResponses = {
+    200: ScheduledMessageListResponseDto;
+};
+
+export type ListScheduledMessagesResponse = ListScheduledMessagesResponses[keyof ListScheduledMessagesResponses];
+
+export type CancelScheduledMessageData = {
+    body?: never;
+    path: {
+        chatId: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/chats/{chatId}/scheduled/{id}';
+};
+
+export type CancelScheduledMessageErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such chat or message, or you are not a member
+     */
+    404: ErrorResponseDto;
+    /**
+     * Already sent
+     */
+    409: ErrorResponseDto;
+};
+
+export type CancelScheduledMessageError = CancelScheduledMessageErrors[keyof CancelScheduledMessageErrors];
+
+export type CancelScheduledMessageResponses = {
+    204: void;
+};
+
+export type CancelScheduledMessageResponse = CancelScheduledMessageResponses[keyof CancelScheduledMessageResponses];
+
+export type UpdateScheduledMessageData = {
+    body: UpdateScheduledMessageDto;
+    path: {
+        chatId: string;
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/chats/{chatId}/scheduled/{id}';
+};
+
+export type UpdateScheduledMessageErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such chat or message, or you are not a member
+     */
+    404: ErrorResponseDto;
+    /**
+     * Already sent
+     */
+    409: ErrorResponseDto;
+};
+
+export type UpdateScheduledMessageError = UpdateScheduledMessageErrors[keyof UpdateScheduledMessageErrors];
+
+export type UpdateScheduledMessageResponses = {
+    200: ScheduledMessageResponseDto;
+};
+
+export type UpdateScheduledMessageResponse = UpdateScheduledMessageResponses[keyof UpdateScheduledMessageResponses];
 
 export type DeleteMessageData = {
     body?: never;
@@ -1154,3 +1358,52 @@ export type GetHealthResponses = {
 };
 
 export type GetHealthResponse = GetHealthResponses[keyof GetHealthResponses];
+
+export type SearchMessagesData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Words (stemmed in Russian and English: "заказы" finds "заказ", "orders" finds "order"), "a phrase" in double quotes, a prefix with a trailing * (`достав*`); when words find little, similar spellings (typos, parts of words) are found too
+         */
+        q: string;
+        /**
+         * Only this chat
+         */
+        chatId?: string;
+        /**
+         * Sent at or after this time
+         */
+        from?: string;
+        /**
+         * Sent before this time
+         */
+        to?: string;
+        /**
+         * Only messages from this person
+         */
+        senderId?: string;
+        /**
+         * nextCursor of the previous page
+         */
+        cursor?: string;
+        limit?: number;
+    };
+    url: '/api/v1/search/messages';
+};
+
+export type SearchMessagesErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type SearchMessagesError = SearchMessagesErrors[keyof SearchMessagesErrors];
+
+export type SearchMessagesResponses = {
+    200: SearchMessagesResponseDto;
+};
+
+export type SearchMessagesResponse = SearchMessagesResponses[keyof SearchMessagesResponses];

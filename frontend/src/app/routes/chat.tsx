@@ -1,10 +1,11 @@
 import type { ChatResponseDto, PublicUserDto } from '@messenger/api-client';
-import { useMemo, useState } from 'react';
-import { useParams } from 'react-router';
+import { useCallback, useMemo, useState } from 'react';
+import { useParams, useSearchParams } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { Spinner } from '@/components/ui/spinner';
-import { ChatHeader, MembersDialog, useChat, useMarkChatRead } from '@/features/chats';
-import { Composer, MessageList, useTypingText, type MemberInfo } from '@/features/messages';
+import { ChatHeader, chatTitle, MembersDialog, useChat, useMarkChatRead } from '@/features/chats';
+import { Composer, MessageList, ScheduledMessages, useTypingText, type MemberInfo } from '@/features/messages';
+import { searchInChat } from '@/features/search';
 import { UserSearch } from '@/features/users';
 import { apiErrorStatus } from '@/lib/api-client';
 import { useT } from '@/lib/i18n';
@@ -41,6 +42,10 @@ function OpenChat({ chat }: { chat: ChatResponseDto }) {
   const me = useSession((s) => s.user)!;
   const markRead = useMarkChatRead(chat.id);
   const [membersOpen, setMembersOpen] = useState(false);
+  // ?message=<seq>: opened from a search hit, at that message.
+  const [params, setParams] = useSearchParams();
+  const focusSeq = Number(params.get('message')) || undefined;
+  const leaveFocus = useCallback(() => setParams({}, { replace: true }), [setParams]);
   const members = useMemo<MemberInfo[]>(
     () => chat.members.map((m) => ({ userId: m.userId, displayName: m.user.displayName, lastReadSeq: m.lastReadSeq })),
     [chat.members],
@@ -60,14 +65,30 @@ function OpenChat({ chat }: { chat: ChatResponseDto }) {
         meId={me.id}
         activity={typing}
         actions={
-          chat.type === 'group' ? (
-            <Button variant="ghost" size="sm" onClick={() => setMembersOpen(true)}>
-              {t('chats.members')}
+          <>
+            <Button variant="ghost" size="sm" onClick={() => searchInChat(chat.id, chatTitle(chat, me.id))}>
+              {t('search.inChat')}
             </Button>
-          ) : null
+            {chat.type === 'group' ? (
+              <Button variant="ghost" size="sm" onClick={() => setMembersOpen(true)}>
+                {t('chats.members')}
+              </Button>
+            ) : null}
+          </>
         }
       />
-      <MessageList chatId={chat.id} meId={me.id} members={members} isGroup={chat.type !== 'direct'} unreadAfterSeq={unreadAfterSeq} onRead={markRead} />
+      <MessageList
+        key={focusSeq ?? 'live'}
+        chatId={chat.id}
+        meId={me.id}
+        members={members}
+        isGroup={chat.type !== 'direct'}
+        unreadAfterSeq={unreadAfterSeq}
+        onRead={markRead}
+        focusSeq={focusSeq}
+        onLeaveFocus={leaveFocus}
+      />
+      <ScheduledMessages chatId={chat.id} />
       <Composer chatId={chat.id} members={members} />
       {chat.type === 'group' ? (
         <MembersDialog

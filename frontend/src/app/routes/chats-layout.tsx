@@ -2,9 +2,10 @@ import type { ChatListResponseDto, MessageResponseDto } from '@messenger/api-cli
 import { listChatsQueryKey } from '@messenger/api-client/react-query';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import { Outlet, useParams } from 'react-router';
+import { Outlet, useNavigate, useParams } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { ChatList, chatTitle, useTotalUnread } from '@/features/chats';
+import { SearchBox } from '@/features/search';
 import { useDesktopNotifications } from '@/hooks/use-desktop-notifications';
 import { useDocumentTitle } from '@/hooks/use-document-title';
 import { useT } from '@/lib/i18n';
@@ -22,6 +23,8 @@ export function ChatsLayout() {
   const { chatId } = useParams();
   const queryClient = useQueryClient();
   const [dialog, setDialog] = useState<'new' | 'settings' | null>(null);
+  const [searching, setSearching] = useState(false);
+  const navigate = useNavigate();
   const notify = useDesktopNotifications();
 
   const onMessage = useCallback(
@@ -52,8 +55,11 @@ export function ChatsLayout() {
     <div className="flex h-full flex-col">
       <ConnectionBanner />
       <div className="flex min-h-0 flex-1">
-        <aside className={cn('w-full shrink-0 border-r border-slate-200 md:flex md:w-80 lg:w-96 dark:border-slate-800', chatId ? 'hidden' : 'flex')}>
-          <ChatList meId={me.id} actions={actions} />
+        <aside className={cn('w-full shrink-0 flex-col border-r border-slate-200 md:flex md:w-80 lg:w-96 dark:border-slate-800', chatId ? 'hidden' : 'flex')}>
+          <SearchBox onOpen={(hit) => navigate(`/chats/${hit.chat.id}?message=${hit.message.seq}`)} onActiveChange={setSearching} />
+          <div className={cn('min-h-0 flex-1', searching ? 'hidden' : 'flex')}>
+            <ChatList meId={me.id} actions={actions} />
+          </div>
         </aside>
         <main className={cn('min-w-0 flex-1 flex-col md:flex', chatId ? 'flex' : 'hidden')}>
           <Outlet />

@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, completeUpload, createChat, createUpload, deleteMessage, editMessage, getAttachment, getAttachmentThumbnail, getChat, getHealth, getMe, getPresence, listChats, listMessages, login, logout, markChatRead, openQueueBoard, type Options, refresh, register, removeChatMember, restoreSession, searchUsers, sendMessage, sync, updateMe } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, ListChatsData, ListChatsError, ListChatsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SyncData, SyncError, SyncResponse, UpdateMeData, UpdateMeError, UpdateMeResponse } from '../types.gen';
+import { addChatMember, cancelScheduledMessage, completeUpload, createChat, createUpload, deleteMessage, editMessage, getAttachment, getAttachmentThumbnail, getChat, getHealth, getMe, getPresence, listChats, listMessages, listScheduledMessages, login, logout, markChatRead, openQueueBoard, type Options, refresh, register, removeChatMember, restoreSession, searchMessages, searchUsers, sendMessage, sync, updateMe, updateScheduledMessage } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, CancelScheduledMessageData, CancelScheduledMessageError, CancelScheduledMessageResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, ListChatsData, ListChatsError, ListChatsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListScheduledMessagesData, ListScheduledMessagesError, ListScheduledMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchMessagesData, SearchMessagesError, SearchMessagesResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SyncData, SyncError, SyncResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, UpdateScheduledMessageData, UpdateScheduledMessageError, UpdateScheduledMessageResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -254,7 +254,7 @@ export const getPresenceOptions = (options: Options<GetPresenceData>) => queryOp
 export const listChatsQueryKey = (options?: Options<ListChatsData>) => createQueryKey('listChats', options);
 
 /**
- * Your chats, most recently active first
+ * Your chats, most recently active first; with q, those whose title or member names match, best first
  */
 export const listChatsOptions = (options?: Options<ListChatsData>) => queryOptions<ListChatsResponse, ListChatsError, ListChatsResponse, ReturnType<typeof listChatsQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
@@ -398,12 +398,64 @@ export const listMessagesInfiniteOptions = (options: Options<ListMessagesData>) 
 });
 
 /**
- * Send a message; the same clientId again returns the stored one
+ * Send a message, or with sendAt schedule it; the same clientId again returns the stored one
  */
 export const sendMessageMutation = (options?: Partial<Options<SendMessageData>>): UseMutationOptions<SendMessageResponse, SendMessageError, Options<SendMessageData>> => {
     const mutationOptions: UseMutationOptions<SendMessageResponse, SendMessageError, Options<SendMessageData>> = {
         mutationFn: async (fnOptions) => {
             const { data } = await sendMessage({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listScheduledMessagesQueryKey = (options: Options<ListScheduledMessagesData>) => createQueryKey('listScheduledMessages', options);
+
+/**
+ * Your messages waiting to be sent in this chat (nobody else sees them)
+ */
+export const listScheduledMessagesOptions = (options: Options<ListScheduledMessagesData>) => queryOptions<ListScheduledMessagesResponse, ListScheduledMessagesError, ListScheduledMessagesResponse, ReturnType<typeof listScheduledMessagesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listScheduledMessages({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listScheduledMessagesQueryKey(options)
+});
+
+/**
+ * Cancel your scheduled message before it goes
+ */
+export const cancelScheduledMessageMutation = (options?: Partial<Options<CancelScheduledMessageData>>): UseMutationOptions<CancelScheduledMessageResponse, CancelScheduledMessageError, Options<CancelScheduledMessageData>> => {
+    const mutationOptions: UseMutationOptions<CancelScheduledMessageResponse, CancelScheduledMessageError, Options<CancelScheduledMessageData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await cancelScheduledMessage({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Change the text or the time of your scheduled message before it goes
+ */
+export const updateScheduledMessageMutation = (options?: Partial<Options<UpdateScheduledMessageData>>): UseMutationOptions<UpdateScheduledMessageResponse, UpdateScheduledMessageError, Options<UpdateScheduledMessageData>> => {
+    const mutationOptions: UseMutationOptions<UpdateScheduledMessageResponse, UpdateScheduledMessageError, Options<UpdateScheduledMessageData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateScheduledMessage({
                 ...options,
                 ...fnOptions,
                 throwOnError: true
@@ -571,4 +623,49 @@ export const getHealthOptions = (options?: Options<GetHealthData>) => queryOptio
         return data;
     },
     queryKey: getHealthQueryKey(options)
+});
+
+export const searchMessagesQueryKey = (options: Options<SearchMessagesData>) => createQueryKey('searchMessages', options);
+
+/**
+ * Search the messages of your chats: stemmed words (Russian and English), "phrases", prefix*, and similar spellings when words find little
+ */
+export const searchMessagesOptions = (options: Options<SearchMessagesData>) => queryOptions<SearchMessagesResponse, SearchMessagesError, SearchMessagesResponse, ReturnType<typeof searchMessagesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await searchMessages({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: searchMessagesQueryKey(options)
+});
+
+export const searchMessagesInfiniteQueryKey = (options: Options<SearchMessagesData>): QueryKey<Options<SearchMessagesData>> => createQueryKey('searchMessages', options, true);
+
+/**
+ * Search the messages of your chats: stemmed words (Russian and English), "phrases", prefix*, and similar spellings when words find little
+ */
+export const searchMessagesInfiniteOptions = (options: Options<SearchMessagesData>) => infiniteQueryOptions<SearchMessagesResponse, SearchMessagesError, InfiniteData<SearchMessagesResponse>, QueryKey<Options<SearchMessagesData>>, string | Pick<QueryKey<Options<SearchMessagesData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<SearchMessagesData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                cursor: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await searchMessages({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: searchMessagesInfiniteQueryKey(options)
 });

@@ -36,7 +36,10 @@ export function useSendMessage(chatId: string) {
           message = ack.message;
         } else {
           const { chatId: _c, ...body } = payload;
-          message = await sendRest({ path: { chatId: entry.chatId }, body });
+          const stored = await sendRest({ path: { chatId: entry.chatId }, body });
+          // Without sendAt the route always answers the stored message, never a scheduled one.
+          if (!('seq' in stored)) throw new Error('the server scheduled a message that was meant to go now');
+          message = stored;
         }
         mergeIntoCache(queryClient, entry.chatId, [message]);
         useOutbox.getState().remove(entry.clientId);

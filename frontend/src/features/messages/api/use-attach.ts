@@ -1,3 +1,4 @@
+import { InlineImageTypeSchema } from '@messenger/api-client';
 import { useCallback } from 'react';
 import { uuid } from '@/utils/id';
 import { useUploads } from '../stores/uploads';
@@ -6,7 +7,8 @@ import { UploadCanceled, uploadAttachment } from './upload-attachment';
 /** Aborts per upload; kept outside the store because they are not data. */
 const aborts = new Map<string, AbortController>();
 
-export const isInlineImage = (type: string) => ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif'].includes(type);
+// The backend's rule, published in the spec: raster formats shown inline, everything else a download.
+export const isInlineImage = (type: string) => (InlineImageTypeSchema.enum as readonly string[]).includes(type);
 
 /** Starts uploads for the picked, dropped or pasted files of a chat, and cancels or dismisses them. */
 export function useAttach(chatId: string) {

@@ -1,5 +1,5 @@
-import type { MessageResponseDto } from '@messenger/api-client';
-import { useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { PostMessageDtoSchema } from '@messenger/api-client';
+import { useEffect, useMemo, useRef, type FormEvent, type KeyboardEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { useT } from '@/lib/i18n';
 import { emitEvent } from '@/lib/socket';
@@ -7,14 +7,19 @@ import { cn } from '@/utils/cn';
 import { useAttach } from '../api/use-attach';
 import { useEditMessage } from '../api/edit-message';
 import { useMessages } from '../api/get-messages';
+import { useScheduleMessage } from '../api/scheduled-messages';
 import { useSendMessage } from '../api/send-message';
 import { useComposer } from '../stores/composer';
 import { useUploads } from '../stores/uploads';
 import type { MemberInfo } from '../types';
 import { AttachButton } from './attach-button';
+import { ComposerTarget } from './composer-target';
+import { ScheduleMenu } from './schedule-menu';
+import { useFileDrop } from './use-file-drop';
 import { UploadTray } from './upload-tray';
 
-const MAX_LENGTH = 4000;
+// The API's own limit, from the spec, so the two sides cannot drift.
+const MAX_LENGTH = PostMessageDtoSchema.properties.body.maxLength;
 // The typing signal is repeated at most this often while the person keeps typing.
 const TYPING_EVERY_MS = 2_000;
 
@@ -38,7 +43,8 @@ export function Composer({ chatId, members }: ComposerProps) {
   const allUploads = useUploads((s) => s.items);
   const uploads = useMemo(() => allUploads.filter((u) => u.chatId === chatId), [allUploads, chatId]);
   const { attach, discard } = useAttach(chatId);
-  const [dragging, setDragging] = useState(false);
+  const { dragging, handlers: dropHandlers } = useFileDrop(attach);
+  const { schedule } = useScheduleMessage(chatId);
   const ready = uploads.filter((u) => u.status === 'ready' && u.attachment);
   // Sending waits for every file still on its way, so a message never leaves without one of them.
   const uploading = uploads.some((u) => u.status === 'uploading' || u.status === 'checking');
@@ -84,22 +90,16 @@ export function Composer({ chatId, members }: ComposerProps) {
     }
   };
 
-  const files = (e: DragEvent) => [...e.dataTransfer.files];
+  const scheduleDraft = async (at: Date) => {
+    await schedule(draft.trim(), at, replyToId);
+    setDraft(chatId, '');
+    setReplyTo(chatId, undefined);
+  };
+
   return (
     <form
       onSubmit={submit}
-      onDragOver={(e) => {
-        if (!e.dataTransfer.types.includes('Files')) return;
-        e.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={(e) => {
-        if (files(e).length === 0) return;
-        e.preventDefault();
-        setDragging(false);
-        attach(files(e));
-      }}
+      {...dropHandlers}
       className={cn('border-t border-slate-200 p-2 dark:border-slate-800', dragging && 'bg-blue-50 outline-2 outline-dashed outline-blue-500 dark:bg-blue-950')}
       aria-describedby={dragging ? `drop-hint-${chatId}` : undefined}
     >
@@ -109,27 +109,17 @@ export function Composer({ chatId, members }: ComposerProps) {
         </p>
       ) : null}
       <UploadTray items={uploads} onDiscard={discard} />
-      {replyTo || editingId ? (
-        <div className="mb-2 flex items-center gap-2 rounded-lg bg-slate-100 px-3 py-1.5 text-xs dark:bg-slate-800">
-          <span className="min-w-0 flex-1 truncate">
-            <span className="font-semibold">{editingId ? t('messages.editing') : t('messages.replyingTo', { name: nameOf(replyTo?.senderId ?? null) })}</span>
-            {replyTo?.body ? <span className="ml-2 text-slate-500">{replyTo.body}</span> : null}
-          </span>
-          <button
-            type="button"
-            className="rounded px-1 text-base leading-none hover:bg-slate-200 dark:hover:bg-slate-700"
-            aria-label={editingId ? t('messages.cancelEdit') : t('messages.cancelReply')}
-            onClick={() => {
-              if (editingId) {
-                setEditing(chatId, undefined);
-                setDraft(chatId, '');
-              } else setReplyTo(chatId, undefined);
-            }}
-          >
-            ×
-          </button>
-        </div>
-      ) : null}
+      <ComposerTarget
+        editing={!!editingId}
+        replyTo={replyTo}
+        replyToName={nameOf(replyTo?.senderId ?? null)}
+        onCancel={() => {
+          if (editingId) {
+            setEditing(chatId, undefined);
+            setDraft(chatId, '');
+          } else setReplyTo(chatId, undefined);
+        }}
+      />
       <div className="flex items-end gap-2">
         <AttachButton onFiles={attach} disabled={!!editingId} />
         <textarea
@@ -152,14 +142,9 @@ export function Composer({ chatId, members }: ComposerProps) {
         <Button type="submit" disabled={!canSend}>
           {editingId ? t('common.save') : t('messages.send')}
         </Button>
+        {/* Scheduling carries text only: files are sent now. */}
+        <ScheduleMenu disabled={!!editingId || !draft.trim() || uploads.length > 0} onSchedule={scheduleDraft} />
       </div>
     </form>
   );
-}
-
-export function useStartEditing(chatId: string) {
-  return (message: MessageResponseDto) => {
-    useComposer.getState().setEditing(chatId, message.id);
-    useComposer.getState().setDraft(chatId, message.body ?? '');
-  };
 }

@@ -13,6 +13,8 @@ export interface MessageItemProps {
   /** "Sent", "Read", "Read by 2"… shown under your own messages. */
   receipt?: string;
   pending?: 'sending' | 'failed';
+  /** The message a search opened the chat at. */
+  highlighted?: boolean;
   replyTo?: { name: string; text: string };
   onReply?(message: MessageResponseDto): void;
   onEdit?(message: MessageResponseDto): void;
@@ -22,7 +24,7 @@ export interface MessageItemProps {
 
 const actionClass = 'rounded px-1.5 py-0.5 text-xs text-slate-500 hover:bg-slate-200 hover:text-slate-900 dark:hover:bg-slate-700 dark:hover:text-slate-100';
 
-export const MessageItem = memo(function MessageItem({ message, mine, senderName, receipt, pending, replyTo, onReply, onEdit, onDelete, onRetry }: MessageItemProps) {
+export const MessageItem = memo(function MessageItem({ message, mine, senderName, receipt, pending, highlighted, replyTo, onReply, onEdit, onDelete, onRetry }: MessageItemProps) {
   const t = useT();
   const dates = useDateFormat();
   const deleted = message.deletedAt !== null || message.body === null;
@@ -31,7 +33,9 @@ export const MessageItem = memo(function MessageItem({ message, mine, senderName
     <article
       data-seq={pending ? undefined : message.seq}
       data-status={pending ?? 'stored'}
-      className={cn('group flex items-center gap-1 px-3 py-1', mine ? 'flex-row-reverse' : 'flex-row')}
+      data-highlighted={highlighted ? 'true' : undefined}
+      aria-current={highlighted ? 'true' : undefined}
+      className={cn('group flex items-center gap-1 px-3 py-1', mine ? 'flex-row-reverse' : 'flex-row', highlighted && 'bg-amber-100/70 dark:bg-amber-900/30')}
     >
       <div
         className={cn(
