@@ -1058,6 +1058,22 @@ export const AttachmentUpdatedEventDtoSchema = {
     ]
 } as const;
 
+export const SessionEndedEventDtoSchema = {
+    type: 'object',
+    properties: {
+        reason: {
+            type: 'string',
+            enum: [
+                'expired',
+                'revoked'
+            ]
+        }
+    },
+    required: [
+        'reason'
+    ]
+} as const;
+
 export const SyncResponseDtoSchema = {
     type: 'object',
     properties: {
