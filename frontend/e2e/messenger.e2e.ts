@@ -85,8 +85,8 @@ describe('messenger SPA in Chromium against the app as `pnpm start` runs it (e2e
     await log(b).getByRole('separator', { name: 'Unread messages' }).waitFor();
     await expect.poll(() => b.title()).toBe('Messenger');
 
-    // Both are connected: each sees the other online.
-    await a.getByRole('main').getByText('online', { exact: true }).waitFor();
+    // Bob sees Alice online: she opened the chat and wrote. Alice sees Bob's presence only once he has answered.
+    await b.getByRole('main').getByText('online', { exact: true }).waitFor();
 
     // Bob read it: Alice's receipt turns to "Read".
     await log(a).getByText('Read', { exact: true }).waitFor();
@@ -145,6 +145,8 @@ describe('messenger SPA in Chromium against the app as `pnpm start` runs it (e2e
     await log(a).getByRole('link', { name: 'https://example.com/docs' }).waitFor();
     await bubble(a, 'Hi Al').waitFor();
     expect(await a.getByRole('button', { name: 'Log in' }).count()).toBe(0);
+    // Bob has answered, so Alice now sees him online.
+    await a.getByRole('main').getByText('online', { exact: true }).waitFor();
   });
 
   it('a dropped socket shows "Reconnecting…" and recovers the messages sent meanwhile, once each', async () => {

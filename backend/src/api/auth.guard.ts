@@ -6,16 +6,14 @@ import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { JWT_ALGORITHM, type AccessTokenClaims, type AuthContext, type ClientInfo } from '@/core/auth';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { unauthorized } from '@/core/errors';
 import { AuthService } from '@/services/auth.service';
 
 import { ErrorResponseDto } from '@/schemas/common.dto';
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    private readonly auth: AuthService,
-  ) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKey: config.auth.jwtSecret,
@@ -25,9 +23,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  /** null (→ 401) for a token without exp, with a non-UUID sub, for a deleted user or an ended sign-in. */
-  validate(claims: AccessTokenClaims): Promise<AuthContext | null> {
-    return this.auth.authenticateClaims(claims);
+  /**
+   * Only the signature and expiry are checked here: passport keeps one strategy per name for the whole process, so
+   * the per-application lookups (user, sign-in) happen in JwtAuthGuard, which belongs to its application.
+   */
+  validate(claims: AccessTokenClaims): AccessTokenClaims {
+    return claims;
   }
 }
 
@@ -36,13 +37,23 @@ const IS_PUBLIC = 'isPublic';
 /** Global guard: every route needs a valid access token unless marked @Public(). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  /** 401 also for a token without exp, with a non-UUID sub, for a deleted user or an ended sign-in. */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    return isPublic ? true : super.canActivate(context);
+    if (isPublic) return true;
+    await super.canActivate(context);
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AccessTokenClaims | AuthContext }>();
+    const caller = await this.auth.authenticateClaims(request.user as AccessTokenClaims);
+    if (!caller) throw unauthorized('Missing or invalid access token');
+    request.user = caller;
+    return true;
   }
 }
 
