@@ -6,7 +6,6 @@ import { SeqGate } from '@/core/seq-gate';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
 import { MessageRepository } from '@/repositories/message.repository';
-import { MetricsRepository } from '@/repositories/metrics.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import {
   toMessageResponse,
@@ -17,8 +16,6 @@ import {
   type SendMessageDto,
 } from '@/schemas/message.dto';
 
-export type Transport = 'http' | 'ws';
-
 @Injectable()
 export class MessageService {
   constructor(
@@ -27,7 +24,6 @@ export class MessageService {
     private readonly chats: ChatRepository,
     private readonly events: EventRepository,
     private readonly rateLimits: RateLimitRepository,
-    private readonly metrics: MetricsRepository,
   ) {}
 
   /** Lets each chat's message.created events leave this instance in seq order. */
@@ -35,15 +31,10 @@ export class MessageService {
 
   /**
    * Persists once per (sender, clientId); `created` is false when the same clientId was already stored.
-   * `onPersisted` runs after the row is committed and before the broadcast, so a socket sender gets its ack first.
+   * The broadcast leaves on a later turn of the event loop, so a transport that answers its caller as soon as
+   * this resolves (a socket ack) answers before the sender hears its own message.
    */
-  async send(
-    auth: AuthContext,
-    chatId: string,
-    dto: SendMessageDto,
-    transport: Transport = 'http',
-    onPersisted?: (message: MessageResponseDto) => void,
-  ): Promise<{ message: MessageResponseDto; created: boolean }> {
+  async send(auth: AuthContext, chatId: string, dto: SendMessageDto): Promise<{ message: MessageResponseDto; created: boolean }> {
     const limit = this.config.rateLimits.messages;
     const hit = await this.rateLimits.hit('send', auth.userId, limit.windowSeconds);
     if (hit.count > limit.limit) throw rateLimited(hit.retryAfterSeconds);
@@ -70,11 +61,9 @@ export class MessageService {
       if (result.message.chatId !== chatId) throw badRequest('clientId was already used for another chat', ['clientId']);
       return { message, created: false };
     }
-    this.metrics.messagesCreated.inc({ transport });
-    onPersisted?.(message);
     // The recipients come with the insert, so nothing awaits between it and the event: events leave in seq order.
     const { memberIds } = result;
-    ticket.release(message.seq, () => this.events.emit('message.created', { chatId, message, memberIds }));
+    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId, message, memberIds })));
     return { message, created: true };
   }
 
