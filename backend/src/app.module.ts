@@ -21,6 +21,7 @@ import { UploadController } from '@/api/upload.controller';
 import { UserController } from '@/api/user.controller';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { dataSourceOptions } from '@/core/database/data-source';
+import { MessageHookRegistry } from '@/core/message-hooks';
 import { entities } from '@/models';
 import { AttachmentRepository } from '@/repositories/attachment.repository';
 import { ChatRepository } from '@/repositories/chat.repository';
@@ -120,6 +121,7 @@ export class AppModule {
         ...gateways,
         ...processors,
         MediaAuthGuard,
+        MessageHookRegistry,
       ],
     };
   }
