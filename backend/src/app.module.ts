@@ -21,8 +21,10 @@ import { UploadController } from '@/api/upload.controller';
 import { UserController } from '@/api/user.controller';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { dataSourceOptions } from '@/core/database/data-source';
+import { JOB_HANDLERS, type JobHandler } from '@/core/jobs';
 import { MessageHookRegistry } from '@/core/message-hooks';
 import { entities } from '@/models';
+import { BridgeModule } from '@/modules/bridge/bridge.module';
 import { AttachmentRepository } from '@/repositories/attachment.repository';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { CryptoRepository } from '@/repositories/crypto.repository';
@@ -110,7 +112,7 @@ export class AppModule {
         PassportModule,
         JwtModule.register({}),
       ],
-      controllers,
+      controllers: [...controllers, ...BridgeModule.controllers],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
@@ -120,6 +122,11 @@ export class AppModule {
         ...services,
         ...gateways,
         ...processors,
+        ...BridgeModule.repositories,
+        ...BridgeModule.services,
+        ...BridgeModule.processors,
+        // Modules hand their job handlers to the job runner through this token, so the runner never imports them.
+        { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: BridgeModule.processors },
         MediaAuthGuard,
         MessageHookRegistry,
       ],

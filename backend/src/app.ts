@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { mountQueueBoard } from '@/api/queue-board';
 import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
+import { installWebhookBodyParser } from '@/modules/bridge/bridge.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
 import { validationPipe } from '@/core/validation';
@@ -65,6 +66,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
   app.enableShutdownHooks();
   await runMigrations(app.get(DataSource));
 
+  installWebhookBodyParser(app);
   const fastify = app.getHttpAdapter().getInstance();
   const health = app.get(HealthService);
   fastify.addHook('onSend', async (request, reply) => {

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthContext } from '@/core/auth';
-import { AddMemberDto, ChatListResponseDto, ChatResponseDto, CreateChatDto, MarkReadDto } from '@/schemas/chat.dto';
+import { AddMemberDto, ChatListQueryDto, ChatListResponseDto, ChatResponseDto, CreateChatDto, MarkReadDto } from '@/schemas/chat.dto';
 import { ErrorResponseDto } from '@/schemas/common.dto';
 import { ChatService } from '@/services/chat.service';
 import { Auth, Authenticated } from './auth.guard';
@@ -27,10 +27,10 @@ export class ChatController {
   }
 
   @Get()
-  @ApiOperation({ operationId: 'listChats', summary: 'Your chats, most recently active first' })
+  @ApiOperation({ operationId: 'listChats', summary: 'Your chats, most recently active first, a page at a time (inbox threads only with ?type=inbox)' })
   @ApiOkResponse({ type: ChatListResponseDto })
-  list(@Auth() auth: AuthContext): Promise<ChatListResponseDto> {
-    return this.service.list(auth);
+  list(@Auth() auth: AuthContext, @Query() query: ChatListQueryDto): Promise<ChatListResponseDto> {
+    return this.service.list(auth, query);
   }
 
   @Get(':chatId')

@@ -18,6 +18,7 @@ const codeForStatus = (status: number): ErrorCode =>
     404: ErrorCode.NotFound,
     409: ErrorCode.Conflict,
     413: ErrorCode.PayloadTooLarge,
+    422: ErrorCode.Unprocessable,
     429: ErrorCode.RateLimited,
     503: ErrorCode.Unavailable,
   })[status] ?? (status < 500 ? ErrorCode.BadRequest : ErrorCode.Internal);

@@ -8,6 +8,10 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   RateLimited = 'RATE_LIMITED',
+  /** The request is well-formed but cannot be done: bad provider credentials, missing PUBLIC_URL. */
+  Unprocessable = 'UNPROCESSABLE',
+  /** A channel (Telegram, Avito) cannot carry this message: too long, an attachment kind it refuses, an edit it cannot do. */
+  ChannelLimit = 'CHANNEL_LIMIT',
   Unavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL_ERROR',
 }
@@ -29,6 +33,10 @@ export const conflict = (why: string) => new DomainException(ErrorCode.Conflict,
 export const badRequest = (why: string, fields?: string[]) =>
   new DomainException(ErrorCode.BadRequest, why, fields ? { fields } : undefined);
 export const unauthorized = (why = 'Unauthorized') => new DomainException(ErrorCode.Unauthorized, why);
+export const unprocessable = (why: string, fields?: string[]) =>
+  new DomainException(ErrorCode.Unprocessable, why, fields ? { fields } : undefined);
+export const channelLimit = (why: string, fields?: string[]) =>
+  new DomainException(ErrorCode.ChannelLimit, why, fields ? { fields } : undefined);
 export const rateLimited = (retryAfterSeconds: number) =>
   new DomainException(ErrorCode.RateLimited, 'Too many requests, try again later', { retryAfterSeconds });
 
@@ -49,6 +57,9 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case ErrorCode.RateLimited:
       return 429;
+    case ErrorCode.Unprocessable:
+    case ErrorCode.ChannelLimit:
+      return 422;
     case ErrorCode.Unavailable:
       return 503;
     case ErrorCode.Internal:

@@ -13,6 +13,8 @@ export interface DomainEvents {
   'member.added': { chatId: string; userId: string; memberIds: string[] };
   'member.removed': { chatId: string; userId: string; memberIds: string[] };
   /** An attachment changed after it was shown (its thumbnail is ready); `messageId` is null while unsent. */
+  /** An account's role changed (admins see every inbox thread, so the bridge adjusts memberships). */
+  'user.role-changed': { userId: string; role: 'user' | 'operator' | 'admin' };
   'attachment.updated': { chatId: string; messageId: string | null; attachment: AttachmentResponseDto; memberIds: string[] };
 }
 

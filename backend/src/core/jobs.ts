@@ -10,12 +10,20 @@ export enum QueueName {
   Media = 'media',
   Mail = 'mail',
   Maintenance = 'maintenance',
+  /** Webhook events from Telegram and Avito, one job per stored event: kept apart so a burst never waits behind files. */
+  BridgeInbound = 'bridge-inbound',
+  /** Slower bridge work: fetching customers' files, reconciliation, re-encryption. */
+  Bridge = 'bridge',
 }
 
 export enum JobName {
   AttachmentThumbnail = 'attachment-thumbnail',
   UserDigest = 'user-digest',
   UploadsCleanup = 'uploads-cleanup',
+  BridgeInboundEvent = 'bridge-inbound-event',
+  BridgeInboundFile = 'bridge-inbound-file',
+  BridgeReconcile = 'bridge-reconcile',
+  BridgeReencrypt = 'bridge-reencrypt',
 }
 
 /** The payload of every job, by name: producers and processors share this one contract. */
@@ -23,6 +31,22 @@ export interface JobPayloads {
   [JobName.AttachmentThumbnail]: { attachmentId: string };
   [JobName.UserDigest]: { userId: string };
   [JobName.UploadsCleanup]: Record<string, never>;
+  /** A stored row of inbound_events; the job id is `inbound-<eventId>`, so an event is queued once. */
+  [JobName.BridgeInboundEvent]: { eventId: string };
+  /** Fetch a customer's file from the provider into our storage as the attachment already shown as pending. */
+  [JobName.BridgeInboundFile]: {
+    channelId: string;
+    chatId: string;
+    messageId: string;
+    position: number;
+    fileName: string;
+    contentType: string;
+    source: { kind: 'telegram-file'; fileId: string } | { kind: 'url'; url: string } | { kind: 'avito-voice'; voiceId: string };
+  };
+  /** Pull what webhooks may have missed; one repeatable schedule per Avito channel. */
+  [JobName.BridgeReconcile]: { channelId: string };
+  /** Re-seal every channel secret with the current key after a key rotation. */
+  [JobName.BridgeReencrypt]: Record<string, never>;
 }
 
 /** A job as a discriminated union, so `switch (job.name)` narrows `job.data`. */
@@ -33,6 +57,10 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.AttachmentThumbnail]: QueueName.Media,
   [JobName.UserDigest]: QueueName.Mail,
   [JobName.UploadsCleanup]: QueueName.Maintenance,
+  [JobName.BridgeInboundEvent]: QueueName.BridgeInbound,
+  [JobName.BridgeInboundFile]: QueueName.Bridge,
+  [JobName.BridgeReconcile]: QueueName.Bridge,
+  [JobName.BridgeReencrypt]: QueueName.Maintenance,
 };
 
 export interface JobRetryPolicy {

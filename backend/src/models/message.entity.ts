@@ -20,6 +20,10 @@ export class MessageEntity {
   @Column({ name: 'sender_contact_id', type: 'uuid', nullable: true })
   senderContactId: string | null;
 
+  /** The provider's id of a bridged message (Telegram message_id, Avito message id): imported once per chat. */
+  @Column({ name: 'external_id', type: 'varchar', length: 128, nullable: true, select: false })
+  externalId?: string | null;
+
   @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })
   clientId: string | null;
 

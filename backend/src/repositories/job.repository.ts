@@ -119,8 +119,12 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
   }
 
   /** Creates or updates a repeatable job; every instance may call it, the scheduler id keeps one schedule. */
-  async schedule<N extends JobName>(name: N, data: JobPayloads[N], everyMs: number): Promise<void> {
-    await this.queueFor(name).upsertJobScheduler(name, { every: everyMs }, { name, data });
+  async schedule<N extends JobName>(name: N, data: JobPayloads[N], everyMs: number, schedulerId: string = name): Promise<void> {
+    await this.queueFor(name).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data });
+  }
+
+  async unschedule(name: JobName, schedulerId: string): Promise<void> {
+    await this.queueFor(name).removeJobScheduler(schedulerId);
   }
 
   /** Starts one worker per queue that has handlers. Handlers are looked up by job name on every job. */

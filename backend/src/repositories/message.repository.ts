@@ -63,6 +63,29 @@ const paramsOf = (input: NewMessage, skipTypes: string[]) => [input.chatId, inpu
 // Reads after an edit or delete carry the attachments too, so the pushed message is whole.
 const RETURNING_FULL = `${RETURNING}, ${attachmentsOf('messages')} AS attachments`;
 
+/**
+ * A message that came from outside (a bridged customer, or the business account writing from the provider's own app):
+ * no membership check (the sender is not a user), the provider's id as the idempotency key, and the seq taken under
+ * the chat row lock as for any message. Parameters: chatId, senderContactId, externalId, body, createdAt.
+ */
+const INSERT_EXTERNAL = `WITH c AS (
+     UPDATE chats SET last_message_seq = last_message_seq + 1, last_message_at = GREATEST(coalesce(last_message_at, $5), $5)
+     WHERE id = $1 RETURNING id, last_message_seq
+   ), m AS (
+     INSERT INTO messages (chat_id, seq, sender_contact_id, external_id, body, created_at)
+     SELECT c.id, c.last_message_seq, $2, $3, $4, $5 FROM c
+     RETURNING ${RETURNING}
+   )
+   SELECT m.*, ARRAY(SELECT user_id FROM chat_members WHERE chat_id = $1) AS "memberIds" FROM m`;
+
+export interface NewExternalMessage {
+  chatId: string;
+  senderContactId: string | null;
+  externalId: string;
+  body: string;
+  createdAt: Date;
+}
+
 class AttachmentsUnavailable extends Error {}
 
 /** Through TypeORM the driver's error is wrapped; through the pool (the hot insert) it is not. */
@@ -175,6 +198,47 @@ export class MessageRepository {
     const existing = await this.findByClientId(input.senderId, input.clientId);
     if (!existing) throw error;
     return { status: 'duplicate', message: existing };
+  }
+
+  /** Stores an imported message once per (chat, external id); a repeat returns the stored one. */
+  async insertExternal(input: NewExternalMessage): Promise<InsertResult> {
+    const existing = await this.findByExternalId(input.chatId, input.externalId);
+    if (existing) return { status: 'duplicate', message: existing };
+    try {
+      const rows: InsertedRow[] = await this.dataSource.query(INSERT_EXTERNAL, [input.chatId, input.senderContactId, input.externalId, input.body, input.createdAt]);
+      if (rows.length === 0) return { status: 'not_member' };
+      const { memberIds, ...message } = rows[0];
+      return { status: 'created', message, memberIds };
+    } catch (error) {
+      // A concurrent import of the same provider message won; the seq it would have taken was rolled back with it.
+      if (!isUniqueViolation(error, 'messages_external_key')) throw error;
+      const winner = await this.findByExternalId(input.chatId, input.externalId);
+      if (!winner) throw error;
+      return { status: 'duplicate', message: winner };
+    }
+  }
+
+  async findByExternalId(chatId: string, externalId: string): Promise<MessageEntity | null> {
+    const rows = await this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.external_id = $2`, [chatId, externalId]);
+    return rows[0] ?? null;
+  }
+
+  /** Whether an operator's message in the chat is still on its way out (its provider id not known yet). */
+  async hasDeliveryInFlight(chatId: string): Promise<boolean> {
+    const rows = await this.dataSource.query(
+      `SELECT 1 FROM messages WHERE chat_id = $1 AND delivery->>'state' IN ('queued', 'sending') LIMIT 1`,
+      [chatId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Records the provider's id of a message we sent, so its echo or a later poll is recognised as ours. */
+  async setExternalId(id: string, externalId: string): Promise<boolean> {
+    const [, count]: [unknown, number] = await this.dataSource.query(
+      `UPDATE messages SET external_id = $2 WHERE id = $1 AND (external_id IS NULL OR external_id = $2)`,
+      [id, externalId],
+    );
+    return count > 0;
   }
 
   async findByClientId(senderId: string, clientId: string): Promise<MessageEntity | null> {

@@ -143,6 +143,14 @@ export class MessageResponseDto {
   @ApiProperty({ format: 'uuid', nullable: true, type: String })
   senderId: string | null;
 
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'In an inbox thread: the customer (contact) who wrote it. Both sender ids null: written from the business account in the provider\'s own app',
+  })
+  senderContactId: string | null;
+
   @ApiProperty({ nullable: true, type: String })
   clientId: string | null;
 
@@ -190,6 +198,7 @@ export const toMessageResponse = (m: MessageEntity & { attachments?: MessageAtta
   chatId: m.chatId,
   seq: m.seq,
   senderId: m.senderId,
+  senderContactId: m.senderContactId ?? null,
   clientId: m.clientId,
   body: m.deletedAt ? null : m.body,
   replyToId: m.replyToId,

@@ -157,6 +157,8 @@ export interface ServerToClientEvents {
   'member:added': (event: MemberEventDto) => void;
   'member:removed': (event: MemberEventDto) => void;
   'attachment:updated': (event: AttachmentUpdatedEventDto) => void;
+  /** A bridged inbox thread was created or changed status/assignee: a ThreadResponseDto of the bridge module's spec. */
+  'thread:updated': (thread: object) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

@@ -26,7 +26,7 @@ export class HealthService {
   }
 
   /** Counted by the transport that took the message, so the service needs no label for it. */
-  countMessageCreated(transport: 'http' | 'ws'): void {
+  countMessageCreated(transport: 'http' | 'ws' | 'bridge'): void {
     this.metrics.messagesCreated.inc({ transport });
   }
 

@@ -121,6 +121,67 @@ export class MessageService {
     return message ? toMessageResponse(message) : null;
   }
 
+  /**
+   * Stores a message that came from outside (a bridged customer, or the business account from the provider's app)
+   * once per (chat, externalId), and announces it like any new message. No caller check: the caller is the bridge's
+   * inbound job, acting on an authenticated webhook or a poll.
+   */
+  async importExternal(input: { chatId: string; externalId: string; senderContactId: string | null; body: string; createdAt: Date }): Promise<{
+    message: MessageResponseDto;
+    created: boolean;
+  }> {
+    const ticket = this.order.enter(input.chatId);
+    const result = await this.messages.insertExternal(input).finally(() => setImmediate(() => ticket.abandon()));
+    if (result.status === 'not_member') throw notFound('Chat');
+    const message = toMessageResponse(result.message);
+    if (result.status === 'duplicate') return { message, created: false };
+    const { memberIds } = result;
+    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId: input.chatId, message, memberIds })));
+    return { message, created: true };
+  }
+
+  async findExternal(chatId: string, externalId: string): Promise<MessageResponseDto | null> {
+    const message = await this.messages.findByExternalId(chatId, externalId);
+    return message ? toMessageResponse(message) : null;
+  }
+
+  async hasDeliveryInFlight(chatId: string): Promise<boolean> {
+    return this.messages.hasDeliveryInFlight(chatId);
+  }
+
+  /** Links one of our sent messages to the provider's id for it (its echo, or a later poll, is then known as ours). */
+  async linkExternalId(messageId: string, externalId: string): Promise<boolean> {
+    return this.messages.setExternalId(messageId, externalId);
+  }
+
+  /** The provider says an imported message was edited: our copy follows. */
+  async editImported(chatId: string, externalId: string, body: string): Promise<MessageResponseDto | null> {
+    const message = await this.messages.findByExternalId(chatId, externalId);
+    if (!message || message.deletedAt || message.body === body) return message ? toMessageResponse(message) : null;
+    const updated = await this.messages.updateBody(message.id, body);
+    if (!updated) return null;
+    const response = toMessageResponse(updated);
+    this.events.emit('message.updated', { chatId, message: response, memberIds: await this.chats.memberIds(chatId) });
+    return response;
+  }
+
+  /** The provider says a message was deleted: ours is marked deleted too. */
+  async deleteImported(chatId: string, externalId: string): Promise<boolean> {
+    const message = await this.messages.findByExternalId(chatId, externalId);
+    if (!message || message.deletedAt) return false;
+    const deleted = await this.messages.softDelete(message.id);
+    if (!deleted) return false;
+    this.events.emit('message.deleted', { chatId, message: toMessageResponse(deleted), memberIds: await this.chats.memberIds(chatId) });
+    return true;
+  }
+
+  /** Re-announces a message whose attachments changed after it was shown (a customer's file arrived). */
+  async announceUpdated(messageId: string): Promise<void> {
+    const message = await this.messages.findById(messageId);
+    if (!message) return;
+    this.events.emit('message.updated', { chatId: message.chatId, message: toMessageResponse(message), memberIds: await this.chats.memberIds(message.chatId) });
+  }
+
   async list(auth: AuthContext, chatId: string, query: ListMessagesQueryDto): Promise<MessageListResponseDto> {
     if (query.before !== undefined && query.after !== undefined) {
       throw badRequest('use either before or after, not both', ['before', 'after']);

@@ -1,4 +1,5 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { JOB_HANDLERS, type JobHandler } from '@/core/jobs';
 import { JobService } from '@/services/job.service';
 import { CleanupProcessor } from './cleanup.processor';
 import { DigestProcessor } from './digest.processor';
@@ -12,10 +13,11 @@ export class JobRunner implements OnApplicationBootstrap {
     private readonly thumbnails: ThumbnailProcessor,
     private readonly digests: DigestProcessor,
     private readonly cleanup: CleanupProcessor,
+    @Inject(JOB_HANDLERS) private readonly moduleHandlers: JobHandler[],
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
-    return this.jobs.start([this.thumbnails, this.digests, this.cleanup]);
+    return this.jobs.start([this.thumbnails, this.digests, this.cleanup, ...this.moduleHandlers]);
   }
 }
 

@@ -10,6 +10,8 @@ export function ackErrorOf(exception: DomainException): AckErrorDto {
     case ErrorCode.BadRequest:
     case ErrorCode.Validation:
     case ErrorCode.PayloadTooLarge:
+    case ErrorCode.Unprocessable:
+    case ErrorCode.ChannelLimit:
       return details?.fields ? { code, message, fields: details.fields } : { code, message };
     case ErrorCode.RateLimited:
       return { code, message, retryAfterSeconds: details?.retryAfterSeconds };

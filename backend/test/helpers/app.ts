@@ -29,6 +29,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     RATE_REGISTER: '100000',
     RATE_LOGIN_FAILURES: '100000',
     SHUTDOWN_GRACE_MS: '500',
+    // The run's database holds other files' channels; an app must not re-register their webhooks at its start.
+    BRIDGE_STARTUP_CHECK: 'false',
     ...env,
   });
   const config = buildConfig(parsed, {
