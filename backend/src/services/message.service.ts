@@ -4,6 +4,7 @@ import type { AuthContext } from '@/core/auth';
 import { badRequest, forbidden, notFound, rateLimited } from '@/core/errors';
 import { type HookedMessage, type MessageDelivery, MessageHookRegistry } from '@/core/message-hooks';
 import { SeqGate } from '@/core/seq-gate';
+import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
@@ -18,7 +19,7 @@ import {
   type SendMessageDto,
 } from '@/schemas/message.dto';
 
-const toHooked = (m: MessageEntity, attachmentIds: string[]): HookedMessage => ({
+const toHooked = (m: MessageEntity, attachments: MessageAttachmentRow[]): HookedMessage => ({
   id: m.id,
   chatId: m.chatId,
   seq: m.seq,
@@ -26,7 +27,7 @@ const toHooked = (m: MessageEntity, attachmentIds: string[]): HookedMessage => (
   senderContactId: m.senderContactId,
   body: m.body,
   internal: m.internal,
-  attachmentIds,
+  attachments: attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size })),
   delivery: m.delivery,
 });
 
@@ -97,9 +98,9 @@ export class MessageService {
       const fast = await this.messages.insert(input, hooked);
       if (fast.status !== 'not_member' || hooked.length === 0) return fast;
     }
-    return this.messages.insertInTransaction(input, attachmentIds, async (tx, chatType, message, ids) => {
+    return this.messages.insertInTransaction(input, attachmentIds, async (tx, chatType, message, attachments) => {
       const hook = this.hooks.for(chatType);
-      return hook?.beforeCommit(tx, { kind: 'created', message: toHooked(message, ids) });
+      return hook?.beforeCommit(tx, { kind: 'created', message: toHooked(message, attachments) });
     });
   }
 
@@ -115,10 +116,10 @@ export class MessageService {
     return response;
   }
 
-  /** A message by id for a module acting on it (no access check: callers check their own rules first). */
-  async findForModule(messageId: string): Promise<MessageResponseDto | null> {
-    const message = await this.messages.findById(messageId);
-    return message ? toMessageResponse(message) : null;
+  /** A message the caller may see (a member of its chat); anyone else gets the same 404 as for a missing id. */
+  async get(auth: AuthContext, messageId: string): Promise<MessageResponseDto> {
+    const { message } = await this.requireVisible(auth, messageId);
+    return toMessageResponse(message);
   }
 
   /**
