@@ -224,7 +224,11 @@ export class MessageRepository {
   }
 
   async findByExternalId(chatId: string, externalId: string): Promise<MessageEntity | null> {
-    const rows = await this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.external_id = $2`, [chatId, externalId]);
+    // Our own sent messages carry the provider's id in their delivery state; imported ones in external_id.
+    const rows = await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND (m.external_id = $2 OR m.delivery->>'externalId' = $2) ORDER BY m.seq LIMIT 1`,
+      [chatId, externalId],
+    );
     return rows[0] ?? null;
   }
 

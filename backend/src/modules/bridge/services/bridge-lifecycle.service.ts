@@ -28,7 +28,7 @@ export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplica
         this.membership.syncAll().catch((error: unknown) => this.logger.error({ err: error }, 'inbox memberships not updated after a role change'));
       }),
     );
-    if (this.config.role === 'api' || !this.config.bridge.startupCheck) return;
+    if (this.config.role === 'api') return;
     // Not awaited: a provider that is slow or down must not hold the start of the app.
     void this.startUp().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'bridge start-up checks failed'));
   }
@@ -39,6 +39,7 @@ export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplica
 
   private async startUp(): Promise<void> {
     if (await this.secrets.hasStale()) await this.jobs.add(JobName.BridgeReencrypt, {}, { jobId: `bridge-reencrypt-${Date.now()}` });
+    if (!this.config.bridge.startupCheck) return;
     await this.reconcile.requeueStale();
     await this.reconcile.checkAll();
   }
