@@ -14,6 +14,8 @@ export enum QueueName {
   BridgeInbound = 'bridge-inbound',
   /** Slower bridge work: fetching customers' files, reconciliation, re-encryption. */
   Bridge = 'bridge',
+  /** Sends to Telegram and Avito: mostly waiting on limits, so they never hold up media or mail. */
+  BridgeOutbound = 'bridge-outbound',
 }
 
 export enum JobName {
@@ -24,6 +26,8 @@ export enum JobName {
   BridgeInboundFile = 'bridge-inbound-file',
   BridgeReconcile = 'bridge-reconcile',
   BridgeReencrypt = 'bridge-reencrypt',
+  BridgeDelivery = 'bridge-delivery',
+  BridgeDeliverySweep = 'bridge-delivery-sweep',
 }
 
 /** The payload of every job, by name: producers and processors share this one contract. */
@@ -47,6 +51,9 @@ export interface JobPayloads {
   [JobName.BridgeReconcile]: { channelId: string };
   /** Re-seal every channel secret with the current key after a key rotation. */
   [JobName.BridgeReencrypt]: Record<string, never>;
+  /** `generation` changes on every redelivery or sweep, so a job from an older round does nothing. */
+  [JobName.BridgeDelivery]: { deliveryId: string; generation: number };
+  [JobName.BridgeDeliverySweep]: Record<string, never>;
 }
 
 /** A job as a discriminated union, so `switch (job.name)` narrows `job.data`. */
@@ -61,6 +68,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.BridgeInboundFile]: QueueName.Bridge,
   [JobName.BridgeReconcile]: QueueName.Bridge,
   [JobName.BridgeReencrypt]: QueueName.Maintenance,
+  [JobName.BridgeDelivery]: QueueName.BridgeOutbound,
+  [JobName.BridgeDeliverySweep]: QueueName.BridgeOutbound,
 };
 
 export interface JobRetryPolicy {
@@ -80,9 +89,23 @@ export function defaultJobOptions(policy: JobRetryPolicy) {
 }
 
 /** Per-job overrides of those defaults. */
-export const JOB_OPTIONS: Partial<Record<JobName, { removeOnComplete?: boolean | { age: number }; removeOnFail?: boolean | { age: number } }>> = {
+export const JOB_OPTIONS: Partial<
+  Record<
+    JobName,
+    {
+      removeOnComplete?: boolean | { age: number };
+      removeOnFail?: boolean | { age: number };
+      attempts?: number;
+      backoff?: { type: 'exponential'; delay: number };
+    }
+  >
+> = {
   // The job id is the per-user dedupe key, so it must be free again as soon as a digest job has finished.
   [JobName.UserDigest]: { removeOnComplete: true, removeOnFail: { age: 3600 } },
+  // The issue's contract: a transient provider error is tried 5 times in all, then the delivery is failed.
+  // Waits for limits and 429s do not count: they move the job to delayed without spending an attempt.
+  [JobName.BridgeDelivery]: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 } },
+  [JobName.BridgeDeliverySweep]: { removeOnComplete: true, removeOnFail: { age: 3600 } },
 };
 
 /** What a handler may ask for besides success: run the same job again later (no attempt is spent). */

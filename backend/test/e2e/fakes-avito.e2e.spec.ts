@@ -224,6 +224,27 @@ describe('fake Avito API', () => {
     expect(account.sent.length).toBe(sentBefore + 1);
   });
 
+  it('adds latency, counts sends in flight, and aims named faults at one operation only', async () => {
+    const chatId = account.addChat({});
+    const path = `/messenger/v1/accounts/${account.userId}/chats/${chatId}/messages`;
+    account.latency(150);
+    await Promise.all([1, 2, 3].map((n) => api(path, json({ message: { text: `parallel ${n}` }, type: 'text' }))));
+    expect(account.maxInFlight.send).toBe(3);
+    expect(account.inFlight.send).toBe(0);
+    account.latency(0);
+
+    const first = (await (await api(path, json({ message: { text: 'to delete' }, type: 'text' }))).json()) as { id: string };
+    account.fault('delete', { kind: 'error', status: 400, message: 'delete refused' });
+    const form = new FormData();
+    form.append('uploadfile[]', new Blob([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])], { type: 'image/jpeg' }), 'a.jpg');
+    const uploaded = (await (await api(`/messenger/v1/accounts/${account.userId}/uploadImages`, { method: 'POST', body: form })).json()) as Record<string, unknown>;
+    expect((await api(`${path}/image`, json({ image_id: Object.keys(uploaded)[0] }))).status).toBe(200);
+    const refused = await api(`${path}/${first.id}`, { method: 'POST' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: { code: 400, message: 'delete refused' } });
+    account.fault('delete', null);
+  });
+
   it('is driven over the /_fake control surface', async () => {
     const created = (await (await fetch(`${avito.url}/_fake/accounts`, json({ clientId: 'cid', clientSecret: 'csecret', userId: 4242 }))).json()) as { userId: number };
     expect(created.userId).toBe(4242);

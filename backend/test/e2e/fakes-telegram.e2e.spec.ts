@@ -169,6 +169,24 @@ describe('fake Telegram Bot API', () => {
     expect(refused).toBeInstanceOf(HttpError);
     expect(bot.calls.length).toBe(callsBefore + 1);
     expect(bot.sent.length).toBe(sentBefore + 1);
+
+    // Node reports both as ECONNRESET; they differ in the message ("socket hang up" after a full request).
+    expect(((hung as HttpError).error as Error).message).toMatch(/socket hang up/);
+    expect(((refused as HttpError).error as Error).message).toMatch(/ECONNRESET/);
+  });
+
+  it('goes offline (ECONNREFUSED) and comes back on the same URL', async () => {
+    await telegram.setOffline(true);
+    const offline = await rejection(api.getMe());
+    expect(offline).toBeInstanceOf(HttpError);
+    expect(((offline as HttpError).error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    await telegram.setOffline(false);
+    expect((await api.getMe()).id).toBe(bot.id);
+
+    const answer = await fetch(`${telegram.url}/_fake/offline`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: 400 }) });
+    expect(await answer.json()).toEqual({ offlineForMs: 400 });
+    await expect.poll(async () => (await rejection(api.getMe()).catch(() => null)) instanceof HttpError, { timeout: 2000 }).toBe(true);
+    await expect.poll(async () => (await api.getMe().catch(() => null))?.id, { timeout: 5000 }).toBe(bot.id);
   });
 
   it('builds real updates and delivers them to the webhook with the secret header', async () => {
@@ -176,6 +194,8 @@ describe('fake Telegram Bot API', () => {
     try {
       await api.setWebhook(hook.url, { secret_token: 'S3cret_token' });
       const text = bot.update('text', { text: '/start link-code', from: { id: 777, firstName: 'Olga', username: 'olga' } });
+      expect((text.message as { from: Record<string, unknown> }).from).toEqual({ id: 777, is_bot: false, first_name: 'Olga', username: 'olga' });
+      expect((bot.update('text', {}).message as { from: Record<string, unknown> }).from).toMatchObject({ first_name: 'Ivan', last_name: 'Petrov' });
       expect(text).toMatchObject({
         message: { text: '/start link-code', chat: { id: 777, type: 'private', first_name: 'Olga' }, entities: [{ type: 'bot_command', offset: 0, length: 6 }] },
       });
@@ -225,6 +245,74 @@ describe('fake Telegram Bot API', () => {
     } finally {
       hook.server.close();
     }
+  });
+
+  it('enforces flood limits on request: 429 with retry_after when a sender outruns them', async () => {
+    const perChat = telegram.addBot();
+    const chatClient = new Api(perChat.token, { apiRoot: telegram.url });
+    perChat.enforceLimits({ perChatIntervalMs: 2000 });
+    await chatClient.sendMessage(100, 'first');
+    const second = await rejection(chatClient.sendMessage(100, 'second'));
+    expect(second).toMatchObject({ error_code: 429 });
+    const retryAfter = (second as GrammyError).parameters.retry_after;
+    expect([1, 2]).toContain(retryAfter);
+    expect((second as GrammyError).description).toBe(`Too Many Requests: retry after ${retryAfter}`);
+    await chatClient.sendMessage(200, 'another chat is fine');
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await chatClient.sendMessage(100, 'after the interval');
+    expect(perChat.sent.map((sent) => sent.text)).toEqual(['first', 'another chat is fine', 'after the interval']);
+    expect(perChat.limitViolations).toEqual([expect.objectContaining({ rule: 'per-chat', chatId: '100', retryAfter })]);
+
+    const perGroup = telegram.addBot();
+    const groupClient = new Api(perGroup.token, { apiRoot: telegram.url });
+    perGroup.enforceLimits({ perGroupPerMinute: 2 });
+    await groupClient.sendMessage(-100500, 'group 1');
+    await groupClient.sendMessage(-100500, 'group 2');
+    const third = await rejection(groupClient.sendMessage(-100500, 'group 3'));
+    expect(third).toMatchObject({ error_code: 429 });
+    expect((third as GrammyError).parameters.retry_after).toBeGreaterThanOrEqual(58);
+    await groupClient.sendMessage(-100600, 'another group');
+
+    const perBot = telegram.addBot();
+    const botClient = new Api(perBot.token, { apiRoot: telegram.url });
+    perBot.enforceLimits({ perBotPerSecond: 2 });
+    await botClient.sendMessage(1, 'a');
+    await botClient.sendMessage(2, 'b');
+    expect(((await rejection(botClient.sendMessage(3, 'c'))) as GrammyError).error_code).toBe(429);
+    expect(perBot.limitViolations.map((violation) => violation.rule)).toEqual(['per-bot']);
+  });
+
+  it('adds latency and counts calls in flight; serves customers profile photos', async () => {
+    const slow = telegram.addBot();
+    const client = new Api(slow.token, { apiRoot: telegram.url });
+    slow.latency(150);
+    const started = Date.now();
+    await Promise.all([client.sendMessage(1, 'a'), client.sendMessage(2, 'b'), client.sendMessage(3, 'c')]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(slow.maxInFlight.sendMessage).toBe(3);
+    expect(slow.inFlight['*']).toBe(0);
+
+    slow.update('text', { from: { id: 31337, firstName: 'Anna' } });
+    slow.update('text', { from: { id: 31338, firstName: 'Boris', hasPhoto: false } });
+    const photos = await client.getUserProfilePhotos(31337);
+    expect(photos.total_count).toBe(1);
+    const file = await client.getFile(photos.photos[0].at(-1)?.file_id ?? '');
+    const avatar = await fetch(`${telegram.url}/file/bot${slow.token}/${file.file_path}`);
+    expect(avatar.headers.get('content-type')).toBe('image/jpeg');
+    expect((await client.getUserProfilePhotos(31338)).total_count).toBe(0);
+    expect(((await rejection(client.getUserProfilePhotos(1))) as GrammyError).description).toBe('Bad Request: user not found');
+  });
+
+  it('lets one customer block the bot while others still get messages', async () => {
+    const update = bot.update('member', { from: { id: 9001, firstName: 'Gleb' }, status: 'kicked' });
+    expect(update).toMatchObject({ my_chat_member: { chat: { id: 9001, type: 'private' }, new_chat_member: { status: 'kicked', user: { id: bot.id } } } });
+    const blocked = await rejection(api.sendMessage(9001, 'hello?'));
+    expect(blocked).toMatchObject({ error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+    expect(await api.sendMessage(9002, 'someone else')).toMatchObject({ text: 'someone else' });
+    bot.blockedBy(9003, 'deactivated');
+    expect(((await rejection(api.sendPhoto(9003, new InputFile(Buffer.from('x'), 'x.jpg')))) as GrammyError).description).toBe('Forbidden: user is deactivated');
+    bot.update('member', { from: { id: 9001, firstName: 'Gleb' }, status: 'member' });
+    expect(await api.sendMessage(9001, 'welcome back')).toMatchObject({ text: 'welcome back' });
   });
 
   it('stores commands and exposes the control surface over HTTP', async () => {

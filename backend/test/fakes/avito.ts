@@ -5,6 +5,7 @@ import {
   FaultTable,
   hang,
   listen,
+  offlineFor,
   parseBody,
   postJson,
   readBody,
@@ -12,6 +13,7 @@ import {
   route,
   sendBytes,
   sendJson,
+  sleep,
   type UploadedPart,
 } from './http';
 
@@ -99,6 +101,11 @@ export interface FakeAvitoAccount {
   /** The fake's copy of a chat's messages, oldest first. */
   messages(chatId: string): Array<Record<string, unknown>>;
   reset(): void;
+  /** Every API call waits this long before it is performed (0 = none). */
+  latency(ms: number): void;
+  /** Calls being performed now, and the most ever at once, per operation name (send, sendImage, chats, …) and '*'. */
+  readonly inFlight: Record<string, number>;
+  readonly maxInFlight: Record<string, number>;
 }
 
 export interface FakeAvito {
@@ -106,6 +113,8 @@ export interface FakeAvito {
   addAccount(opts?: { clientId?: string; clientSecret?: string; userId?: number; name?: string; tokenTtlSeconds?: number }): FakeAvitoAccount;
   account(userId: number): FakeAvitoAccount | undefined;
   readonly accounts: FakeAvitoAccount[];
+  /** Stops listening (clients get ECONNREFUSED) until called with false; see FakeServer.setOffline. */
+  setOffline(offline: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -118,6 +127,8 @@ export interface StartFakeAvitoOptions {
   rateLimitPerMinute?: number;
   /** How long getVoiceFiles links work (Avito: one hour). */
   voiceUrlTtlSeconds?: number;
+  /** Called for every API request that could be tied to an account (the `pnpm fake:avito` log). */
+  onCall?: (account: FakeAvitoAccount, call: AvitoCall) => void;
 }
 
 const MAX_TEXT = 1000;
@@ -177,6 +188,17 @@ const FAULT_ALIASES: Record<string, string> = {
   subscriptions: '/messenger/v1/subscriptions',
 };
 
+/** The fault name of a request path (send, chats, …), or the path itself; in-flight counts are kept per name. */
+function operationOf(path: string): string {
+  return Object.keys(FAULT_ALIASES).find((name) => globMatches(name, path)) ?? path;
+}
+
+function faultMatches(key: string, path: string): boolean {
+  if (key === '*') return true;
+  if (key in FAULT_ALIASES) return operationOf(path) === key;
+  return globMatches(key, path);
+}
+
 function globMatches(pattern: string, path: string): boolean {
   const glob = FAULT_ALIASES[pattern] ?? pattern;
   const regex = new RegExp(
@@ -235,6 +257,9 @@ class Account implements FakeAvitoAccount {
   readonly images = new Map<string, { data: Buffer; contentType: string }>();
   readonly voices = new Map<string, Buffer>();
   readonly blacklist: Array<Record<string, unknown>> = [];
+  latencyMs = 0;
+  readonly inFlight: Record<string, number> = {};
+  readonly maxInFlight: Record<string, number> = {};
 
   constructor(
     readonly clientId: string,
@@ -269,6 +294,23 @@ class Account implements FakeAvitoAccount {
     this.deliveries = [];
     this.faults.clear();
     this.remainingOverride = null;
+    this.latencyMs = 0;
+    for (const key of Object.keys(this.maxInFlight)) delete this.maxInFlight[key];
+  }
+
+  latency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  enter(key: string): void {
+    for (const name of [key, '*']) {
+      this.inFlight[name] = (this.inFlight[name] ?? 0) + 1;
+      this.maxInFlight[name] = Math.max(this.maxInFlight[name] ?? 0, this.inFlight[name]);
+    }
+  }
+
+  leave(key: string): void {
+    for (const name of [key, '*']) this.inFlight[name] = Math.max(0, (this.inFlight[name] ?? 1) - 1);
   }
 
   addChat(opts: { chatId?: string; customerId?: number; customerName?: string; item?: AvitoItem | null } = {}): string {
@@ -353,7 +395,8 @@ class Account implements FakeAvitoAccount {
       input.type ??
       (input.imageUrl || input.imageData ? 'image' : input.voiceId ? 'voice' : input.link ? 'link' : input.location ? 'location' : input.item ? 'item' : 'text');
     const content = this.content(chat, type, input);
-    const message = this.storeMessage(chat, opts.fromPhone ? this.userId : chat.customerId, type, content);
+    const author = type === 'system' ? 0 : opts.fromPhone ? this.userId : chat.customerId;
+    const message = this.storeMessage(chat, author, type, content);
     const body = this.webhookBody(chat, message);
     if (opts.deliver !== false) await this.deliver(body);
     return body;
@@ -518,6 +561,8 @@ class Account implements FakeAvitoAccount {
       webhooks: this.webhooks,
       echoes: this.echoesOn,
       faults: this.faults.list(),
+      latencyMs: this.latencyMs,
+      maxInFlight: this.maxInFlight,
     };
   }
 }
@@ -602,7 +647,6 @@ const ROUTES: Route[] = [
         .filter((chat) => chatTypes.includes(chat.item ? 'u2i' : 'u2u'))
         .filter((chat) => itemIds.length === 0 || (chat.item !== null && itemIds.includes(chat.item.id)))
         .filter((chat) => !unreadOnly || chat.messages.some((message) => !message.is_read))
-        .filter((chat) => chat.messages.length > 0 || !unreadOnly)
         .sort((a, b) => lastActivity(b) - lastActivity(a));
       return { body: { chats: chats.slice(offset, offset + limit).map((chat) => ctx.account.chatView(chat)) } };
     },
@@ -790,26 +834,32 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
       return sendJson(res, 400, { error: 'invalid_request', error_description: 'malformed body' });
     }
     const account = [...accounts.values()].find((candidate) => candidate.clientId === fields.client_id);
+    const fault = account?.faults.take((key) => faultMatches(key, '/token')) ?? null;
+    if (fault?.kind === 'refuse-connection') return refuse(req);
     if (account) {
-      account.calls.push({ method: 'POST', path: '/token', query: {}, body: { ...fields, client_secret: '***' }, at: Date.now() });
+      const call: AvitoCall = { method: 'POST', path: '/token', query: {}, body: { ...fields, client_secret: '***' }, at: Date.now() };
+      account.calls.push(call);
+      options.onCall?.(account, call);
       account.recent.push(Date.now());
-      const fault = account.faults.take((key) => key === '*' || globMatches(key, '/token'));
       if (fault && (await applyFault(fault, req, res, account))) return;
     }
+    const reply = (status: number, body: unknown) => {
+      if (fault?.kind === 'hang-after-accept') return hang(res, fault.ms);
+      sendJson(res, status, body, account ? account.rateHeaders() : {});
+    };
     if (fields.grant_type !== 'client_credentials') {
-      return sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+      return reply(400, { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
     }
     if (typeof fields.client_id !== 'string' || fields.client_id === '' || !account) {
-      return sendJson(res, 400, { error: 'invalid_client', error_description: 'client not found' });
+      return reply(400, { error: 'invalid_client', error_description: 'client not found' });
     }
-    if (fields.client_secret !== account.clientSecret) {
-      return sendJson(res, 400, { error: 'invalid_client', error_description: 'invalid client secret' }, account.rateHeaders());
-    }
+    if (fields.client_secret !== account.clientSecret) return reply(400, { error: 'invalid_client', error_description: 'invalid client secret' });
     const token = randomBytes(16).toString('base64url');
     hub.tokens.set(token, { account, expiresAt: Date.now() + account.tokenTtlSeconds * 1000 });
     account.tokensIssued += 1;
-    sendJson(res, 200, { access_token: token, expires_in: account.tokenTtlSeconds, token_type: 'Bearer' }, account.rateHeaders());
+    reply(200, { access_token: token, expires_in: account.tokenTtlSeconds, token_type: 'Bearer' });
   }
+
 
   /** Answers per the fault; returns false for hang-after-accept, which lets the request run and then withholds the answer. */
   async function applyFault(fault: AvitoFault, req: IncomingMessage, res: ServerResponse, account: Account): Promise<boolean> {
@@ -850,7 +900,7 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
     const bearer = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
     const token = bearer ? hub.tokens.get(bearer) : undefined;
     const account = token?.account;
-    const fault = account?.faults.take((key) => key === '*' || globMatches(key, path)) ?? null;
+    const fault = account?.faults.take((key) => faultMatches(key, path)) ?? null;
     if (fault?.kind === 'refuse-connection') return refuse(req);
 
     let raw: Buffer;
@@ -867,7 +917,7 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
       return sendJson(res, 400, { error: { code: 400, message: SPEC_MESSAGES[400] } });
     }
     if (account) {
-      account.calls.push({
+      const call: AvitoCall = {
         method: req.method ?? 'GET',
         path,
         query: Object.fromEntries(url.searchParams),
@@ -877,7 +927,9 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
             : parsed.fields,
         token: bearer,
         at: Date.now(),
-      });
+      };
+      account.calls.push(call);
+      options.onCall?.(account, call);
       account.recent.push(Date.now());
     }
     if (fault && (await applyFault(fault, req, res, account as Account))) return;
@@ -898,12 +950,17 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
       if (params.userId !== undefined && params.userId !== String(token.account.userId)) {
         return reply(403, { error: { code: 403, message: SPEC_MESSAGES[403] } });
       }
+      const key = operationOf(path);
+      token.account.enter(key);
       try {
+        if (token.account.latencyMs > 0) await sleep(token.account.latencyMs);
         const result = candidate.handle({ account: token.account, path, query: url.searchParams, fields: parsed.fields, files: parsed.files, params });
         return reply(result.status ?? 200, result.body);
       } catch (error) {
         if (error instanceof AvitoError) return reply(error.status, error.body(), error.headers);
         throw error;
+      } finally {
+        token.account.leave(key);
       }
     }
     return reply(404, { error: { code: 404, message: SPEC_MESSAGES[404] } });
@@ -935,6 +992,7 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
     let params: Record<string, string> | null;
     if (req.method === 'GET' && path === '/_fake') return sendJson(res, 200, { accounts: [...accounts.values()].map((account) => account.summary()) });
     if (req.method === 'GET' && path === '/_fake/accounts') return sendJson(res, 200, [...accounts.values()].map((account) => account.summary()));
+    if (req.method === 'POST' && path === '/_fake/offline') return offlineFor(server, res, body.ms);
     if (req.method === 'POST' && path === '/_fake/accounts') {
       const account = addAccount(body as Parameters<typeof addAccount>[0]) as Account;
       return sendJson(res, 201, account.summary());
@@ -951,6 +1009,10 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
     }
     if (req.method === 'POST' && (params = route('/_fake/accounts/:userId/rate-limit-remaining', path))) {
       need(params.userId).rateLimitRemaining(typeof body.value === 'number' ? body.value : null);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && (params = route('/_fake/accounts/:userId/latency', path))) {
+      need(params.userId).latency(typeof body.ms === 'number' ? body.ms : 0);
       return sendJson(res, 200, { ok: true });
     }
     if (req.method === 'POST' && (params = route('/_fake/accounts/:userId/echoes', path))) {
@@ -1015,6 +1077,7 @@ export async function startFakeAvito(options: StartFakeAvitoOptions = {}): Promi
     get accounts() {
       return [...accounts.values()];
     },
+    setOffline: (offline) => server.setOffline(offline),
     close: () => server.close(),
   };
 }

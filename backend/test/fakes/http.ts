@@ -6,6 +6,12 @@ import type { AddressInfo, Socket } from 'node:net';
 export interface FakeServer {
   server: Server;
   url: string;
+  /**
+   * Stops listening (open connections are destroyed), so clients get ECONNREFUSED: a provider that cannot be
+   * reached at all, the one failure a client knows happened before its request was written. `false` listens again
+   * on the same port.
+   */
+  setOffline(offline: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,7 +32,8 @@ export async function listen(handler: Handler, opts: { port?: number; host?: str
       }
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than the clients' idle sockets usually live, so a client never reuses a socket the fake is closing.
+  server.keepAliveTimeout = 30_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -40,14 +47,32 @@ export async function listen(handler: Handler, opts: { port?: number; host?: str
     });
   });
   const { port } = server.address() as AddressInfo;
+  let offline = false;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
   return {
     server,
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    setOffline: async (value) => {
+      if (value === offline) return;
+      offline = value;
+      if (value) return stop();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
+    close: () => {
+      offline = true;
+      return stop();
+    },
   };
 }
 
@@ -217,6 +242,21 @@ export function refuse(req: IncomingMessage): void {
   const socket = req.socket;
   if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
   else socket.destroy();
+}
+
+/**
+ * The `/_fake/offline {ms}` control route: answers, then goes offline for `ms` (a bound is required, since nothing
+ * could switch the fake back on over HTTP while it is offline).
+ */
+export function offlineFor(server: Pick<FakeServer, 'setOffline'>, res: ServerResponse, ms: unknown): void {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+    sendJson(res, 400, { error: 'ms (how long to stay offline, > 0) is required' });
+    return;
+  }
+  res.on('finish', () => {
+    void server.setOffline(true).then(() => setTimeout(() => void server.setOffline(false), ms));
+  });
+  sendJson(res, 200, { offlineForMs: ms });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -5,6 +5,7 @@ import {
   FaultTable,
   hang,
   listen,
+  offlineFor,
   parseBody,
   postJson,
   readBody,
@@ -12,6 +13,7 @@ import {
   route,
   sendBytes,
   sendJson,
+  sleep,
   type UploadedPart,
 } from './http';
 
@@ -69,6 +71,8 @@ export interface TelegramCustomer {
   lastName?: string;
   username?: string;
   languageCode?: string;
+  /** Whether getUserProfilePhotos finds a profile photo (default true). */
+  hasPhoto?: boolean;
 }
 
 export type UpdateKind =
@@ -80,7 +84,9 @@ export type UpdateKind =
   | 'video'
   | 'sticker'
   | 'edited'
-  | 'callback';
+  | 'callback'
+  /** my_chat_member: the customer blocks (`status: 'kicked'`) or restarts (`'member'`) the bot; also sets blockedBy. */
+  | 'member';
 
 export interface UpdateOptions {
   /** The customer (a private chat with them); defaults to one fixed customer per bot. */
@@ -103,6 +109,8 @@ export interface UpdateOptions {
   replyTo?: number;
   /** callback: the button's callback_data. */
   callbackData?: string;
+  /** member: the bot's new status in the private chat. */
+  status?: 'kicked' | 'member';
   date?: number;
 }
 
@@ -126,8 +134,30 @@ export interface FakeBot {
   deliver(update: Record<string, unknown>, opts?: { secretToken?: string | null }): Promise<{ status: number; body: string }>;
   /** The fake's copy of a message in a chat (customer's or bot's), with edits and deletion applied. */
   message(chatId: number | string, messageId: number): Record<string, unknown> | undefined;
-  /** Clears calls, sent, edits, deletions, answers and faults (the bot, its chats and files stay). */
+  /** Sends to this chat answer 403 "bot was blocked by the user" / "user is deactivated" until set back to null. */
+  blockedBy(chatId: number | string, state: 'blocked' | 'deactivated' | null): void;
+  /** Clears calls, sent, edits, deletions, answers, faults, limits and latency (the bot, its chats and files stay). */
   reset(): void;
+  /** Every API call waits this long before it is performed (0 = none), as a real round trip does. */
+  latency(ms: number): void;
+  /** Calls being performed now, and the most ever at once, per method name and in total under '*'. */
+  readonly inFlight: Record<string, number>;
+  readonly maxInFlight: Record<string, number>;
+  /**
+   * Opt-in flood control like Telegram's: a send faster than the limits gets 429 with retry_after (and is
+   * recorded in limitViolations). null switches it off (the default).
+   */
+  enforceLimits(limits: TelegramLimits | null): void;
+  limitViolations: Array<{ method: string; chatId: string; rule: 'per-chat' | 'per-group' | 'per-bot'; retryAfter: number; at: number }>;
+}
+
+export interface TelegramLimits {
+  /** Least time between two sends to one chat (Bot FAQ: about one a second). */
+  perChatIntervalMs?: number;
+  /** Sends a minute to one group (Bot FAQ: 20). */
+  perGroupPerMinute?: number;
+  /** Sends a second per bot (Bot FAQ: about 30). */
+  perBotPerSecond?: number;
 }
 
 export interface FakeTelegram {
@@ -135,6 +165,8 @@ export interface FakeTelegram {
   addBot(opts?: { token?: string; username?: string; firstName?: string }): FakeBot;
   bot(token: string): FakeBot | undefined;
   readonly bots: FakeBot[];
+  /** Stops listening (clients get ECONNREFUSED) until called with false; see FakeServer.setOffline. */
+  setOffline(offline: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -143,6 +175,8 @@ export interface StartFakeTelegramOptions {
   host?: string;
   /** How long deliver() waits for the webhook (Telegram itself waits about a minute). */
   webhookTimeoutMs?: number;
+  /** Called for every Bot API request that reached a known bot (the `pnpm fake:telegram` log). */
+  onCall?: (bot: FakeBot, call: TelegramCall) => void;
 }
 
 const MAX_TEXT = 4096;
@@ -212,6 +246,12 @@ interface ChatState {
   nextMessageId: number;
   messages: Map<number, Record<string, unknown>>;
 }
+
+/** A real 4×4 JPEG for profile photos, so whatever stores avatars gets an image. */
+const PIXEL_JPEG = Buffer.from(
+  '/9j/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAAEAAQDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAH/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFAEBAAAAAAAAAAAAAAAAAAAABf/EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAMAwEAAhEDEQA/AKATHv/Z',
+  'base64',
+);
 
 const DEFAULT_CUSTOMER: TelegramCustomer = { id: 5_550_001, firstName: 'Ivan', lastName: 'Petrov', username: 'ivan_petrov', languageCode: 'ru' };
 
@@ -317,6 +357,15 @@ class Bot implements FakeBot {
   readonly files = new Map<string, StoredFile>();
   readonly chats = new Map<string, ChatState>();
   readonly callbackQueries = new Map<string, { answered: boolean }>();
+  /** Customers seen in updates, with their profile photo (getUserProfilePhotos). */
+  readonly customers = new Map<number, { photo: StoredFile | null }>();
+  latencyMs = 0;
+  readonly blockedChats = new Map<string, 'blocked' | 'deactivated'>();
+  readonly inFlight: Record<string, number> = {};
+  readonly maxInFlight: Record<string, number> = {};
+  limits: TelegramLimits | null = null;
+  limitViolations: FakeBot['limitViolations'] = [];
+  private readonly sendLog: Array<{ chatId: string; at: number }> = [];
   private updateId = 100_000 + Math.floor(Math.random() * 1_000_000);
   private fileCounter = 0;
 
@@ -343,7 +392,68 @@ class Bot implements FakeBot {
     this.edited = [];
     this.deleted = [];
     this.callbackAnswers = [];
+    this.limitViolations = [];
+    this.sendLog.length = 0;
+    this.limits = null;
+    this.latencyMs = 0;
     this.faults.clear();
+    for (const key of Object.keys(this.maxInFlight)) delete this.maxInFlight[key];
+  }
+
+  latency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  blockedBy(chatId: number | string, state: 'blocked' | 'deactivated' | null): void {
+    if (state) this.blockedChats.set(String(chatId), state);
+    else this.blockedChats.delete(String(chatId));
+  }
+
+  enforceLimits(limits: TelegramLimits | null): void {
+    this.limits = limits;
+  }
+
+  enter(method: string): void {
+    for (const key of [method, '*']) {
+      this.inFlight[key] = (this.inFlight[key] ?? 0) + 1;
+      this.maxInFlight[key] = Math.max(this.maxInFlight[key] ?? 0, this.inFlight[key]);
+    }
+  }
+
+  leave(method: string): void {
+    for (const key of [method, '*']) this.inFlight[key] = Math.max(0, (this.inFlight[key] ?? 1) - 1);
+  }
+
+  /** Telegram's flood control as the Bot FAQ describes it; throws the 429 it would answer. */
+  checkLimits(method: string, params: Params): void {
+    const now = Date.now();
+    while (this.sendLog.length > 0 && this.sendLog[0].at < now - 60_000) this.sendLog.shift();
+    const limits = this.limits;
+    const chatId = params.chat_id === undefined ? '' : String(params.chat_id);
+    if (limits && chatId !== '') {
+      const violation = (rule: 'per-chat' | 'per-group' | 'per-bot', waitMs: number) => {
+        const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+        this.limitViolations.push({ method, chatId, rule, retryAfter, at: now });
+        return faultError({ kind: 'rate-limit', retryAfter }) as TelegramError;
+      };
+      const toChat = this.sendLog.filter((entry) => entry.chatId === chatId);
+      const last = toChat[toChat.length - 1];
+      if (limits.perChatIntervalMs && last && now - last.at < limits.perChatIntervalMs) {
+        throw violation('per-chat', limits.perChatIntervalMs - (now - last.at));
+      }
+      if (limits.perGroupPerMinute && chatId.startsWith('-') && toChat.length >= limits.perGroupPerMinute) {
+        throw violation('per-group', toChat[toChat.length - limits.perGroupPerMinute].at + 60_000 - now);
+      }
+      const lastSecond = this.sendLog.filter((entry) => entry.at > now - 1000);
+      if (limits.perBotPerSecond && lastSecond.length >= limits.perBotPerSecond) {
+        throw violation('per-bot', lastSecond[lastSecond.length - limits.perBotPerSecond].at + 1000 - now);
+      }
+    }
+  }
+
+  /** Accepted sends count toward the limits; refused ones do not. */
+  noteSend(params: Params): void {
+    this.sendLog.push({ chatId: params.chat_id === undefined ? '' : String(params.chat_id), at: Date.now() });
   }
 
   storeFile(data: Buffer, opts: { contentType?: string; fileName?: string; kind?: string }): StoredFile {
@@ -382,8 +492,11 @@ class Bot implements FakeBot {
     let state = this.chats.get(chatId);
     if (!state) {
       const numeric = Number(chatId);
-      const chat: Record<string, unknown> =
-        numeric < 0 ? { id: numeric, type: numeric < -1_000_000_000_000 ? 'supergroup' : 'group', title: `Group ${chatId}` } : { id: numeric, type: 'private' };
+      const chat: Record<string, unknown> = chatId.startsWith('@')
+        ? { id: -1_000_000_000_000 - this.chats.size - 1, type: 'channel', title: chatId.slice(1), username: chatId.slice(1) }
+        : numeric < 0
+          ? { id: numeric, type: numeric < -1_000_000_000_000 ? 'supergroup' : 'group', title: `Group ${chatId}` }
+          : { id: numeric, type: 'private' };
       state = { chat, nextMessageId: 1, messages: new Map() };
       this.chats.set(chatId, state);
     }
@@ -402,7 +515,8 @@ class Bot implements FakeBot {
   }
 
   update(kind: UpdateKind, opts: UpdateOptions = {}): Record<string, unknown> {
-    const customer: TelegramCustomer = { ...DEFAULT_CUSTOMER, ...opts.from };
+    // A given `from` is the whole customer: the default customer's surname or username must not leak into it.
+    const customer: TelegramCustomer = opts.from ? { id: DEFAULT_CUSTOMER.id, firstName: DEFAULT_CUSTOMER.firstName, ...opts.from } : DEFAULT_CUSTOMER;
     const from: Record<string, unknown> = {
       id: customer.id,
       is_bot: false,
@@ -411,9 +525,30 @@ class Bot implements FakeBot {
       ...(customer.username ? { username: customer.username } : {}),
       ...(customer.languageCode ? { language_code: customer.languageCode } : {}),
     };
+    if (!this.customers.has(customer.id)) {
+      this.customers.set(customer.id, {
+        photo: customer.hasPhoto === false ? null : this.storeFile(PIXEL_JPEG, { contentType: 'image/jpeg', kind: 'photo' }),
+      });
+    }
     const chatId = String(opts.chatId ?? customer.id);
     const state = this.chatState(chatId, customer);
     const date = opts.date ?? Math.floor(Date.now() / 1000);
+
+    if (kind === 'member') {
+      const status = opts.status ?? 'kicked';
+      this.blockedBy(chatId, status === 'kicked' ? 'blocked' : null);
+      const member = (value: string) => ({ user: this.user, status: value, ...(value === 'kicked' ? { until_date: 0 } : {}) });
+      return {
+        update_id: this.nextUpdateId(),
+        my_chat_member: {
+          chat: { ...state.chat },
+          from,
+          date,
+          old_chat_member: member(status === 'kicked' ? 'member' : 'kicked'),
+          new_chat_member: member(status),
+        },
+      };
+    }
 
     if (kind === 'callback') {
       const messageId = opts.messageId ?? [...this.sent].reverse().find((s) => s.chatId === chatId)?.messageId;
@@ -588,6 +723,10 @@ class Bot implements FakeBot {
       callbackAnswers: this.callbackAnswers,
       commands: this.commands,
       faults: this.faults.list(),
+      latencyMs: this.latencyMs,
+      maxInFlight: this.maxInFlight,
+      limits: this.limits,
+      limitViolations: this.limitViolations,
     };
   }
 }
@@ -923,6 +1062,17 @@ const METHODS: Record<string, (req: Request) => unknown> = {
   },
   setchatmenubutton: () => true,
   getchatmenubutton: () => ({ type: 'commands' }),
+  getuserprofilephotos: (req) => {
+    const userId = asInt(req.params.user_id);
+    if (userId === undefined) throw badRequest('user_id is empty');
+    const customer = req.bot.customers.get(userId);
+    if (!customer) throw badRequest('user not found');
+    if (!customer.photo) return { total_count: 0, photos: [] };
+    const offset = asInt(req.params.offset) ?? 0;
+    const photo = customer.photo;
+    const sizes = [160, 320, 640].map((side) => ({ file_id: photo.fileId, file_unique_id: photo.uniqueId, file_size: photo.data.length, width: side, height: side }));
+    return { total_count: 1, photos: offset === 0 ? [sizes] : [] };
+  },
   getchat: (req) => {
     const chatId = chatIdOf(req.params);
     const state = req.bot.chats.get(chatId);
@@ -936,13 +1086,15 @@ function commandsKey(params: Params): string {
   return `${scope?.type ?? 'default'}:${asString(params.language_code) ?? ''}`;
 }
 
+const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendVoice', 'sendAudio', 'sendVideo', 'sendSticker']);
+
 /** Canonical method names for the call log (Telegram itself matches them case-insensitively). */
 const CANONICAL = new Map(
   [
     'getMe', 'logOut', 'close', 'setWebhook', 'deleteWebhook', 'getWebhookInfo', 'getUpdates', 'sendMessage', 'sendPhoto',
     'sendDocument', 'sendVoice', 'sendAudio', 'sendVideo', 'sendSticker', 'sendChatAction', 'editMessageText',
     'editMessageCaption', 'editMessageReplyMarkup', 'deleteMessage', 'getFile', 'answerCallbackQuery', 'setMyCommands',
-    'getMyCommands', 'deleteMyCommands', 'setChatMenuButton', 'getChatMenuButton', 'getChat',
+    'getMyCommands', 'deleteMyCommands', 'setChatMenuButton', 'getChatMenuButton', 'getChat', 'getUserProfilePhotos',
   ].map((name) => [name.toLowerCase(), name]),
 );
 
@@ -1002,6 +1154,7 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
       at: Date.now(),
     };
     bot.calls.push(call);
+    options.onCall?.(bot, call);
 
     const handler = METHODS[method.toLowerCase()];
     const reply = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -1022,8 +1175,16 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
       reply(404, { ok: false, error_code: 404, description: 'Not Found' });
       return;
     }
+    bot.enter(method);
     try {
+      if (bot.latencyMs > 0) await sleep(bot.latencyMs);
+      if (SEND_METHODS.has(method) || method === 'sendChatAction') {
+        const blocked = bot.blockedChats.get(String(params.chat_id));
+        if (blocked) throw faultError({ kind: blocked }) as TelegramError;
+      }
+      if (SEND_METHODS.has(method)) bot.checkLimits(method, params);
       const result = handler({ bot, params, files, call });
+      if (SEND_METHODS.has(method)) bot.noteSend(params);
       if (result && typeof result === 'object' && 'description' in result && 'result' in result) {
         reply(200, { ok: true, ...(result as Record<string, unknown>) });
       } else {
@@ -1032,6 +1193,8 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
     } catch (error) {
       if (error instanceof TelegramError) reply(error.status, errorBody(error), error.headers);
       else throw error;
+    } finally {
+      bot.leave(method);
     }
   }
 
@@ -1058,6 +1221,7 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
     let params: Record<string, string> | null;
     if (req.method === 'GET' && path === '/_fake') return sendJson(res, 200, { bots: [...bots.values()].map((bot) => bot.summary()) });
     if (req.method === 'GET' && path === '/_fake/bots') return sendJson(res, 200, [...bots.values()].map((bot) => bot.summary()));
+    if (req.method === 'POST' && path === '/_fake/offline') return offlineFor(server, res, body.ms);
     if (req.method === 'POST' && path === '/_fake/bots') {
       const bot = addBot({ token: asString(body.token), username: asString(body.username), firstName: asString(body.firstName) }) as Bot;
       return sendJson(res, 201, bot.summary());
@@ -1075,6 +1239,18 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
         fileName: asString(body.fileName) ?? query.get('fileName') ?? undefined,
       });
       return sendJson(res, 201, { fileId });
+    }
+    if (req.method === 'POST' && (params = route('/_fake/bots/:token/blocked-by', path))) {
+      need(params.token).blockedBy(String(body.chatId), (body.state as 'blocked' | 'deactivated' | null | undefined) ?? null);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && (params = route('/_fake/bots/:token/latency', path))) {
+      need(params.token).latency(asInt(body.ms) ?? 0);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && (params = route('/_fake/bots/:token/limits', path))) {
+      need(params.token).enforceLimits(Object.keys(body).length > 0 ? (body as TelegramLimits) : null);
+      return sendJson(res, 200, { ok: true });
     }
     if (req.method === 'POST' && (params = route('/_fake/bots/:token/update-id', path))) {
       const value = asInt(body.value);
@@ -1146,6 +1322,7 @@ export async function startFakeTelegram(options: StartFakeTelegramOptions = {}):
     get bots() {
       return [...bots.values()];
     },
+    setOffline: (offline) => server.setOffline(offline),
     close: () => server.close(),
   };
 }

@@ -10,6 +10,11 @@ export type LimitScope =
   | { provider: 'avito'; account: string; chat: string; sendsPerMinute: number };
 
 export const TELEGRAM_CHAT_SPACING_MS = 1000;
+/**
+ * What we keep between two sends to one chat: Telegram's second plus a margin, because the time from our gate to
+ * the request's arrival varies by tens of milliseconds on a loaded machine and Telegram counts arrivals.
+ */
+export const TELEGRAM_CHAT_GAP_MS = TELEGRAM_CHAT_SPACING_MS + 100;
 export const TELEGRAM_GROUP_PER_MINUTE = 20;
 /** Telegram's FAQ says about 30 a second per bot; 25 leaves room for the calls that are not sends. */
 export const TELEGRAM_BOT_PER_SECOND = 25;
@@ -25,20 +30,23 @@ const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + ma
 
 /**
  * Reserves the earliest slot that keeps every limit: past any pause (KEYS[1]); at least ARGV spacing after the
- * previous reservation on each spacing key (KEYS[2..1+n]); and, when given, at most ARGV limit slots in any
- * window on the sliding-window key (KEYS[n+2]). Returns the slot's distance from now and the slot, in ms.
+ * previous reservation on each spacing key (KEYS[3..2+n]); and, when given, at most ARGV limit slots in any
+ * window on the sliding-window key (KEYS[n+3]). A send reserves once: its slot is remembered on KEYS[2], so a job
+ * that wakes up early, or runs again, asks for the same slot. Returns the slot's distance from now and the slot, in ms.
  * ARGV: n, spacing_1..spacing_n, [windowMs, limit, member].
  */
 const RESERVE = `${NOW}
+local memo = tonumber(redis.call('GET', KEYS[2]) or '-1')
+if memo >= 0 then return {math.max(memo - now, 0), memo} end
 local n = tonumber(ARGV[1])
 local slot = now
 local pause = tonumber(redis.call('GET', KEYS[1]) or '0')
 if pause > slot then slot = pause end
 for i = 1, n do
-  local nextFree = tonumber(redis.call('GET', KEYS[1 + i]) or '0')
+  local nextFree = tonumber(redis.call('GET', KEYS[2 + i]) or '0')
   if nextFree > slot then slot = nextFree end
 end
-local windowKey = KEYS[n + 2]
+local windowKey = KEYS[n + 3]
 if windowKey then
   local windowMs = tonumber(ARGV[n + 2])
   local limit = tonumber(ARGV[n + 3])
@@ -54,8 +62,9 @@ if windowKey then
 end
 for i = 1, n do
   local spacing = tonumber(ARGV[1 + i])
-  redis.call('SET', KEYS[1 + i], slot + spacing, 'PX', slot - now + spacing + 1000)
+  redis.call('SET', KEYS[2 + i], slot + spacing, 'PX', slot - now + spacing + 1000)
 end
+redis.call('SET', KEYS[2], slot, 'PX', slot - now + 86400000)
 return {slot - now, slot}`;
 
 /**
@@ -118,15 +127,18 @@ export class ProviderLimiterRepository {
     return this.key(scope.provider, scope.account, 'pause');
   }
 
-  /** Books the earliest slot for one send; the caller waits `waitMs`, then passes `gate`. `at` is Redis time. */
+  /**
+   * Books the earliest slot for one send (`member` names it; asking again returns the same slot); the caller
+   * waits `waitMs`, then passes `gate`. `at` is in Redis time.
+   */
   async reserve(scope: LimitScope, member: string): Promise<{ waitMs: number; at: number }> {
-    const keys = [this.pauseKey(scope)];
+    const keys = [this.pauseKey(scope), this.key('slot', member)];
     const argv: Array<string | number> = [];
     let window: Array<string | number> = [];
     if (scope.provider === 'telegram') {
       // The per-bot pace is kept by the gate alone: a slot booked far ahead for one busy chat must not hold back the others.
       keys.push(this.key('telegram', scope.account, 'chat', scope.chat, 'next'));
-      argv.push(1, TELEGRAM_CHAT_SPACING_MS);
+      argv.push(1, TELEGRAM_CHAT_GAP_MS);
       if (scope.group) {
         keys.push(this.key('telegram', scope.account, 'chat', scope.chat, 'minute'));
         window = [MINUTE_MS, TELEGRAM_GROUP_PER_MINUTE, member];
@@ -137,6 +149,11 @@ export class ProviderLimiterRepository {
     }
     const [waitMs, at] = (await this.redis.client.eval(RESERVE, keys.length, ...keys, ...argv, ...window)) as [number, number];
     return { waitMs, at };
+  }
+
+  /** How long until this send's slot (booked on the first call). */
+  async reserveOnce(scope: LimitScope, member: string): Promise<number> {
+    return (await this.reserve(scope, member)).waitMs;
   }
 
   /** 0 when the call may go now (and, for Avito, the caller holds the account until `release`); else ms to wait. */
@@ -150,7 +167,7 @@ export class ProviderLimiterRepository {
         this.key(provider, account, 'slow'),
         this.key(provider, account, 'second'),
       ];
-      return Number(await this.redis.client.eval(GATE, keys.length, ...keys, TELEGRAM_CHAT_SPACING_MS, 0, holder, 0, 1000, TELEGRAM_BOT_PER_SECOND, holder));
+      return Number(await this.redis.client.eval(GATE, keys.length, ...keys, TELEGRAM_CHAT_GAP_MS, 0, holder, 0, 1000, TELEGRAM_BOT_PER_SECOND, holder));
     }
     const keys = [
       this.pauseKey(scope),
