@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MessageService } from '../../src/services/message.service';
 import type { FakeAvitoAccount } from '../fakes/avito';
 import type { FakeBot } from '../fakes/telegram';
 import { registerUser, sdk, type TestUser } from '../helpers/api';
@@ -146,24 +145,20 @@ describe('inbound: webhooks into contacts and inbox threads (e2e, fake providers
     await account.customerMessage(chatId, { text: 'first' });
     const thread = await eventually(async () => (await threads(operator, { channelId: avChannelId })).find((t) => t.chat.title === 'Echo customer'));
 
-    // The operator's reply, as the outbound side records it once Avito accepted it.
+    // The operator's reply goes out through the outbound path; Avito delivers it back to our webhook as an echo.
+    account.echoes(true);
     const reply = (await sdk.sendMessage({ client: operator.client, path: { chatId: thread.chat.id }, body: { clientId: crypto.randomUUID(), body: 'our reply' }, throwOnError: true })).data;
-    await w.app.app.get(MessageService).setDelivery(reply.id, { state: 'sent', externalId: 'sent-by-us-1', updatedAt: new Date().toISOString() });
-    const echo = {
-      id: 'evt-echo-1',
-      version: 'v3.0.0',
-      timestamp: Math.floor(Date.now() / 1000),
-      payload: { type: 'message', value: { id: 'sent-by-us-1', chat_id: chatId, user_id: account.userId, author_id: account.userId, created: Math.floor(Date.now() / 1000), type: 'text', content: { text: 'our reply' } } },
-    };
-    expect((await account.deliver(echo)).status).toBe(200);
+    const sent = await eventually(async () => (await history(operator, thread.chat.id)).find((m) => m.id === reply.id && m.delivery?.state === 'sent'), 20_000, 'the reply to be sent');
+    const echoId = sent.delivery!.externalId!;
+    await eventually(async () => {
+      const row = (await db.query(`SELECT result FROM inbound_events WHERE channel_id = $1 AND external_id = $2`, [avChannelId, echoId])).rows[0];
+      return row?.result === 'processed';
+    }, 20_000, 'the echo to be processed');
+    account.echoes(false);
 
     await account.customerMessage(chatId, { text: 'typed on the phone' }, { fromPhone: true });
     const phone = await eventually(async () => (await history(operator, thread.chat.id)).find((m) => m.body === 'typed on the phone'));
     expect(phone).toMatchObject({ senderId: null, senderContactId: null });
-    await eventually(async () => {
-      const row = (await db.query(`SELECT result FROM inbound_events WHERE channel_id = $1 AND external_id = 'sent-by-us-1'`, [avChannelId])).rows[0];
-      return row?.result === 'processed';
-    });
     const bodies = (await history(operator, thread.chat.id)).map((m) => m.body);
     expect(bodies.filter((b) => b === 'our reply')).toHaveLength(1);
   });
