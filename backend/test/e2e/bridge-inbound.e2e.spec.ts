@@ -4,6 +4,7 @@ import type { FakeAvitoAccount } from '../fakes/avito';
 import type { FakeBot } from '../fakes/telegram';
 import { registerUser, sdk, type TestUser } from '../helpers/api';
 import { eventually, setRole, startBridgeWorld, type BridgeWorld } from '../helpers/bridge';
+import { closeAllSockets, connect } from '../helpers/socket';
 
 describe('inbound: webhooks into contacts and inbox threads (e2e, fake providers)', () => {
   let w: BridgeWorld;
@@ -34,6 +35,7 @@ describe('inbound: webhooks into contacts and inbox threads (e2e, fake providers
     for (const id of [tgChannelId, avChannelId]) await sdk.setChannelOperators({ client: w.admin.client, path: { id }, body: { userIds: [operator.id] }, throwOnError: true });
   });
   afterAll(async () => {
+    closeAllSockets();
     await db?.end();
     await w?.close();
   });
@@ -204,5 +206,24 @@ describe('inbound: webhooks into contacts and inbox threads (e2e, fake providers
     expect(plain.items.some((c) => c.type === 'inbox')).toBe(false);
     const inbox = (await sdk.listChats({ client: operator.client, query: { type: 'inbox' }, throwOnError: true })).data;
     expect(inbox.items.map((c) => c.id)).toContain(thread.chat.id);
+  });
+
+  it('a new thread and every status or assignee change reach the channel\'s operators live (thread:updated); others hear nothing', async () => {
+    const stranger = await registerUser(w.app.url);
+    const [mine, theirs] = await Promise.all([connect(w.app.url, operator.accessToken), connect(w.app.url, stranger.accessToken)]);
+    const seen: Array<{ chat: { id: string }; status: string; assigneeId: string | null; contact: { name: string } }> = [];
+    const strangerSaw: unknown[] = [];
+    mine.on('thread:updated', (t) => seen.push(t));
+    theirs.on('thread:updated', (t) => strangerSaw.push(t));
+
+    await bot.deliver(bot.update('text', { from: { id: 700010, firstName: 'Live' }, text: 'are you there?' }));
+    const created = await eventually(async () => seen.find((t) => t.contact.name === 'Live'), 15_000, 'thread:updated for the new thread');
+    expect(created.status).toBe('open');
+
+    await sdk.updateInboxThread({ client: w.admin.client, path: { chatId: created.chat.id }, body: { assigneeId: operator.id }, throwOnError: true });
+    await eventually(async () => seen.find((t) => t.chat.id === created.chat.id && t.assigneeId === operator.id), 10_000, 'the assignment live');
+    await sdk.updateInboxThread({ client: operator.client, path: { chatId: created.chat.id }, body: { status: 'resolved' }, throwOnError: true });
+    await eventually(async () => seen.find((t) => t.chat.id === created.chat.id && t.status === 'resolved'), 10_000, 'the status change live');
+    expect(strangerSaw).toEqual([]);
   });
 });
