@@ -125,5 +125,6 @@ describe('secrets at rest (e2e, the built app as a process)', () => {
     await sdk.syncChannel({ client: admin.client, path: { id: av.id }, throwOnError: true });
     await eventually(async () => account.tokensIssued > issued, 15_000, 'a token with the re-sealed credentials');
     for (const secret of secrets) expect(rotated.output().includes(secret)).toBe(false);
-  });
+    // Two starts of the real process: generous on a loaded machine.
+  }, 240_000);
 });
