@@ -22,9 +22,11 @@ import { SyncController } from '@/api/sync.controller';
 import { UploadController } from '@/api/upload.controller';
 import { UserController } from '@/api/user.controller';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
-import { JOB_QUEUES } from '@/core/jobs';
 import { dataSourceOptions } from '@/core/database/data-source';
+import { JOB_HANDLERS, JOB_QUEUES, type JobHandler } from '@/core/jobs';
+import { MessageHookRegistry } from '@/core/message-hooks';
 import { entities } from '@/models';
+import { BridgeModule, redactWebhookUrl } from '@/modules/bridge/bridge.module';
 import { AttachmentRepository } from '@/repositories/attachment.repository';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { CryptoRepository } from '@/repositories/crypto.repository';
@@ -107,7 +109,7 @@ export class AppModule {
             // Secrets never reach the log: tokens travel in headers and bodies, and bodies are not logged.
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactWebhookUrl(req.url) }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
@@ -118,7 +120,7 @@ export class AppModule {
         PassportModule,
         JwtModule.register({}),
       ],
-      controllers,
+      controllers: [...controllers, ...BridgeModule.controllers],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
@@ -129,8 +131,14 @@ export class AppModule {
         ...gateways,
         ...processors,
         { provide: JOB_QUEUES, useFactory: (jobs: JobRepository) => () => jobs.allQueues(), inject: [JobRepository] },
+        ...BridgeModule.repositories,
+        ...BridgeModule.services,
+        ...BridgeModule.processors,
+        // Every job handler, the messenger's and the modules', reaches the job system through this token.
+        { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: [...processors, ...BridgeModule.processors] },
         MediaAuthGuard,
         MetricsGuard,
+        MessageHookRegistry,
       ],
     };
   }

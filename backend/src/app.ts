@@ -11,6 +11,7 @@ import { startMetricsServer } from '@/api/metrics-server';
 import { mountQueueBoard } from '@/api/queue-board';
 import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
+import { installWebhookBodyParser } from '@/modules/bridge/bridge.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
 import { jsonLimitViolation, type JsonLimits } from '@/core/json-limits';
@@ -85,6 +86,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
   app.enableShutdownHooks();
   await runMigrations(app.get(DataSource));
 
+  installWebhookBodyParser(app);
   const fastify = app.getHttpAdapter().getInstance();
   boundJsonBodies(fastify, config.json);
   const health = app.get(HealthService);

@@ -1,9 +1,12 @@
-import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthContext } from '@/core/auth';
 import { forbidden } from '@/core/errors';
 import { ErrorResponseDto } from '@/schemas/common.dto';
+import { AdminUserListResponseDto, AdminUsersQueryDto, UpdateUserRoleDto, UserResponseDto } from '@/schemas/user.dto';
+import { UserService } from '@/services/user.service';
+import { UuidParam } from './params';
 import { Auth, Authenticated } from './auth.guard';
 import { bearerToken } from './bearer';
 import { cookieHeader } from './media-cookie';
@@ -14,6 +17,25 @@ import { epochSeconds } from '@/core/time';
 @Authenticated()
 @Controller('admin')
 export class AdminController {
+  constructor(private readonly users: UserService) {}
+
+  @Get('users')
+  @ApiOperation({ operationId: 'adminListUsers', summary: 'Admins: every account with its role' })
+  @ApiOkResponse({ type: AdminUserListResponseDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not an admin' })
+  listUsers(@Auth() auth: AuthContext, @Query() query: AdminUsersQueryDto): Promise<AdminUserListResponseDto> {
+    return this.users.adminList(auth, query);
+  }
+
+  @Patch('users/:id')
+  @ApiOperation({ operationId: 'adminSetUserRole', summary: 'Admins: make an account a user, an operator or an admin' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not an admin' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  setRole(@Auth() auth: AuthContext, @UuidParam('id') id: string, @Body() dto: UpdateUserRoleDto): Promise<UserResponseDto> {
+    return this.users.adminSetRole(auth, id, dto);
+  }
+
   @Post('queues/session')
   @HttpCode(204)
   @ApiOperation({

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Post, Query, Res } from '@nest
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthContext } from '@/core/auth';
-import { AddMemberDto, ChatListResponseDto, ChatResponseDto, CreateChatDto, ListChatsQueryDto, MarkReadDto } from '@/schemas/chat.dto';
+import { AddMemberDto, ChatListQueryDto, ChatListResponseDto, ChatResponseDto, CreateChatDto, MarkReadDto } from '@/schemas/chat.dto';
 import { ErrorResponseDto } from '@/schemas/common.dto';
 import { ChatService } from '@/services/chat.service';
 import { createdOrFound } from './reply';
@@ -27,9 +27,9 @@ export class ChatController {
   }
 
   @Get()
-  @ApiOperation({ operationId: 'listChats', summary: 'Your chats, most recently active first; with q, those whose title or member names match, best first' })
+  @ApiOperation({ operationId: 'listChats', summary: 'Your chats, most recently active first, a page at a time (inbox threads only with ?type=inbox); with q, those whose title or member names match, best first' })
   @ApiOkResponse({ type: ChatListResponseDto })
-  list(@Auth() auth: AuthContext, @Query() query: ListChatsQueryDto): Promise<ChatListResponseDto> {
+  list(@Auth() auth: AuthContext, @Query() query: ChatListQueryDto): Promise<ChatListResponseDto> {
     return this.service.list(auth, query);
   }
 

@@ -8,6 +8,7 @@ interface ErrorBody {
   code: string;
   message: string;
   fields?: string[];
+  limit?: string;
   correlationId?: string;
 }
 
@@ -19,6 +20,7 @@ const codeForStatus = (status: number): ErrorCode =>
     404: ErrorCode.NotFound,
     409: ErrorCode.Conflict,
     413: ErrorCode.PayloadTooLarge,
+    422: ErrorCode.Unprocessable,
     429: ErrorCode.RateLimited,
     503: ErrorCode.Unavailable,
   })[status] ?? (status < 500 ? ErrorCode.BadRequest : ErrorCode.Internal);
@@ -54,7 +56,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 function toBody(exception: unknown, request: { id: unknown }): ErrorBody {
   if (exception instanceof DomainException) {
-    return { statusCode: httpStatusOf(exception.code), code: exception.code, message: exception.message, fields: exception.details?.fields };
+    const { fields, limit } = exception.details ?? {};
+    return { statusCode: httpStatusOf(exception.code), code: exception.code, message: exception.message, fields, ...(limit ? { limit } : {}) };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

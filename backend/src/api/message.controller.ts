@@ -10,6 +10,7 @@ import {
   ScheduledMessageResponseDto,
   UpdateScheduledMessageDto,
 } from '@/schemas/scheduled-message.dto';
+import { HealthService } from '@/services/health.service';
 import { MessageService } from '@/services/message.service';
 import { ScheduledMessageService } from '@/services/scheduled-message.service';
 import { createdOrFound } from './reply';
@@ -25,6 +26,7 @@ export class MessageController {
   constructor(
     private readonly service: MessageService,
     private readonly scheduled: ScheduledMessageService,
+    private readonly health: HealthService,
   ) {}
 
   @Post('chats/:chatId/messages')
@@ -47,6 +49,7 @@ export class MessageController {
       return (await this.scheduled.schedule(auth, chatId, { ...dto, sendAt: dto.sendAt })).scheduled;
     }
     const result = await this.service.send(auth, chatId, dto);
+    if (result.created) this.health.countMessageCreated('http');
     return createdOrFound(reply, result, result.message);
   }
 

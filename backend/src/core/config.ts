@@ -10,6 +10,9 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
 
+const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const base64Key = z.string().refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64');
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
@@ -74,6 +77,18 @@ const EnvSchema = z.object({
   RATE_CHATS: int(30, 1),
   RATE_CHATS_WINDOW_SECONDS: int(600, 1),
   JOB_SWEEP_INTERVAL_SECONDS: int(60, 1),
+  TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
+  AVITO_API_URL: z.string().url().default('https://api.avito.ru'),
+  BRIDGE_ENCRYPTION_KEY: base64Key.optional(),
+  BRIDGE_ENCRYPTION_KEYS_OLD: z
+    .string()
+    .default('')
+    .refine((v) => splitList(v).every((k) => base64Key.safeParse(k).success), 'must be a comma-separated list of 32-byte base64 keys'),
+  BRIDGE_RECONCILE_SECONDS: int(300, 1),
+  AVITO_SENDS_PER_MINUTE: int(60, 1),
+  BRIDGE_PROVIDER_TIMEOUT_SECONDS: int(30, 1),
+  BRIDGE_DELIVERY_SWEEP_SECONDS: int(30, 1),
+  BRIDGE_STARTUP_CHECK: bool(true),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -129,6 +144,23 @@ export interface AppConfig {
   /** Bounds on the shape of every JSON body and socket payload, checked before it is parsed. */
   json: { maxDepth: number; maxNodes: number };
   jobs: { attempts: number; backoffMs: number; concurrency: number; lockMs: number; stalledIntervalMs: number; cleanupEverySeconds: number; sweepIntervalSeconds: number };
+  bridge: {
+    /** Where Telegram and Avito call us back; channels cannot be created without it. */
+    publicUrl?: string;
+    telegramApiUrl: string;
+    avitoApiUrl: string;
+    /** The key new secrets are sealed with, and older keys still accepted for opening them (rotation). */
+    encryptionKey: Buffer;
+    oldEncryptionKeys: Buffer[];
+    reconcileSeconds: number;
+    avitoSendsPerMinute: number;
+    /** How long one call to Telegram or Avito may take before it is abandoned (a send then ends `unknown`). */
+    providerTimeoutSeconds: number;
+    /** Check (and restore) every channel's webhook registration when the app starts. */
+    startupCheck: boolean;
+    /** How often the outbound sweeper runs, and how long a delivery sits untouched before it looks at it. */
+    deliverySweepSeconds: number;
+  };
 }
 
 /** An S3-compatible server started by the process itself (see core/embedded.ts). */
@@ -151,6 +183,9 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (result.data.NODE_ENV === 'production' && !result.data.JWT_SECRET) {
     throw new ConfigError('Invalid environment: JWT_SECRET: required when NODE_ENV=production');
   }
+  if (result.data.NODE_ENV === 'production' && !result.data.BRIDGE_ENCRYPTION_KEY) {
+    throw new ConfigError('Invalid environment: BRIDGE_ENCRYPTION_KEY: required when NODE_ENV=production');
+  }
   return result.data;
 }
 
@@ -167,6 +202,23 @@ export function resolveJwtSecret(env: Env): string {
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
   return secret;
+}
+
+/** Like JWT_SECRET: outside production an unset key is generated once into the data folder and kept. */
+export function resolveBridgeKey(env: Env): Buffer {
+  if (env.BRIDGE_ENCRYPTION_KEY) return Buffer.from(env.BRIDGE_ENCRYPTION_KEY, 'base64');
+  const dir = resolve(env.DATA_DIR);
+  const file = join(dir, 'bridge-encryption-key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  mkdirSync(dir, { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  try {
+    writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
+  } catch {
+    // Another process of the same installation wrote it first; theirs is the key.
+    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  }
+  return Buffer.from(key, 'base64');
 }
 
 export function buildConfig(
@@ -244,6 +296,18 @@ export function buildConfig(
     },
     metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
     json: { maxDepth: env.JSON_MAX_DEPTH, maxNodes: env.JSON_MAX_NODES },
+    bridge: {
+      publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+      telegramApiUrl: env.TELEGRAM_API_URL.replace(/\/+$/, ''),
+      avitoApiUrl: env.AVITO_API_URL.replace(/\/+$/, ''),
+      encryptionKey: resolveBridgeKey(env),
+      oldEncryptionKeys: splitList(env.BRIDGE_ENCRYPTION_KEYS_OLD).map((k) => Buffer.from(k, 'base64')),
+      reconcileSeconds: env.BRIDGE_RECONCILE_SECONDS,
+      avitoSendsPerMinute: env.AVITO_SENDS_PER_MINUTE,
+      providerTimeoutSeconds: env.BRIDGE_PROVIDER_TIMEOUT_SECONDS,
+      deliverySweepSeconds: env.BRIDGE_DELIVERY_SWEEP_SECONDS,
+      startupCheck: env.BRIDGE_STARTUP_CHECK,
+    },
   };
 }
 

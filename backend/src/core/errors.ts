@@ -8,6 +8,10 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   RateLimited = 'RATE_LIMITED',
+  /** The request is well-formed but cannot be done: bad provider credentials, missing PUBLIC_URL. */
+  Unprocessable = 'UNPROCESSABLE',
+  /** A channel (Telegram, Avito) cannot carry this message: too long, an attachment kind it refuses, an edit it cannot do. */
+  ChannelLimit = 'CHANNEL_LIMIT',
   Unavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL_ERROR',
 }
@@ -16,7 +20,7 @@ export class DomainException extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: { retryAfterSeconds?: number; fields?: string[] },
+    readonly details?: { retryAfterSeconds?: number; fields?: string[]; limit?: string },
   ) {
     super(message);
     this.name = 'DomainException';
@@ -32,8 +36,14 @@ export const unauthorized = (why = 'Unauthorized') => new DomainException(ErrorC
 /** A dependency is down: the same request may succeed shortly, so clients retry (sends keep their clientId). */
 export const unavailable = (why = 'a backing service is unavailable, retry shortly') =>
   new DomainException(ErrorCode.Unavailable, why, { retryAfterSeconds: 1 });
+export const unprocessable = (why: string, fields?: string[]) =>
+  new DomainException(ErrorCode.Unprocessable, why, fields ? { fields } : undefined);
 export const rateLimited = (retryAfterSeconds: number) =>
   new DomainException(ErrorCode.RateLimited, 'Too many requests, try again later', { retryAfterSeconds });
+
+/** `limit` is the capability's name as the channel API shows it (maxTextLength, attachments, canEdit). */
+export const channelLimit = (limit: string, why: string, fields?: string[]) =>
+  new DomainException(ErrorCode.ChannelLimit, `${why} (channel limit: ${limit})`, { limit, ...(fields ? { fields } : {}) });
 
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
@@ -52,6 +62,9 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case ErrorCode.RateLimited:
       return 429;
+    case ErrorCode.Unprocessable:
+    case ErrorCode.ChannelLimit:
+      return 422;
     case ErrorCode.Unavailable:
       return 503;
     case ErrorCode.Internal:

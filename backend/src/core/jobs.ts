@@ -11,6 +11,12 @@ export enum QueueName {
   Mail = 'mail',
   Maintenance = 'maintenance',
   Scheduled = 'scheduled',
+  /** Webhook events from Telegram and Avito, one job per stored event: kept apart so a burst never waits behind files. */
+  BridgeInbound = 'bridge-inbound',
+  /** Slower bridge work: fetching customers' files, reconciliation, re-encryption. */
+  Bridge = 'bridge',
+  /** Sends to Telegram and Avito: mostly waiting on limits, so they never hold up media or mail. */
+  BridgeOutbound = 'bridge-outbound',
 }
 
 export enum JobName {
@@ -19,6 +25,12 @@ export enum JobName {
   UploadsCleanup = 'uploads-cleanup',
   ScheduledSend = 'scheduled-send',
   ScheduledSweep = 'scheduled-sweep',
+  BridgeInboundEvent = 'bridge-inbound-event',
+  BridgeInboundFile = 'bridge-inbound-file',
+  BridgeReconcile = 'bridge-reconcile',
+  BridgeReencrypt = 'bridge-reencrypt',
+  BridgeDelivery = 'bridge-delivery',
+  BridgeDeliverySweep = 'bridge-delivery-sweep',
 }
 
 /** The payload of every job, by name: producers and processors share this one contract. */
@@ -29,6 +41,25 @@ export interface JobPayloads {
   /** `version` is the row's version when the job was queued: an edited or rescheduled message has a newer job. */
   [JobName.ScheduledSend]: { scheduledId: string; version: number };
   [JobName.ScheduledSweep]: Record<string, never>;
+  /** A stored row of inbound_events; the job id is `inbound-<eventId>`, so an event is queued once. */
+  [JobName.BridgeInboundEvent]: { eventId: string };
+  /** Fetch a customer's file from the provider into our storage as the attachment already shown as pending. */
+  [JobName.BridgeInboundFile]: {
+    channelId: string;
+    chatId: string;
+    messageId: string;
+    position: number;
+    fileName: string;
+    contentType: string;
+    source: { kind: 'telegram-file'; fileId: string } | { kind: 'url'; url: string } | { kind: 'avito-voice'; voiceId: string };
+  };
+  /** Pull what webhooks may have missed; one repeatable schedule per Avito channel. */
+  [JobName.BridgeReconcile]: { channelId: string };
+  /** Re-seal every channel secret with the current key after a key rotation. */
+  [JobName.BridgeReencrypt]: Record<string, never>;
+  /** `generation` changes on every redelivery or sweep, so a job from an older round does nothing. */
+  [JobName.BridgeDelivery]: { deliveryId: string; generation: number };
+  [JobName.BridgeDeliverySweep]: Record<string, never>;
 }
 
 /** A job as a discriminated union, so `switch (job.name)` narrows `job.data`. */
@@ -42,6 +73,12 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   // Its own queue, so a backlog of thumbnails or cleanup never makes a scheduled message late.
   [JobName.ScheduledSend]: QueueName.Scheduled,
   [JobName.ScheduledSweep]: QueueName.Maintenance,
+  [JobName.BridgeInboundEvent]: QueueName.BridgeInbound,
+  [JobName.BridgeInboundFile]: QueueName.Bridge,
+  [JobName.BridgeReconcile]: QueueName.Bridge,
+  [JobName.BridgeReencrypt]: QueueName.Maintenance,
+  [JobName.BridgeDelivery]: QueueName.BridgeOutbound,
+  [JobName.BridgeDeliverySweep]: QueueName.BridgeOutbound,
 };
 
 export interface JobRetryPolicy {
@@ -61,9 +98,23 @@ export function defaultJobOptions(policy: JobRetryPolicy) {
 }
 
 /** Per-job overrides of those defaults. */
-export const JOB_OPTIONS: Partial<Record<JobName, { removeOnComplete?: boolean | { age: number }; removeOnFail?: boolean | { age: number } }>> = {
+export const JOB_OPTIONS: Partial<
+  Record<
+    JobName,
+    {
+      removeOnComplete?: boolean | { age: number };
+      removeOnFail?: boolean | { age: number };
+      attempts?: number;
+      backoff?: { type: 'exponential'; delay: number };
+    }
+  >
+> = {
   // The job id is the per-user dedupe key, so it must be free again as soon as a digest job has finished.
   [JobName.UserDigest]: { removeOnComplete: true, removeOnFail: { age: 3600 } },
+  // The issue's contract: a transient provider error is tried 5 times in all, then the delivery is failed.
+  // Waits for limits and 429s do not count: they move the job to delayed without spending an attempt.
+  [JobName.BridgeDelivery]: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 } },
+  [JobName.BridgeDeliverySweep]: { removeOnComplete: true, removeOnFail: { age: 3600 } },
 };
 
 /** What a handler may ask for besides success: run the same job again later (no attempt is spent). */

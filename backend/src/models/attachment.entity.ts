@@ -12,8 +12,9 @@ export class AttachmentEntity {
   @Column({ name: 'chat_id', type: 'uuid' })
   chatId: string;
 
-  @Column({ name: 'uploader_id', type: 'uuid' })
-  uploaderId: string;
+  /** Null for a file a bridged customer sent (fetched from the provider, not uploaded by a user). */
+  @Column({ name: 'uploader_id', type: 'uuid', nullable: true })
+  uploaderId: string | null;
 
   /** Set when the attachment is sent with a message; until then only the uploader sees it. */
   @Column({ name: 'message_id', type: 'uuid', nullable: true })

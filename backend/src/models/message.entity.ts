@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { MessageDelivery } from '@/core/message-hooks';
 
 @Entity('messages')
 export class MessageEntity {
@@ -19,6 +20,10 @@ export class MessageEntity {
   @Column({ name: 'sender_contact_id', type: 'uuid', nullable: true })
   senderContactId: string | null;
 
+  /** The provider's id of a bridged message (Telegram message_id, Avito message id): imported once per chat. */
+  @Column({ name: 'external_id', type: 'varchar', length: 128, nullable: true, select: false })
+  externalId?: string | null;
+
   @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })
   clientId: string | null;
 
@@ -27,6 +32,14 @@ export class MessageEntity {
 
   @Column({ name: 'reply_to_id', type: 'uuid', nullable: true })
   replyToId: string | null;
+
+  /** An internal note: shown to the chat's members, never sent to an external channel. */
+  @Column({ type: 'boolean', default: false })
+  internal: boolean;
+
+  /** Set only for messages that go out to an external channel (bridged threads). */
+  @Column({ type: 'jsonb', nullable: true })
+  delivery: MessageDelivery | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -51,6 +51,23 @@ export class AttachmentRepository {
     });
   }
 
+  /**
+   * A file that arrived with a bridged message, already in storage: inserted ready and attached in one step
+   * (the object key is unique, so a repeated import adds nothing), and the message row touched so /sync hands it out again.
+   */
+  async insertImported(input: Omit<NewAttachment, 'uploaderId'> & { messageId: string; position: number }): Promise<AttachmentEntity | null> {
+    return this.dataSource.transaction(async (tx) => {
+      const rows: AttachmentEntity[] = await tx.query(
+        `INSERT INTO attachments (id, chat_id, uploader_id, message_id, position, status, file_name, content_type, size, object_key)
+         VALUES ($1, $2, NULL, $3, $4, 'ready', $5, $6, $7, $8) ON CONFLICT (object_key) DO NOTHING RETURNING ${RETURNING}`,
+        [input.id, input.chatId, input.messageId, input.position, input.fileName, input.contentType, input.size, input.objectKey],
+      );
+      if (rows.length === 0) return null;
+      await tx.query(`UPDATE messages SET body = body WHERE id = $1`, [input.messageId]);
+      return rows[0];
+    });
+  }
+
   async findById(id: string): Promise<AttachmentEntity | null> {
     const rows = await this.dataSource.query(`SELECT ${COLUMNS} FROM attachments a WHERE a.id = $1`, [id]);
     return rows[0] ?? null;

@@ -33,16 +33,23 @@ export class ChatRepository {
     return rows[0] ?? null;
   }
 
-  async listForUser(userId: string, q?: string): Promise<ChatWithMembership[]> {
-    const term = q?.trim().toLowerCase();
-    if (term) return this.searchForUser(userId, term);
+  /**
+   * One page of the user's chats, most recently active first. Inbox threads are listed only when asked for
+   * (`type: 'inbox'`); the cursor is the last row's (activity, id), so a page never skips or repeats a chat.
+   */
+  async listForUser(
+    userId: string,
+    page: { type?: ChatType; cursor?: { at: Date; id: string }; limit: number } = { limit: 1000 },
+  ): Promise<ChatWithMembership[]> {
     return this.dataSource.query(
-      `SELECT ${CHAT_COLUMNS}, cm.last_read_seq AS "myLastReadSeq"
+      `SELECT ${CHAT_COLUMNS}, cm.last_read_seq AS "myLastReadSeq", coalesce(c.last_message_at, c.created_at) AS "activityAt"
        FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
        WHERE cm.user_id = $1
-       ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id
-       LIMIT 1000`,
-      [userId],
+         AND (CASE WHEN $2::varchar IS NULL THEN c.type <> 'inbox' ELSE c.type = $2 END)
+         AND ($3::timestamptz IS NULL OR (coalesce(c.last_message_at, c.created_at), c.id) < ($3, $4::uuid))
+       ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id DESC
+       LIMIT $5`,
+      [userId, page.type ?? null, page.cursor?.at ?? null, page.cursor?.id ?? null, page.limit],
     );
   }
 
@@ -50,7 +57,7 @@ export class ChatRepository {
    * The caller's chats whose title, or another member's name, contains the term or resembles it by pg_trgm
    * word_similarity (so a contact's name in an inbox thread or a one-letter typo matches); the most similar first.
    */
-  private searchForUser(userId: string, term: string): Promise<ChatWithMembership[]> {
+  searchForUser(userId: string, term: string): Promise<ChatWithMembership[]> {
     return this.dataSource.transaction(async (tx) => {
       await tx.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [TITLE_SIMILARITY_THRESHOLD]);
       return tx.query(
@@ -68,6 +75,24 @@ export class ChatRepository {
          LIMIT 100`,
         [userId, term],
       );
+    });
+  }
+
+  /** Makes the member list exactly `userIds` (for chats whose membership follows a rule, such as inbox threads). */
+  async syncMembers(chatId: string, userIds: string[]): Promise<{ added: string[]; removed: string[]; before: string[] }> {
+    return this.dataSource.transaction(async (tx) => {
+      const beforeRows: Array<{ userId: string }> = await tx.query('SELECT user_id AS "userId" FROM chat_members WHERE chat_id = $1 FOR UPDATE', [chatId]);
+      const [removed]: [Array<{ userId: string }>, number] = await tx.query(
+        `DELETE FROM chat_members WHERE chat_id = $1 AND NOT (user_id = ANY($2::uuid[])) RETURNING user_id AS "userId"`,
+        [chatId, userIds],
+      );
+      const added: Array<{ userId: string }> = await tx.query(
+        `INSERT INTO chat_members (chat_id, user_id, role, last_read_seq) SELECT $1, u, 'member', 0 FROM unnest($2::uuid[]) AS u
+         ON CONFLICT DO NOTHING RETURNING user_id AS "userId"`,
+        [chatId, userIds],
+      );
+      if (removed.length || added.length) await tx.query('UPDATE chats SET updated_at = now() WHERE id = $1', [chatId]);
+      return { added: added.map((r) => r.userId), removed: removed.map((r) => r.userId), before: beforeRows.map((r) => r.userId) };
     });
   }
 
@@ -124,7 +149,7 @@ export class ChatRepository {
    * the unique direct_key; then `null` is returned and the caller reads the winner's row.
    */
   async createWithMembers(
-    chat: { type: ChatType; title: string | null; createdBy: string; directKey: string | null },
+    chat: { type: ChatType; title: string | null; createdBy: string | null; directKey: string | null },
     members: Array<{ userId: string; role: MemberRole }>,
   ): Promise<ChatEntity | null> {
     return this.dataSource.transaction(async (tx: EntityManager) => {

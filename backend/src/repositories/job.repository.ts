@@ -138,8 +138,12 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
   }
 
   /** Creates or updates a repeatable job; every instance may call it, the scheduler id keeps one schedule. */
-  async schedule<N extends JobName>(name: N, data: JobPayloads[N], everyMs: number): Promise<void> {
-    await this.queueFor(name).upsertJobScheduler(name, { every: everyMs }, { name, data });
+  async schedule<N extends JobName>(name: N, data: JobPayloads[N], everyMs: number, schedulerId: string = name): Promise<void> {
+    await this.queueFor(name).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data });
+  }
+
+  async unschedule(name: JobName, schedulerId: string): Promise<void> {
+    await this.queueFor(name).removeJobScheduler(schedulerId);
   }
 
   /** Starts one worker per queue that has handlers. Handlers are looked up by job name on every job. */
@@ -189,6 +193,12 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
    */
   private requireConnection(): void {
     if (this.connection.status !== 'ready') throw new JobQueueUnavailableError();
+  }
+
+  /** Where a job stands ('waiting', 'delayed', 'active', 'completed', 'failed', …), or null once it is gone. */
+  async jobState(name: JobName, jobId: string): Promise<string | null> {
+    const job = await this.queueFor(name).getJob(jobId);
+    return job ? await job.getState() : null;
   }
 
   /** The Queue objects, for the admin board. */

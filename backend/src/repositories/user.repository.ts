@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { UserEntity } from '@/models/user.entity';
+import { UserEntity, type UserRole } from '@/models/user.entity';
+
+const USER_COLUMNS = `id, email, username, display_name AS "displayName", role, email_digest AS "emailDigest", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -12,13 +14,46 @@ const NAME_SIMILARITY_THRESHOLD = '0.45';
 export class UserRepository {
   constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
 
+  /**
+   * The first account of an empty installation becomes its admin. The advisory lock makes "empty" a fact for the
+   * length of the transaction, so two first sign-ups at once cannot both become admin.
+   */
   async create(input: Pick<UserEntity, 'email' | 'username' | 'displayName' | 'passwordHash'>): Promise<UserEntity> {
-    const rows = await this.repo.query(
-      `INSERT INTO users (email, username, display_name, password_hash) VALUES ($1, $2, $3, $4)
-       RETURNING id, email, username, display_name AS "displayName", role, email_digest AS "emailDigest", created_at AS "createdAt", updated_at AS "updatedAt"`,
-      [input.email, input.username, input.displayName, input.passwordHash],
-    );
-    return rows[0];
+    return this.repo.manager.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('users:first-admin'))`);
+      const rows = await tx.query(
+        `INSERT INTO users (email, username, display_name, password_hash, role)
+         VALUES ($1, $2, $3, $4, CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'user' ELSE 'admin' END)
+         RETURNING ${USER_COLUMNS}`,
+        [input.email, input.username, input.displayName, input.passwordHash],
+      );
+      return rows[0];
+    });
+  }
+
+  async setRole(id: string, role: UserRole): Promise<UserEntity | null> {
+    const [rows]: [UserEntity[], number] = await this.repo.query(`UPDATE users SET role = $2, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`, [id, role]);
+    return rows[0] ?? null;
+  }
+
+  async roleOf(id: string): Promise<UserRole | null> {
+    const rows: Array<{ role: UserRole }> = await this.repo.query('SELECT role FROM users WHERE id = $1', [id]);
+    return rows[0]?.role ?? null;
+  }
+
+  async idsWithRole(role: UserRole): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.repo.query('SELECT id FROM users WHERE role = $1', [role]);
+    return rows.map((r) => r.id);
+  }
+
+  /** Everyone, for the admin list: username order, with the total for paging. */
+  async listAll(limit: number, offset: number): Promise<{ items: UserEntity[]; total: number }> {
+    const [items, total] = await this.repo.createQueryBuilder('u').orderBy('lower(u.username)', 'ASC').limit(limit).offset(offset).getManyAndCount();
+    return { items, total };
+  }
+
+  findByLogin(login: string): Promise<UserEntity | null> {
+    return this.repo.createQueryBuilder('u').where('lower(u.email) = lower(:login) OR lower(u.username) = lower(:login)', { login }).getOne();
   }
 
   /** Which of email / username is already taken (case-insensitively). */

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { MEMBER_ROLES, type ChatMemberEntity, type MemberRole } from '@/models/chat-member.entity';
 import type { ChatEntity } from '@/models/chat.entity';
@@ -97,21 +98,54 @@ export class ChatResponseDto {
   updatedAt: string;
 }
 
-export class ListChatsQueryDto {
+export const CHAT_PAGE_DEFAULT = 100;
+export const CHAT_PAGE_MAX = 500;
+
+export class ChatListQueryDto {
   @ApiPropertyOptional({
     maxLength: 64,
-    description: "Only chats whose title, or a member's name, contains or resembles this (trigram similarity: a typo or part of a name matches)",
+    description: "Only chats whose title, or a member's name, contains or resembles this (trigram similarity: a typo or part of a name matches); the best matches first, in one page",
   })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   q?: string;
+
+  @ApiPropertyOptional({ enum: ['direct', 'group', 'inbox'], description: 'Only chats of this type; without it, every chat except inbox threads' })
+  @IsOptional()
+  @IsIn(['direct', 'group', 'inbox'], { message: 'type must be "direct", "group" or "inbox"' })
+  type?: 'direct' | 'group' | 'inbox';
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: CHAT_PAGE_MAX, default: CHAT_PAGE_DEFAULT })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(CHAT_PAGE_MAX)
+  limit?: number;
 }
 
 export class ChatListResponseDto {
   @ApiProperty({ type: [ChatResponseDto] })
   items: ChatResponseDto[];
+
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last page' })
+  nextCursor: string | null;
 }
+
+/** Opaque to clients: the last row's activity time and id. */
+export const encodeChatCursor = (at: Date | string, id: string) => Buffer.from(`${new Date(at).toISOString()}|${id}`).toString('base64url');
+export const decodeChatCursor = (cursor: string): { at: Date; id: string } | null => {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const date = new Date(at ?? '');
+  return id && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(date.getTime()) ? { at: date, id } : null;
+};
 
 export interface ChatView {
   chat: Pick<ChatEntity, 'id' | 'type' | 'title' | 'createdBy' | 'lastMessageSeq' | 'createdAt' | 'updatedAt'>;

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import { isBlankText, stripBidiControls } from '@/core/text';
+import { DELIVERY_STATES, type DeliveryState, type MessageDelivery } from '@/core/message-hooks';
 import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import { AttachmentResponseDto, toAttachmentResponse } from './attachment.dto';
@@ -67,6 +68,11 @@ export class SendMessageDto {
   @ArrayUnique({ message: 'attachmentIds must not repeat an id' })
   @IsUUID('all', { each: true, message: 'each value in attachmentIds must be a UUID' })
   attachmentIds?: string[];
+
+  @ApiPropertyOptional({ default: false, description: 'An internal note: shown to the chat members (operators), never sent to the customer' })
+  @IsOptional()
+  @IsBoolean({ message: 'internal must be true or false' })
+  internal?: boolean;
 }
 
 export class EditMessageDto {
@@ -116,6 +122,28 @@ export class ListMessagesQueryDto {
   around?: number;
 }
 
+export class DeliveryErrorDto {
+  @ApiProperty({ description: 'A stable code, e.g. the provider error class' })
+  code: string;
+
+  @ApiProperty({ description: "The provider's description, for people" })
+  message: string;
+}
+
+export class MessageDeliveryDto {
+  @ApiProperty({ enum: DELIVERY_STATES, enumName: 'DeliveryState' })
+  state: DeliveryState;
+
+  @ApiPropertyOptional({ type: DeliveryErrorDto })
+  error?: DeliveryErrorDto;
+
+  @ApiPropertyOptional({ description: "The message's id at the provider once sent" })
+  externalId?: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+}
+
 export class MessageResponseDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -128,6 +156,14 @@ export class MessageResponseDto {
 
   @ApiProperty({ format: 'uuid', nullable: true, type: String })
   senderId: string | null;
+
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'In an inbox thread: the customer (contact) who wrote it. Both sender ids null: written from the business account in the provider\'s own app',
+  })
+  senderContactId: string | null;
 
   @ApiProperty({ nullable: true, type: String })
   clientId: string | null;
@@ -149,6 +185,12 @@ export class MessageResponseDto {
 
   @ApiProperty({ type: [AttachmentResponseDto], description: 'Files sent with the message, in order; empty once deleted' })
   attachments: AttachmentResponseDto[];
+
+  @ApiProperty({ description: 'An internal note, never sent out of the messenger' })
+  internal: boolean;
+
+  @ApiPropertyOptional({ type: MessageDeliveryDto, description: 'Only on messages sent to an external channel (inbox threads)' })
+  delivery?: MessageDeliveryDto;
 }
 
 export class MessageListResponseDto {
@@ -158,11 +200,19 @@ export class MessageListResponseDto {
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
+const toDeliveryResponse = (d: MessageDelivery): MessageDeliveryDto => ({
+  state: d.state,
+  ...(d.error ? { error: { code: d.error.code, message: d.error.message } } : {}),
+  ...(d.externalId ? { externalId: d.externalId } : {}),
+  updatedAt: new Date(d.updatedAt).toISOString(),
+});
+
 export const toMessageResponse = (m: MessageEntity & { attachments?: MessageAttachmentRow[] }): MessageResponseDto => ({
   id: m.id,
   chatId: m.chatId,
   seq: m.seq,
   senderId: m.senderId,
+  senderContactId: m.senderContactId ?? null,
   clientId: m.clientId,
   body: m.deletedAt ? null : m.body,
   replyToId: m.replyToId,
@@ -170,4 +220,6 @@ export const toMessageResponse = (m: MessageEntity & { attachments?: MessageAtta
   editedAt: iso(m.editedAt),
   deletedAt: iso(m.deletedAt),
   attachments: m.deletedAt ? [] : (m.attachments ?? []).map(toAttachmentResponse),
+  internal: m.internal ?? false,
+  ...(m.delivery ? { delivery: toDeliveryResponse(m.delivery) } : {}),
 });

@@ -74,6 +74,9 @@ export class AckErrorDto {
   @ApiPropertyOptional({ description: 'RATE_LIMITED: seconds until a retry can succeed' })
   retryAfterSeconds?: number;
 
+  @ApiPropertyOptional({ description: "CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)" })
+  limit?: string;
+
   @ApiPropertyOptional({ description: 'INTERNAL_ERROR: quote it when reporting the problem; it is in the server log' })
   correlationId?: string;
 }
@@ -168,6 +171,8 @@ export interface ServerToClientEvents {
   'member:removed': (event: MemberEventDto) => void;
   'attachment:updated': (event: AttachmentUpdatedEventDto) => void;
   'session:ended': (event: SessionEndedEventDto) => void;
+  /** A bridged inbox thread was created or changed status/assignee: a ThreadResponseDto of the bridge module's spec. */
+  'thread:updated': (thread: object) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { USER_ROLES, type UserEntity, type UserRole } from '@/models/user.entity';
 
 export class UserResponseDto {
@@ -80,6 +80,38 @@ export class UserSearchResponseDto {
   items: PublicUserDto[];
 
   @ApiProperty({ description: 'Matches in all pages' })
+  total: number;
+}
+
+export class UpdateUserRoleDto {
+  @ApiProperty({ enum: USER_ROLES, enumName: 'UserRole' })
+  @IsIn(USER_ROLES, { message: `role must be one of ${USER_ROLES.join(', ')}` })
+  role: UserRole;
+}
+
+export class AdminUsersQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+}
+
+export class AdminUserListResponseDto {
+  @ApiProperty({ type: [UserResponseDto] })
+  items: UserResponseDto[];
+
+  @ApiProperty({ description: 'Accounts in all pages' })
   total: number;
 }
 

@@ -164,6 +164,29 @@ export class AttachmentService {
     return toResponse(settled);
   }
 
+  /**
+   * Stores a file a bridged customer sent (fetched from the provider by a job) and attaches it to its message.
+   * Idempotent per (message, position): a retried job finds the object key taken and adds nothing.
+   */
+  async importFile(input: { chatId: string; messageId: string; position: number; fileName: string; contentType: string; data: Buffer }): Promise<AttachmentResponseDto | null> {
+    const contentType = normaliseType((await this.media.detectType(input.data.subarray(0, SNIFF_BYTES))) ?? (input.contentType || 'application/octet-stream'));
+    const objectKey = `attachments/${input.chatId}/${input.messageId}-${input.position}`;
+    await this.storage.write(objectKey, input.data, contentType);
+    const attachment = await this.attachments.insertImported({
+      id: this.crypto.uuid(),
+      chatId: input.chatId,
+      messageId: input.messageId,
+      position: input.position,
+      fileName: cleanFileName(input.fileName),
+      contentType,
+      size: input.data.length,
+      objectKey,
+    });
+    if (!attachment) return null;
+    if (isInlineImage(contentType)) await this.jobs.add(JobName.AttachmentThumbnail, { attachmentId: attachment.id }, { jobId: `thumbnail-${attachment.id}` });
+    return toResponse(attachment);
+  }
+
   /** A short-lived storage URL for a member of the attachment's chat (a sent file, or your own upload). */
   async downloadUrl(userId: string, id: string, variant: 'original' | 'thumbnail'): Promise<string> {
     const attachment = await this.attachments.findVisible(id, userId);
@@ -186,6 +209,16 @@ export class AttachmentService {
   }
 
   /** The thumbnail job: idempotent, so a retried or duplicated job does the work and notifies once. */
+  /**
+   * The bytes of a sent file, for a module that forwards it (the bridge sends it on to a provider). No caller
+   * check: the module only names files of messages it is delivering.
+   */
+  async readForModule(attachmentId: string): Promise<{ fileName: string; contentType: string; data: Buffer } | null> {
+    const attachment = await this.attachments.findById(attachmentId);
+    if (!attachment || attachment.status !== 'ready') return null;
+    return { fileName: attachment.fileName, contentType: attachment.contentType, data: await this.storage.read(attachment.objectKey) };
+  }
+
   async generateThumbnail(attachmentId: string): Promise<void> {
     const attachment = await this.attachments.findById(attachmentId);
     if (!attachment || attachment.status !== 'ready' || attachment.thumbnailKey) return;
@@ -204,7 +237,7 @@ export class AttachmentService {
       await this.storage.delete(key);
       return;
     }
-    const memberIds = updated.messageId ? await this.chats.memberIds(updated.chatId) : [updated.uploaderId];
+    const memberIds = updated.messageId ? await this.chats.memberIds(updated.chatId) : updated.uploaderId ? [updated.uploaderId] : [];
     this.events.emit('attachment.updated', { chatId: updated.chatId, messageId: updated.messageId, attachment: toResponse(updated), memberIds });
   }
 

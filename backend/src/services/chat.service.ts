@@ -8,7 +8,17 @@ import { ChatRepository, type ChatWithMembership } from '@/repositories/chat.rep
 import { EventRepository } from '@/repositories/event.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { UserRepository } from '@/repositories/user.repository';
-import { toChatResponse, type AddMemberDto, type ChatListResponseDto, type ChatResponseDto, type CreateChatDto, type ListChatsQueryDto } from '@/schemas/chat.dto';
+import {
+  CHAT_PAGE_DEFAULT,
+  decodeChatCursor,
+  encodeChatCursor,
+  toChatResponse,
+  type AddMemberDto,
+  type ChatListQueryDto,
+  type ChatListResponseDto,
+  type ChatResponseDto,
+  type CreateChatDto,
+} from '@/schemas/chat.dto';
 
 const MANAGERS: MemberRole[] = ['owner', 'admin'];
 
@@ -46,9 +56,61 @@ export class ChatService {
     return { chat: response, created: true };
   }
 
-  async list(auth: AuthContext, query: ListChatsQueryDto = {}): Promise<ChatListResponseDto> {
-    const chats = await this.chats.listForUser(auth.userId, query.q);
-    return { items: await this.views(chats) };
+  async list(auth: AuthContext, query: ChatListQueryDto = {}): Promise<ChatListResponseDto> {
+    const term = query.q?.trim().toLowerCase();
+    if (term) return { items: await this.views(await this.chats.searchForUser(auth.userId, term)), nextCursor: null };
+    const cursor = query.cursor ? decodeChatCursor(query.cursor) : undefined;
+    if (cursor === null) throw badRequest('cursor is not one this API handed out', ['cursor']);
+    const limit = query.limit ?? CHAT_PAGE_DEFAULT;
+    // One extra row tells whether another page exists.
+    const rows = await this.chats.listForUser(auth.userId, { type: query.type, cursor, limit: limit + 1 });
+    const page = rows.slice(0, limit) as Array<ChatWithMembership & { activityAt?: Date }>;
+    const last = page[page.length - 1];
+    return {
+      items: await this.views(page),
+      nextCursor: rows.length > limit && last ? encodeChatCursor(last.activityAt ?? last.lastMessageAt ?? last.createdAt, last.id) : null,
+    };
+  }
+
+  /**
+   * A chat of type `inbox` for a bridged customer conversation. Its members are kept by the bridge (the channel's
+   * operators and the admins), so no user owns it.
+   */
+  async createInboxThread(title: string, memberIds: string[]): Promise<ChatResponseDto> {
+    const chat = await this.chats.createWithMembers(
+      { type: 'inbox', title: title.slice(0, 128), createdBy: null, directKey: null },
+      memberIds.map((userId) => ({ userId, role: 'member' as const })),
+    );
+    const [response] = await this.views([{ ...chat!, myLastReadSeq: 0 }]);
+    this.events.emit('chat.created', { chat: response, memberIds });
+    return response;
+  }
+
+  /** Makes an inbox thread's members exactly `memberIds`, announcing each change like any membership change. */
+  async syncInboxMembers(chatId: string, memberIds: string[]): Promise<{ added: string[]; removed: string[] }> {
+    const { added, removed, before } = await this.chats.syncMembers(chatId, [...new Set(memberIds)]);
+    const now = [...new Set(memberIds)];
+    for (const userId of removed) this.events.emit('member.removed', { chatId, userId, memberIds: before });
+    for (const userId of added) this.events.emit('member.added', { chatId, userId, memberIds: now });
+    return { added, removed };
+  }
+
+  /** A chat by id for code acting for the system (the bridge), as seen without a member's read marker. */
+  async viewForSystem(chatId: string): Promise<ChatResponseDto | null> {
+    const ids = await this.chats.memberIds(chatId);
+    const viewer = ids[0];
+    if (!viewer) return null;
+    const chat = await this.chats.findForMember(chatId, viewer);
+    if (!chat) return null;
+    const [response] = await this.views([{ ...chat, myLastReadSeq: chat.lastMessageSeq }]);
+    return response;
+  }
+
+  /** Views of chats as `userId` sees them (with their read markers), for lists built elsewhere (the inbox). */
+  async viewsForUser(userId: string, chatIds: string[]): Promise<Map<string, ChatResponseDto>> {
+    const rows = (await Promise.all(chatIds.map((id) => this.chats.findForMember(id, userId)))).filter((c) => c !== null);
+    const views = await this.views(rows);
+    return new Map(views.map((v) => [v.id, v]));
   }
 
   async get(auth: AuthContext, chatId: string): Promise<ChatResponseDto> {

@@ -2,12 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import type { AuthContext } from '@/core/auth';
 import { badRequest, forbidden, notFound, rateLimited } from '@/core/errors';
+import { type HookedMessage, type MessageDelivery, MessageHookRegistry } from '@/core/message-hooks';
 import { SeqGate } from '@/core/seq-gate';
 import { isUnavailableError } from '@/core/unavailable';
+import type { MessageAttachmentRow } from '@/models/attachment.entity';
+import type { MessageEntity } from '@/models/message.entity';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
-import { MessageRepository } from '@/repositories/message.repository';
-import { MetricsRepository } from '@/repositories/metrics.repository';
+import { MessageRepository, type NewMessage } from '@/repositories/message.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import {
   toMessageResponse,
@@ -18,7 +20,17 @@ import {
   type SendMessageDto,
 } from '@/schemas/message.dto';
 
-export type Transport = 'http' | 'ws';
+const toHooked = (m: MessageEntity, attachments: MessageAttachmentRow[]): HookedMessage => ({
+  id: m.id,
+  chatId: m.chatId,
+  seq: m.seq,
+  senderId: m.senderId,
+  senderContactId: m.senderContactId,
+  body: m.body,
+  internal: m.internal,
+  attachments: attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size })),
+  delivery: m.delivery,
+});
 
 @Injectable()
 export class MessageService {
@@ -28,7 +40,7 @@ export class MessageService {
     private readonly chats: ChatRepository,
     private readonly events: EventRepository,
     private readonly rateLimits: RateLimitRepository,
-    private readonly metrics: MetricsRepository,
+    private readonly hooks: MessageHookRegistry,
   ) {}
 
   /** Lets each chat's message.created events leave this instance in seq order. */
@@ -36,15 +48,10 @@ export class MessageService {
 
   /**
    * Persists once per (sender, clientId); `created` is false when the same clientId was already stored.
-   * `onPersisted` runs after the row is committed and before the broadcast, so a socket sender gets its ack first.
+   * The broadcast leaves on a later turn of the event loop, so a transport that answers its caller as soon as
+   * this resolves (a socket ack) answers before the sender hears its own message.
    */
-  async send(
-    auth: AuthContext,
-    chatId: string,
-    dto: SendMessageDto,
-    transport: Transport = 'http',
-    onPersisted?: (message: MessageResponseDto) => void,
-  ): Promise<{ message: MessageResponseDto; created: boolean }> {
+  async send(auth: AuthContext, chatId: string, dto: SendMessageDto): Promise<{ message: MessageResponseDto; created: boolean }> {
     const limit = this.config.rateLimits.messages;
     // Redis down: sends are still stored (the database is the truth), only unlimited for the outage.
     const hit = await this.rateLimits.hit('send', auth.userId, limit.windowSeconds).catch((error: unknown) => {
@@ -58,12 +65,17 @@ export class MessageService {
       if (!(await this.chats.findForMember(chatId, auth.userId))) throw notFound('Chat');
       throw badRequest('replyToId must be a message of this chat', ['replyToId']);
     }
-    const input = { chatId, senderId: auth.userId, clientId: dto.clientId, body: dto.body ?? '', replyToId: dto.replyToId ?? null };
+    const input: NewMessage = {
+      chatId,
+      senderId: auth.userId,
+      clientId: dto.clientId,
+      body: dto.body ?? '',
+      replyToId: dto.replyToId ?? null,
+      internal: dto.internal ?? false,
+    };
     const ticket = this.order.enter(chatId);
     // A created message releases its ticket below, in the same turn; any other outcome gives it up on the next one.
-    const result = await (dto.attachmentIds?.length ? this.messages.insertWithAttachments(input, dto.attachmentIds) : this.messages.insert(input)).finally(() =>
-      setImmediate(() => ticket.abandon()),
-    );
+    const result = await this.insert(input, dto.attachmentIds ?? []).finally(() => setImmediate(() => ticket.abandon()));
     if (result.status === 'not_member') throw notFound('Chat');
     if (result.status === 'attachments_unavailable') {
       // One answer for foreign, missing, unfinished and already-sent ids, so nothing about other people's uploads leaks.
@@ -75,12 +87,105 @@ export class MessageService {
       if (result.message.chatId !== chatId) throw badRequest('clientId was already used for another chat', ['clientId']);
       return { message, created: false };
     }
-    this.metrics.messagesCreated.inc({ transport });
-    onPersisted?.(message);
     // The recipients come with the insert, so nothing awaits between it and the event: events leave in seq order.
     const { memberIds } = result;
-    ticket.release(message.seq, () => this.events.emit('message.created', { chatId, message, memberIds }));
+    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId, message, memberIds })));
     return { message, created: true };
+  }
+
+  /**
+   * One statement for chats nobody hooks; a hooked chat (or a send with files) runs in a transaction that the
+   * chat type's hook may add to or refuse.
+   */
+  private async insert(input: NewMessage, attachmentIds: string[]) {
+    const hooked = this.hooks.hookedTypes();
+    if (attachmentIds.length === 0) {
+      const fast = await this.messages.insert(input, hooked);
+      if (fast.status !== 'not_member' || hooked.length === 0) return fast;
+    }
+    return this.messages.insertInTransaction(input, attachmentIds, async (tx, chatType, message, attachments) => {
+      const hook = this.hooks.for(chatType);
+      return hook?.beforeCommit(tx, { kind: 'created', message: toHooked(message, attachments) });
+    });
+  }
+
+  /**
+   * Records where an outgoing message's delivery stands, for a module that delivers it; the change reaches the
+   * chat's members live and through /sync. A state older than the stored one is ignored.
+   */
+  async setDelivery(messageId: string, delivery: MessageDelivery): Promise<MessageResponseDto | null> {
+    const updated = await this.messages.updateDelivery(messageId, delivery);
+    if (!updated) return null;
+    const response = toMessageResponse(updated);
+    this.events.emit('message.updated', { chatId: updated.chatId, message: response, memberIds: await this.chats.memberIds(updated.chatId) });
+    return response;
+  }
+
+  /** A message the caller may see (a member of its chat); anyone else gets the same 404 as for a missing id. */
+  async get(auth: AuthContext, messageId: string): Promise<MessageResponseDto> {
+    const { message } = await this.requireVisible(auth, messageId);
+    return toMessageResponse(message);
+  }
+
+  /**
+   * Stores a message that came from outside (a bridged customer, or the business account from the provider's app)
+   * once per (chat, externalId), and announces it like any new message. No caller check: the caller is the bridge's
+   * inbound job, acting on an authenticated webhook or a poll.
+   */
+  async importExternal(input: { chatId: string; externalId: string; senderContactId: string | null; body: string; createdAt: Date }): Promise<{
+    message: MessageResponseDto;
+    created: boolean;
+  }> {
+    const ticket = this.order.enter(input.chatId);
+    const result = await this.messages.insertExternal(input).finally(() => setImmediate(() => ticket.abandon()));
+    if (result.status === 'not_member') throw notFound('Chat');
+    const message = toMessageResponse(result.message);
+    if (result.status === 'duplicate') return { message, created: false };
+    const { memberIds } = result;
+    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId: input.chatId, message, memberIds })));
+    return { message, created: true };
+  }
+
+  async findExternal(chatId: string, externalId: string): Promise<MessageResponseDto | null> {
+    const message = await this.messages.findByExternalId(chatId, externalId);
+    return message ? toMessageResponse(message) : null;
+  }
+
+  async hasDeliveryInFlight(chatId: string): Promise<boolean> {
+    return this.messages.hasDeliveryInFlight(chatId);
+  }
+
+  /** Links one of our sent messages to the provider's id for it (its echo, or a later poll, is then known as ours). */
+  async linkExternalId(messageId: string, externalId: string): Promise<boolean> {
+    return this.messages.setExternalId(messageId, externalId);
+  }
+
+  /** The provider says an imported message was edited: our copy follows. */
+  async editImported(chatId: string, externalId: string, body: string): Promise<MessageResponseDto | null> {
+    const message = await this.messages.findByExternalId(chatId, externalId);
+    if (!message || message.deletedAt || message.body === body) return message ? toMessageResponse(message) : null;
+    const updated = await this.messages.updateBody(message.id, body);
+    if (!updated) return null;
+    const response = toMessageResponse(updated);
+    this.events.emit('message.updated', { chatId, message: response, memberIds: await this.chats.memberIds(chatId) });
+    return response;
+  }
+
+  /** The provider says a message was deleted: ours is marked deleted too. */
+  async deleteImported(chatId: string, externalId: string): Promise<boolean> {
+    const message = await this.messages.findByExternalId(chatId, externalId);
+    if (!message || message.deletedAt) return false;
+    const deleted = await this.messages.softDelete(message.id);
+    if (!deleted) return false;
+    this.events.emit('message.deleted', { chatId, message: toMessageResponse(deleted), memberIds: await this.chats.memberIds(chatId) });
+    return true;
+  }
+
+  /** Re-announces a message whose attachments changed after it was shown (a customer's file arrived). */
+  async announceUpdated(messageId: string): Promise<void> {
+    const message = await this.messages.findById(messageId);
+    if (!message) return;
+    this.events.emit('message.updated', { chatId: message.chatId, message: toMessageResponse(message), memberIds: await this.chats.memberIds(message.chatId) });
   }
 
   async list(auth: AuthContext, chatId: string, query: ListMessagesQueryDto): Promise<MessageListResponseDto> {
@@ -92,10 +197,15 @@ export class MessageService {
   }
 
   async edit(auth: AuthContext, messageId: string, dto: EditMessageDto): Promise<MessageResponseDto> {
-    const { message } = await this.requireVisible(auth, messageId);
+    const { message, chatType } = await this.requireVisible(auth, messageId);
     if (message.senderId !== auth.userId) throw forbidden('only the author can edit a message');
     if (message.deletedAt) throw notFound('Message');
-    const updated = await this.messages.updateBody(messageId, dto.body);
+    const hook = this.hooks.for(chatType);
+    const updated = await this.messages.updateBody(
+      messageId,
+      dto.body,
+      hook && (async (tx, row) => void (await hook.beforeCommit(tx, { kind: 'edited', message: toHooked(row, []) }))),
+    );
     if (!updated) throw notFound('Message');
     const response = toMessageResponse(updated);
     this.events.emit('message.updated', { chatId: updated.chatId, message: response, memberIds: await this.chats.memberIds(updated.chatId) });
@@ -107,7 +217,11 @@ export class MessageService {
     if (message.deletedAt) return;
     const isGroupAdmin = chatType === 'group' && (myRole === 'owner' || myRole === 'admin');
     if (message.senderId !== auth.userId && !isGroupAdmin) throw forbidden('only the author or a group admin can delete a message');
-    const deleted = await this.messages.softDelete(messageId);
+    const hook = this.hooks.for(chatType);
+    const deleted = await this.messages.softDelete(
+      messageId,
+      hook && (async (tx, row) => void (await hook.beforeCommit(tx, { kind: 'deleted', message: toHooked(row, []) }))),
+    );
     if (!deleted) return;
     this.events.emit('message.deleted', {
       chatId: deleted.chatId,

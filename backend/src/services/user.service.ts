@@ -1,12 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '@/core/auth';
-import { notFound } from '@/core/errors';
+import { badRequest, forbidden, notFound } from '@/core/errors';
+import { USER_ROLES, type UserRole } from '@/models/user.entity';
+import { EventRepository } from '@/repositories/event.repository';
 import { UserRepository } from '@/repositories/user.repository';
-import { toPublicUser, toUserResponse, type UpdateMeDto, type UserResponseDto, type UserSearchQueryDto, type UserSearchResponseDto } from '@/schemas/user.dto';
+import {
+  toPublicUser,
+  toUserResponse,
+  type AdminUserListResponseDto,
+  type AdminUsersQueryDto,
+  type PublicUserDto,
+  type UpdateMeDto,
+  type UpdateUserRoleDto,
+  type UserResponseDto,
+  type UserSearchQueryDto,
+  type UserSearchResponseDto,
+} from '@/schemas/user.dto';
 
 @Injectable()
 export class UserService {
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly events?: EventRepository,
+  ) {}
 
   async getMe(auth: AuthContext): Promise<UserResponseDto> {
     const user = await this.users.findById(auth.userId);
@@ -23,5 +39,58 @@ export class UserService {
   async search(_auth: AuthContext, query: UserSearchQueryDto): Promise<UserSearchResponseDto> {
     const { items, total } = await this.users.search(query.q ?? query.search, query.limit ?? 20, query.offset ?? 0);
     return { items: items.map(toPublicUser), total };
+  }
+
+  /**
+   * Admin rights are read from the database on every admin call, not from the token: a demoted admin loses them
+   * at once rather than when the access token expires.
+   */
+  async requireAdmin(auth: AuthContext): Promise<void> {
+    if ((await this.users.roleOf(auth.userId)) !== 'admin') throw forbidden('only admins can do this');
+  }
+
+  /** The caller's current role (null for an account that no longer exists). */
+  roleOf(userId: string): Promise<UserRole | null> {
+    return this.users.roleOf(userId);
+  }
+
+  adminIds(): Promise<string[]> {
+    return this.users.idsWithRole('admin');
+  }
+
+  async publicUsers(ids: string[]): Promise<PublicUserDto[]> {
+    const users = await Promise.all([...new Set(ids)].map((id) => this.users.findById(id)));
+    return users.filter((u) => u !== null).map(toPublicUser);
+  }
+
+  async countExisting(ids: string[]): Promise<number> {
+    return this.users.countExisting([...new Set(ids)]);
+  }
+
+  async adminList(auth: AuthContext, query: AdminUsersQueryDto): Promise<AdminUserListResponseDto> {
+    await this.requireAdmin(auth);
+    const { items, total } = await this.users.listAll(query.limit ?? 50, query.offset ?? 0);
+    return { items: items.map(toUserResponse), total };
+  }
+
+  async adminSetRole(auth: AuthContext, userId: string, dto: UpdateUserRoleDto): Promise<UserResponseDto> {
+    await this.requireAdmin(auth);
+    // An installation must keep someone who can manage it.
+    if (userId === auth.userId && dto.role !== 'admin') throw badRequest('you cannot take admin rights from yourself; ask another admin', ['role']);
+    const before = await this.users.roleOf(userId);
+    const user = await this.users.setRole(userId, dto.role);
+    if (!user) throw notFound('User');
+    if (before !== user.role) this.events?.emit('user.role-changed', { userId, role: user.role });
+    return toUserResponse(user);
+  }
+
+  /** For the command line, when nobody can sign in as an admin any more. */
+  async setRoleByLogin(login: string, role: string): Promise<UserResponseDto> {
+    if (!(USER_ROLES as readonly string[]).includes(role)) throw badRequest(`role must be one of ${USER_ROLES.join(', ')}`, ['role']);
+    const user = await this.users.findByLogin(login.trim());
+    if (!user) throw notFound('User');
+    const updated = await this.users.setRole(user.id, role as UserRole);
+    if (user.role !== updated!.role) this.events?.emit('user.role-changed', { userId: user.id, role: updated!.role });
+    return toUserResponse(updated!);
   }
 }

@@ -11,9 +11,12 @@ export function ackErrorOf(exception: DomainException): AckErrorDto {
     case ErrorCode.BadRequest:
     case ErrorCode.Validation:
     case ErrorCode.PayloadTooLarge:
+    case ErrorCode.Unprocessable:
       return details?.fields ? { code, message, fields: details.fields } : { code, message };
     case ErrorCode.RateLimited:
       return { code, message, retryAfterSeconds: details?.retryAfterSeconds };
+    case ErrorCode.ChannelLimit:
+      return { code, message, limit: details?.limit, ...(details?.fields ? { fields: details.fields } : {}) };
     case ErrorCode.Unauthorized:
     case ErrorCode.Forbidden:
     case ErrorCode.NotFound:

@@ -22,7 +22,7 @@ export const metricsAuth = { Authorization: `Bearer ${TEST_METRICS_TOKEN}` };
  * Each app gets its own Redis prefix so rate-limit counters of one file never leak into another;
  * pass the same REDIS_PREFIX to make two apps behave as one deployment. DATABASE_URL / REDIS_URL override the run's services.
  */
-export async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startApp(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<TestApp> {
   const parsed = parseEnv({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -33,6 +33,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     RATE_LOGIN_FAILURES: '100000',
     SHUTDOWN_GRACE_MS: '500',
     METRICS_TOKEN: TEST_METRICS_TOKEN,
+    // The run's database holds other files' channels; an app must not re-register their webhooks at its start.
+    BRIDGE_STARTUP_CHECK: 'false',
     ...env,
   });
   const config = buildConfig(parsed, {
@@ -42,7 +44,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     storage: inject('s3'),
   });
   const app = await createApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const url = await app.getUrl();
   return { app, url: url.replace('[::1]', '127.0.0.1'), config, close: () => app.close() };
 }

@@ -39,6 +39,11 @@ export default async function setup(project: TestProject) {
   const dataSource = new DataSource(dataSourceOptions(testUrl.toString(), 2));
   await dataSource.initialize();
   await runMigrations(dataSource);
+  // The first account of an empty installation becomes admin; the shared run database starts with one already,
+  // so accounts the tests register are plain users (the first-admin rule is tested on a database of its own).
+  await dataSource.query(
+    `INSERT INTO users (email, username, display_name, password_hash, role) VALUES ('owner@example.test', 'run-owner', 'Run owner', '!', 'admin')`,
+  );
   await dataSource.destroy();
 
   const s3Dir = mkdtempSync(join(tmpdir(), 'msg-test-s3-'));

@@ -129,6 +129,10 @@ export const ErrorResponseDtoSchema = {
                 type: 'string'
             }
         },
+        limit: {
+            type: 'string',
+            description: 'CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)'
+        },
         correlationId: {
             type: 'string',
             description: 'Present on 500: quote it when reporting the problem; it is in the server log.'
@@ -446,6 +450,64 @@ export const AttachmentResponseDtoSchema = {
     ]
 } as const;
 
+export const DeliveryStateSchema = {
+    type: 'string',
+    enum: [
+        'queued',
+        'sending',
+        'sent',
+        'failed',
+        'blocked',
+        'unknown'
+    ]
+} as const;
+
+export const DeliveryErrorDtoSchema = {
+    type: 'object',
+    properties: {
+        code: {
+            type: 'string',
+            description: 'A stable code, e.g. the provider error class'
+        },
+        message: {
+            type: 'string',
+            description: 'The provider\'s description, for people'
+        }
+    },
+    required: [
+        'code',
+        'message'
+    ]
+} as const;
+
+export const MessageDeliveryDtoSchema = {
+    type: 'object',
+    properties: {
+        state: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/DeliveryState'
+                }
+            ]
+        },
+        error: {
+            $ref: '#/components/schemas/DeliveryErrorDto'
+        },
+        externalId: {
+            type: 'string',
+            description: 'The message\'s id at the provider once sent'
+        },
+        updatedAt: {
+            type: 'string',
+            format: 'date-time'
+        }
+    },
+    required: [
+        'state',
+        'updatedAt'
+    ]
+} as const;
+
 export const MessageResponseDtoSchema = {
     type: 'object',
     properties: {
@@ -465,6 +527,12 @@ export const MessageResponseDtoSchema = {
             type: 'string',
             format: 'uuid',
             nullable: true
+        },
+        senderContactId: {
+            type: 'string',
+            format: 'uuid',
+            nullable: true,
+            description: 'In an inbox thread: the customer (contact) who wrote it. Both sender ids null: written from the business account in the provider\'s own app'
         },
         clientId: {
             type: 'string',
@@ -500,6 +568,18 @@ export const MessageResponseDtoSchema = {
             items: {
                 $ref: '#/components/schemas/AttachmentResponseDto'
             }
+        },
+        internal: {
+            type: 'boolean',
+            description: 'An internal note, never sent out of the messenger'
+        },
+        delivery: {
+            description: 'Only on messages sent to an external channel (inbox threads)',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/MessageDeliveryDto'
+                }
+            ]
         }
     },
     required: [
@@ -507,13 +587,15 @@ export const MessageResponseDtoSchema = {
         'chatId',
         'seq',
         'senderId',
+        'senderContactId',
         'clientId',
         'body',
         'replyToId',
         'createdAt',
         'editedAt',
         'deletedAt',
-        'attachments'
+        'attachments',
+        'internal'
     ]
 } as const;
 
@@ -594,10 +676,16 @@ export const ChatListResponseDtoSchema = {
             items: {
                 $ref: '#/components/schemas/ChatResponseDto'
             }
+        },
+        nextCursor: {
+            type: 'string',
+            nullable: true,
+            description: 'Pass as cursor for the next page; null on the last page'
         }
     },
     required: [
-        'items'
+        'items',
+        'nextCursor'
     ]
 } as const;
 
@@ -655,6 +743,11 @@ export const PostMessageDtoSchema = {
                 type: 'string',
                 format: 'uuid'
             }
+        },
+        internal: {
+            type: 'boolean',
+            default: false,
+            description: 'An internal note: shown to the chat members (operators), never sent to the customer'
         },
         sendAt: {
             type: 'string',
@@ -831,6 +924,11 @@ export const WsSendMessageDtoSchema = {
                 format: 'uuid'
             }
         },
+        internal: {
+            type: 'boolean',
+            default: false,
+            description: 'An internal note: shown to the chat members (operators), never sent to the customer'
+        },
         chatId: {
             type: 'string',
             format: 'uuid'
@@ -884,6 +982,8 @@ export const ErrorCodeSchema = {
         'CONFLICT',
         'PAYLOAD_TOO_LARGE',
         'RATE_LIMITED',
+        'UNPROCESSABLE',
+        'CHANNEL_LIMIT',
         'SERVICE_UNAVAILABLE',
         'INTERNAL_ERROR'
     ]
@@ -912,6 +1012,10 @@ export const AckErrorDtoSchema = {
         retryAfterSeconds: {
             type: 'number',
             description: 'RATE_LIMITED: seconds until a retry can succeed'
+        },
+        limit: {
+            type: 'string',
+            description: 'CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)'
         },
         correlationId: {
             type: 'string',
@@ -1256,6 +1360,42 @@ export const InlineImageRuleDtoSchema = {
     ]
 } as const;
 
+export const AdminUserListResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        items: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/UserResponseDto'
+            }
+        },
+        total: {
+            type: 'number',
+            description: 'Accounts in all pages'
+        }
+    },
+    required: [
+        'items',
+        'total'
+    ]
+} as const;
+
+export const UpdateUserRoleDtoSchema = {
+    type: 'object',
+    properties: {
+        role: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/UserRole'
+                }
+            ]
+        }
+    },
+    required: [
+        'role'
+    ]
+} as const;
+
 export const HealthResponseDtoSchema = {
     type: 'object',
     properties: {
@@ -1366,5 +1506,431 @@ export const SearchMessagesResponseDtoSchema = {
     required: [
         'items',
         'nextCursor'
+    ]
+} as const;
+
+export const ChannelTypeSchema = {
+    type: 'string',
+    enum: [
+        'telegram',
+        'avito'
+    ]
+} as const;
+
+export const CreateChannelDtoSchema = {
+    type: 'object',
+    properties: {
+        type: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ChannelType'
+                }
+            ]
+        },
+        name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 128
+        },
+        botToken: {
+            type: 'string',
+            description: 'telegram: the bot token from @BotFather'
+        },
+        clientId: {
+            type: 'string',
+            description: 'avito: client_id of the account'
+        },
+        clientSecret: {
+            type: 'string',
+            description: 'avito: client_secret of the account'
+        }
+    },
+    required: [
+        'type',
+        'name'
+    ]
+} as const;
+
+export const ChannelStatusSchema = {
+    type: 'string',
+    enum: [
+        'active',
+        'error',
+        'deleted'
+    ]
+} as const;
+
+export const ChannelCapabilitiesDtoSchema = {
+    type: 'object',
+    properties: {
+        maxTextLength: {
+            type: 'number',
+            description: 'Longest text one message may carry'
+        },
+        attachments: {
+            type: 'string',
+            enum: [
+                'any',
+                'images'
+            ]
+        },
+        canEdit: {
+            type: 'boolean',
+            description: 'Whether a sent message can be edited'
+        },
+        deleteWindowSeconds: {
+            type: 'number',
+            description: 'How long after sending a message can still be deleted'
+        }
+    },
+    required: [
+        'maxTextLength',
+        'attachments',
+        'canEdit',
+        'deleteWindowSeconds'
+    ]
+} as const;
+
+export const ChannelResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        type: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ChannelType'
+                }
+            ]
+        },
+        name: {
+            type: 'string'
+        },
+        status: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ChannelStatus'
+                }
+            ]
+        },
+        externalAccountId: {
+            type: 'string',
+            nullable: true,
+            description: 'The bot id or the Avito account id'
+        },
+        capabilities: {
+            $ref: '#/components/schemas/ChannelCapabilitiesDto'
+        },
+        operatorIds: {
+            description: 'Who works the channel',
+            type: 'array',
+            items: {
+                type: 'string',
+                format: 'uuid'
+            }
+        },
+        createdAt: {
+            type: 'string',
+            format: 'date-time'
+        },
+        updatedAt: {
+            type: 'string',
+            format: 'date-time'
+        }
+    },
+    required: [
+        'id',
+        'type',
+        'name',
+        'status',
+        'externalAccountId',
+        'capabilities',
+        'operatorIds',
+        'createdAt',
+        'updatedAt'
+    ]
+} as const;
+
+export const ChannelListResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        items: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ChannelResponseDto'
+            }
+        }
+    },
+    required: [
+        'items'
+    ]
+} as const;
+
+export const UpdateChannelDtoSchema = {
+    type: 'object',
+    properties: {
+        name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 128
+        },
+        botToken: {
+            type: 'string',
+            description: 'telegram: a new bot token'
+        },
+        clientId: {
+            type: 'string',
+            description: 'avito: a new client_id (send with clientSecret)'
+        },
+        clientSecret: {
+            type: 'string',
+            description: 'avito: a new client_secret'
+        }
+    }
+} as const;
+
+export const SetChannelOperatorsDtoSchema = {
+    type: 'object',
+    properties: {
+        userIds: {
+            description: 'Everyone who works the channel (admins always may)',
+            type: 'array',
+            items: {
+                type: 'string',
+                format: 'uuid'
+            }
+        }
+    },
+    required: [
+        'userIds'
+    ]
+} as const;
+
+export const SyncAcceptedDtoSchema = {
+    type: 'object',
+    properties: {
+        queued: {
+            type: 'boolean',
+            description: 'Reconciliation was queued'
+        }
+    },
+    required: [
+        'queued'
+    ]
+} as const;
+
+export const ThreadStatusSchema = {
+    type: 'string',
+    enum: [
+        'open',
+        'pending',
+        'resolved'
+    ]
+} as const;
+
+export const ThreadChannelDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        type: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ChannelType'
+                }
+            ]
+        },
+        name: {
+            type: 'string'
+        }
+    },
+    required: [
+        'id',
+        'type',
+        'name'
+    ]
+} as const;
+
+export const ContactResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        channelId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        externalId: {
+            type: 'string',
+            description: 'The customer id at the provider'
+        },
+        name: {
+            type: 'string'
+        },
+        avatarUrl: {
+            type: 'string',
+            nullable: true
+        },
+        profileUrl: {
+            type: 'string',
+            nullable: true,
+            description: 'The customer profile at the provider'
+        },
+        blocked: {
+            type: 'boolean',
+            description: 'The customer blocked the bot, or the chat is gone'
+        }
+    },
+    required: [
+        'id',
+        'channelId',
+        'externalId',
+        'name',
+        'avatarUrl',
+        'profileUrl',
+        'blocked'
+    ]
+} as const;
+
+export const ThreadContextDtoSchema = {
+    type: 'object',
+    properties: {
+        itemId: {
+            type: 'string'
+        },
+        title: {
+            type: 'string'
+        },
+        price: {
+            type: 'string'
+        },
+        url: {
+            type: 'string'
+        },
+        imageUrl: {
+            type: 'string'
+        }
+    }
+} as const;
+
+export const ThreadResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        chat: {
+            $ref: '#/components/schemas/ChatResponseDto'
+        },
+        channel: {
+            $ref: '#/components/schemas/ThreadChannelDto'
+        },
+        contact: {
+            $ref: '#/components/schemas/ContactResponseDto'
+        },
+        status: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ThreadStatus'
+                }
+            ]
+        },
+        assigneeId: {
+            type: 'string',
+            format: 'uuid',
+            nullable: true
+        },
+        unreadCount: {
+            type: 'number'
+        },
+        lastMessage: {
+            nullable: true,
+            type: 'object',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/MessageResponseDto'
+                }
+            ]
+        },
+        context: {
+            nullable: true,
+            description: 'Avito: the listing the customer wrote about',
+            type: 'object',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ThreadContextDto'
+                }
+            ]
+        },
+        lastActivityAt: {
+            type: 'string',
+            format: 'date-time'
+        }
+    },
+    required: [
+        'chat',
+        'channel',
+        'contact',
+        'status',
+        'assigneeId',
+        'unreadCount',
+        'lastMessage',
+        'context',
+        'lastActivityAt'
+    ]
+} as const;
+
+export const ThreadListResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        items: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ThreadResponseDto'
+            }
+        },
+        nextCursor: {
+            type: 'string',
+            nullable: true,
+            description: 'Pass as cursor for the next page; null on the last page'
+        }
+    },
+    required: [
+        'items',
+        'nextCursor'
+    ]
+} as const;
+
+export const UpdateThreadDtoSchema = {
+    type: 'object',
+    properties: {
+        status: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ThreadStatus'
+                }
+            ]
+        },
+        assigneeId: {
+            type: 'string',
+            format: 'uuid',
+            nullable: true,
+            description: 'An operator of the channel, or null to unassign'
+        }
+    }
+} as const;
+
+export const WebhookAckDtoSchema = {
+    type: 'object',
+    properties: {
+        ok: {
+            type: 'boolean'
+        }
+    },
+    required: [
+        'ok'
     ]
 } as const;

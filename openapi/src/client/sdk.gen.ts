@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CancelScheduledMessageData, CancelScheduledMessageErrors, CancelScheduledMessageResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListScheduledMessagesData, ListScheduledMessagesErrors, ListScheduledMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchMessagesData, SearchMessagesErrors, SearchMessagesResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SyncData, SyncErrors, SyncResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateScheduledMessageData, UpdateScheduledMessageErrors, UpdateScheduledMessageResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CancelScheduledMessageData, CancelScheduledMessageErrors, CancelScheduledMessageResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListScheduledMessagesData, ListScheduledMessagesErrors, ListScheduledMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RedeliverMessageData, RedeliverMessageErrors, RedeliverMessageResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchMessagesData, SearchMessagesErrors, SearchMessagesResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateScheduledMessageData, UpdateScheduledMessageErrors, UpdateScheduledMessageResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -112,7 +112,7 @@ export const getPresence = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
- * Your chats, most recently active first; with q, those whose title or member names match, best first
+ * Your chats, most recently active first, a page at a time (inbox threads only with ?type=inbox); with q, those whose title or member names match, best first
  */
 export const listChats = <ThrowOnError extends boolean = false>(options?: Options<ListChatsData, ThrowOnError>) => (options?.client ?? client).get<ListChatsResponses, ListChatsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -301,6 +301,28 @@ export const getAttachmentThumbnail = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
+ * Admins: every account with its role
+ */
+export const adminListUsers = <ThrowOnError extends boolean = false>(options?: Options<AdminListUsersData, ThrowOnError>) => (options?.client ?? client).get<AdminListUsersResponses, AdminListUsersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/users',
+    ...options
+});
+
+/**
+ * Admins: make an account a user, an operator or an admin
+ */
+export const adminSetUserRole = <ThrowOnError extends boolean = false>(options: Options<AdminSetUserRoleData, ThrowOnError>) => (options.client ?? client).patch<AdminSetUserRoleResponses, AdminSetUserRoleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/users/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Admins: put the current access token in an httpOnly cookie scoped to /admin/queues, then open /admin/queues
  */
 export const openQueueBoard = <ThrowOnError extends boolean = false>(options?: Options<OpenQueueBoardData, ThrowOnError>) => (options?.client ?? client).post<OpenQueueBoardResponses, OpenQueueBoardErrors, ThrowOnError>({
@@ -320,5 +342,132 @@ export const getHealth = <ThrowOnError extends boolean = false>(options?: Option
 export const searchMessages = <ThrowOnError extends boolean = false>(options: Options<SearchMessagesData, ThrowOnError>) => (options.client ?? client).get<SearchMessagesResponses, SearchMessagesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/search/messages',
+    ...options
+});
+
+/**
+ * Channels you work (every channel for admins)
+ */
+export const listChannels = <ThrowOnError extends boolean = false>(options?: Options<ListChannelsData, ThrowOnError>) => (options?.client ?? client).get<ListChannelsResponses, ListChannelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels',
+    ...options
+});
+
+/**
+ * Admins: connect a Telegram bot or an Avito account
+ */
+export const createChannel = <ThrowOnError extends boolean = false>(options: Options<CreateChannelData, ThrowOnError>) => (options.client ?? client).post<CreateChannelResponses, CreateChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: disconnect (the webhook is unregistered; threads stay readable)
+ */
+export const deleteChannel = <ThrowOnError extends boolean = false>(options: Options<DeleteChannelData, ThrowOnError>) => (options.client ?? client).delete<DeleteChannelResponses, DeleteChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}',
+    ...options
+});
+
+export const getChannel = <ThrowOnError extends boolean = false>(options: Options<GetChannelData, ThrowOnError>) => (options.client ?? client).get<GetChannelResponses, GetChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}',
+    ...options
+});
+
+/**
+ * Admins: rename, or replace the credentials (checked again, webhook registered again)
+ */
+export const updateChannel = <ThrowOnError extends boolean = false>(options: Options<UpdateChannelData, ThrowOnError>) => (options.client ?? client).patch<UpdateChannelResponses, UpdateChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: who works the channel (admins always may)
+ */
+export const setChannelOperators = <ThrowOnError extends boolean = false>(options: Options<SetChannelOperatorsData, ThrowOnError>) => (options.client ?? client).put<SetChannelOperatorsResponses, SetChannelOperatorsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}/operators',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: run reconciliation now (fetch what webhooks missed)
+ */
+export const syncChannel = <ThrowOnError extends boolean = false>(options: Options<SyncChannelData, ThrowOnError>) => (options.client ?? client).post<SyncChannelResponses, SyncChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}/sync',
+    ...options
+});
+
+/**
+ * Customer threads of the channels you work, newest activity first
+ */
+export const listInboxThreads = <ThrowOnError extends boolean = false>(options?: Options<ListInboxThreadsData, ThrowOnError>) => (options?.client ?? client).get<ListInboxThreadsResponses, ListInboxThreadsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads',
+    ...options
+});
+
+/**
+ * Change a thread's status or assignee
+ */
+export const updateInboxThread = <ThrowOnError extends boolean = false>(options: Options<UpdateInboxThreadData, ThrowOnError>) => (options.client ?? client).patch<UpdateInboxThreadResponses, UpdateInboxThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads/{chatId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Telegram updates for a bot channel (X-Telegram-Bot-Api-Secret-Token required)
+ */
+export const telegramWebhook = <ThrowOnError extends boolean = false>(options: Options<TelegramWebhookData, ThrowOnError>) => (options.client ?? client).post<TelegramWebhookResponses, TelegramWebhookErrors, ThrowOnError>({
+    url: '/api/v1/webhooks/telegram/{channelId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Avito messenger events for an account channel (the path secret authenticates)
+ */
+export const avitoWebhook = <ThrowOnError extends boolean = false>(options: Options<AvitoWebhookData, ThrowOnError>) => (options.client ?? client).post<AvitoWebhookResponses, AvitoWebhookErrors, ThrowOnError>({
+    url: '/api/v1/webhooks/avito/{channelId}/{secret}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Send a thread message whose delivery is failed or unknown again, on purpose (an unknown one may reach the customer twice)
+ */
+export const redeliverMessage = <ThrowOnError extends boolean = false>(options: Options<RedeliverMessageData, ThrowOnError>) => (options.client ?? client).post<RedeliverMessageResponses, RedeliverMessageErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/messages/{id}/redeliver',
     ...options
 });

@@ -53,6 +53,10 @@ export type ErrorResponseDto = {
      */
     fields?: Array<string>;
     /**
+     * CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)
+     */
+    limit?: string;
+    /**
      * Present on 500: quote it when reporting the problem; it is in the server log.
      */
     correlationId?: string;
@@ -187,6 +191,29 @@ export type AttachmentResponseDto = {
     reason?: string;
 };
 
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed' | 'blocked' | 'unknown';
+
+export type DeliveryErrorDto = {
+    /**
+     * A stable code, e.g. the provider error class
+     */
+    code: string;
+    /**
+     * The provider's description, for people
+     */
+    message: string;
+};
+
+export type MessageDeliveryDto = {
+    state: DeliveryState;
+    error?: DeliveryErrorDto;
+    /**
+     * The message's id at the provider once sent
+     */
+    externalId?: string;
+    updatedAt: string;
+};
+
 export type MessageResponseDto = {
     id: string;
     chatId: string;
@@ -195,6 +222,10 @@ export type MessageResponseDto = {
      */
     seq: number;
     senderId: string | null;
+    /**
+     * In an inbox thread: the customer (contact) who wrote it. Both sender ids null: written from the business account in the provider's own app
+     */
+    senderContactId: string | null;
     clientId: string | null;
     /**
      * null once the message is deleted
@@ -208,6 +239,14 @@ export type MessageResponseDto = {
      * Files sent with the message, in order; empty once deleted
      */
     attachments: Array<AttachmentResponseDto>;
+    /**
+     * An internal note, never sent out of the messenger
+     */
+    internal: boolean;
+    /**
+     * Only on messages sent to an external channel (inbox threads)
+     */
+    delivery?: MessageDeliveryDto;
 };
 
 export type ChatResponseDto = {
@@ -231,6 +270,10 @@ export type ChatResponseDto = {
 
 export type ChatListResponseDto = {
     items: Array<ChatResponseDto>;
+    /**
+     * Pass as cursor for the next page; null on the last page
+     */
+    nextCursor: string | null;
 };
 
 export type AddMemberDto = {
@@ -258,6 +301,10 @@ export type PostMessageDto = {
      * Your own uploads to this chat in status "ready", in display order
      */
     attachmentIds?: Array<string>;
+    /**
+     * An internal note: shown to the chat members (operators), never sent to the customer
+     */
+    internal?: boolean;
     /**
      * Send later, at this time: at least 10 s and at most a year ahead. Only the author sees it until then; attachments cannot be scheduled
      */
@@ -328,6 +375,10 @@ export type WsSendMessageDto = {
      * Your own uploads to this chat in status "ready", in display order
      */
     attachmentIds?: Array<string>;
+    /**
+     * An internal note: shown to the chat members (operators), never sent to the customer
+     */
+    internal?: boolean;
     chatId: string;
 };
 
@@ -340,7 +391,7 @@ export type WsReadDto = {
     chatId: string;
 };
 
-export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
+export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
 
 export type AckErrorDto = {
     code: ErrorCode;
@@ -353,6 +404,10 @@ export type AckErrorDto = {
      * RATE_LIMITED: seconds until a retry can succeed
      */
     retryAfterSeconds?: number;
+    /**
+     * CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)
+     */
+    limit?: string;
     /**
      * INTERNAL_ERROR: quote it when reporting the problem; it is in the server log
      */
@@ -499,6 +554,18 @@ export type InlineImageRuleDto = {
     contentType: InlineImageType;
 };
 
+export type AdminUserListResponseDto = {
+    items: Array<UserResponseDto>;
+    /**
+     * Accounts in all pages
+     */
+    total: number;
+};
+
+export type UpdateUserRoleDto = {
+    role: UserRole;
+};
+
 export type HealthResponseDto = {
     status: 'ok' | 'degraded';
     postgres: 'up' | 'down';
@@ -538,6 +605,165 @@ export type SearchMessagesResponseDto = {
      * Pass as cursor for the next page; null on the last page
      */
     nextCursor: string | null;
+};
+
+export type ChannelType = 'telegram' | 'avito';
+
+export type CreateChannelDto = {
+    type: ChannelType;
+    name: string;
+    /**
+     * telegram: the bot token from @BotFather
+     */
+    botToken?: string;
+    /**
+     * avito: client_id of the account
+     */
+    clientId?: string;
+    /**
+     * avito: client_secret of the account
+     */
+    clientSecret?: string;
+};
+
+export type ChannelStatus = 'active' | 'error' | 'deleted';
+
+export type ChannelCapabilitiesDto = {
+    /**
+     * Longest text one message may carry
+     */
+    maxTextLength: number;
+    attachments: 'any' | 'images';
+    /**
+     * Whether a sent message can be edited
+     */
+    canEdit: boolean;
+    /**
+     * How long after sending a message can still be deleted
+     */
+    deleteWindowSeconds: number;
+};
+
+export type ChannelResponseDto = {
+    id: string;
+    type: ChannelType;
+    name: string;
+    status: ChannelStatus;
+    /**
+     * The bot id or the Avito account id
+     */
+    externalAccountId: string | null;
+    capabilities: ChannelCapabilitiesDto;
+    /**
+     * Who works the channel
+     */
+    operatorIds: Array<string>;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type ChannelListResponseDto = {
+    items: Array<ChannelResponseDto>;
+};
+
+export type UpdateChannelDto = {
+    name?: string;
+    /**
+     * telegram: a new bot token
+     */
+    botToken?: string;
+    /**
+     * avito: a new client_id (send with clientSecret)
+     */
+    clientId?: string;
+    /**
+     * avito: a new client_secret
+     */
+    clientSecret?: string;
+};
+
+export type SetChannelOperatorsDto = {
+    /**
+     * Everyone who works the channel (admins always may)
+     */
+    userIds: Array<string>;
+};
+
+export type SyncAcceptedDto = {
+    /**
+     * Reconciliation was queued
+     */
+    queued: boolean;
+};
+
+export type ThreadStatus = 'open' | 'pending' | 'resolved';
+
+export type ThreadChannelDto = {
+    id: string;
+    type: ChannelType;
+    name: string;
+};
+
+export type ContactResponseDto = {
+    id: string;
+    channelId: string;
+    /**
+     * The customer id at the provider
+     */
+    externalId: string;
+    name: string;
+    avatarUrl: string | null;
+    /**
+     * The customer profile at the provider
+     */
+    profileUrl: string | null;
+    /**
+     * The customer blocked the bot, or the chat is gone
+     */
+    blocked: boolean;
+};
+
+export type ThreadContextDto = {
+    itemId?: string;
+    title?: string;
+    price?: string;
+    url?: string;
+    imageUrl?: string;
+};
+
+export type ThreadResponseDto = {
+    chat: ChatResponseDto;
+    channel: ThreadChannelDto;
+    contact: ContactResponseDto;
+    status: ThreadStatus;
+    assigneeId: string | null;
+    unreadCount: number;
+    lastMessage: MessageResponseDto | null;
+    /**
+     * Avito: the listing the customer wrote about
+     */
+    context: ThreadContextDto | null;
+    lastActivityAt: string;
+};
+
+export type ThreadListResponseDto = {
+    items: Array<ThreadResponseDto>;
+    /**
+     * Pass as cursor for the next page; null on the last page
+     */
+    nextCursor: string | null;
+};
+
+export type UpdateThreadDto = {
+    status?: ThreadStatus;
+    /**
+     * An operator of the channel, or null to unassign
+     */
+    assigneeId?: string | null;
+};
+
+export type WebhookAckDto = {
+    ok: boolean;
 };
 
 export type RegisterData = {
@@ -751,9 +977,18 @@ export type ListChatsData = {
     path?: never;
     query?: {
         /**
-         * Only chats whose title, or a member's name, contains or resembles this (trigram similarity: a typo or part of a name matches)
+         * Only chats whose title, or a member's name, contains or resembles this (trigram similarity: a typo or part of a name matches); the best matches first, in one page
          */
         q?: string;
+        /**
+         * Only chats of this type; without it, every chat except inbox threads
+         */
+        type?: 'direct' | 'group' | 'inbox';
+        /**
+         * nextCursor of the previous page
+         */
+        cursor?: string;
+        limit?: number;
     };
     url: '/api/v1/chats';
 };
@@ -1314,6 +1549,64 @@ export type GetAttachmentThumbnailErrors = {
 
 export type GetAttachmentThumbnailError = GetAttachmentThumbnailErrors[keyof GetAttachmentThumbnailErrors];
 
+export type AdminListUsersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        limit?: number;
+        offset?: number;
+    };
+    url: '/api/v1/admin/users';
+};
+
+export type AdminListUsersErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+};
+
+export type AdminListUsersError = AdminListUsersErrors[keyof AdminListUsersErrors];
+
+export type AdminListUsersResponses = {
+    200: AdminUserListResponseDto;
+};
+
+export type AdminListUsersResponse = AdminListUsersResponses[keyof AdminListUsersResponses];
+
+export type AdminSetUserRoleData = {
+    body: UpdateUserRoleDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{id}';
+};
+
+export type AdminSetUserRoleErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type AdminSetUserRoleError = AdminSetUserRoleErrors[keyof AdminSetUserRoleErrors];
+
+export type AdminSetUserRoleResponses = {
+    200: UserResponseDto;
+};
+
+export type AdminSetUserRoleResponse = AdminSetUserRoleResponses[keyof AdminSetUserRoleResponses];
+
 export type OpenQueueBoardData = {
     body?: never;
     path?: never;
@@ -1407,3 +1700,403 @@ export type SearchMessagesResponses = {
 };
 
 export type SearchMessagesResponse = SearchMessagesResponses[keyof SearchMessagesResponses];
+
+export type ListChannelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/channels';
+};
+
+export type ListChannelsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type ListChannelsError = ListChannelsErrors[keyof ListChannelsErrors];
+
+export type ListChannelsResponses = {
+    200: ChannelListResponseDto;
+};
+
+export type ListChannelsResponse = ListChannelsResponses[keyof ListChannelsResponses];
+
+export type CreateChannelData = {
+    body: CreateChannelDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/channels';
+};
+
+export type CreateChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+    /**
+     * The provider refused the credentials (the field is named), or PUBLIC_URL is not set
+     */
+    422: ErrorResponseDto;
+    /**
+     * The provider could not be reached
+     */
+    503: ErrorResponseDto;
+};
+
+export type CreateChannelError = CreateChannelErrors[keyof CreateChannelErrors];
+
+export type CreateChannelResponses = {
+    201: ChannelResponseDto;
+};
+
+export type CreateChannelResponse = CreateChannelResponses[keyof CreateChannelResponses];
+
+export type DeleteChannelData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}';
+};
+
+export type DeleteChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type DeleteChannelError = DeleteChannelErrors[keyof DeleteChannelErrors];
+
+export type DeleteChannelResponses = {
+    204: void;
+};
+
+export type DeleteChannelResponse = DeleteChannelResponses[keyof DeleteChannelResponses];
+
+export type GetChannelData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}';
+};
+
+export type GetChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type GetChannelError = GetChannelErrors[keyof GetChannelErrors];
+
+export type GetChannelResponses = {
+    200: ChannelResponseDto;
+};
+
+export type GetChannelResponse = GetChannelResponses[keyof GetChannelResponses];
+
+export type UpdateChannelData = {
+    body: UpdateChannelDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}';
+};
+
+export type UpdateChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+    422: ErrorResponseDto;
+};
+
+export type UpdateChannelError = UpdateChannelErrors[keyof UpdateChannelErrors];
+
+export type UpdateChannelResponses = {
+    200: ChannelResponseDto;
+};
+
+export type UpdateChannelResponse = UpdateChannelResponses[keyof UpdateChannelResponses];
+
+export type SetChannelOperatorsData = {
+    body: SetChannelOperatorsDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}/operators';
+};
+
+export type SetChannelOperatorsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type SetChannelOperatorsError = SetChannelOperatorsErrors[keyof SetChannelOperatorsErrors];
+
+export type SetChannelOperatorsResponses = {
+    200: ChannelResponseDto;
+};
+
+export type SetChannelOperatorsResponse = SetChannelOperatorsResponses[keyof SetChannelOperatorsResponses];
+
+export type SyncChannelData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}/sync';
+};
+
+export type SyncChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type SyncChannelError = SyncChannelErrors[keyof SyncChannelErrors];
+
+export type SyncChannelResponses = {
+    202: SyncAcceptedDto;
+};
+
+export type SyncChannelResponse = SyncChannelResponses[keyof SyncChannelResponses];
+
+export type ListInboxThreadsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        channelId?: string;
+        status?: ThreadStatus;
+        /**
+         * "me", "none" (unassigned) or a user id
+         */
+        assignee?: string;
+        /**
+         * nextCursor of the previous page
+         */
+        cursor?: string;
+        limit?: number;
+    };
+    url: '/api/v1/inbox/threads';
+};
+
+export type ListInboxThreadsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type ListInboxThreadsError = ListInboxThreadsErrors[keyof ListInboxThreadsErrors];
+
+export type ListInboxThreadsResponses = {
+    200: ThreadListResponseDto;
+};
+
+export type ListInboxThreadsResponse = ListInboxThreadsResponses[keyof ListInboxThreadsResponses];
+
+export type UpdateInboxThreadData = {
+    body: UpdateThreadDto;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}';
+};
+
+export type UpdateInboxThreadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such thread, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type UpdateInboxThreadError = UpdateInboxThreadErrors[keyof UpdateInboxThreadErrors];
+
+export type UpdateInboxThreadResponses = {
+    200: ThreadResponseDto;
+};
+
+export type UpdateInboxThreadResponse = UpdateInboxThreadResponses[keyof UpdateInboxThreadResponses];
+
+export type TelegramWebhookData = {
+    /**
+     * A Telegram Update
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    path: {
+        channelId: string;
+    };
+    query?: never;
+    url: '/api/v1/webhooks/telegram/{channelId}';
+};
+
+export type TelegramWebhookErrors = {
+    /**
+     * The body is not JSON; nothing was stored
+     */
+    400: ErrorResponseDto;
+    /**
+     * Unknown channel, missing or wrong secret; nothing was stored
+     */
+    401: ErrorResponseDto;
+};
+
+export type TelegramWebhookError = TelegramWebhookErrors[keyof TelegramWebhookErrors];
+
+export type TelegramWebhookResponses = {
+    /**
+     * Stored (or already stored)
+     */
+    200: WebhookAckDto;
+};
+
+export type TelegramWebhookResponse = TelegramWebhookResponses[keyof TelegramWebhookResponses];
+
+export type AvitoWebhookData = {
+    /**
+     * An Avito webhook delivery {id, version, timestamp, payload}
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    path: {
+        channelId: string;
+        secret: string;
+    };
+    query?: never;
+    url: '/api/v1/webhooks/avito/{channelId}/{secret}';
+};
+
+export type AvitoWebhookErrors = {
+    /**
+     * The body is not JSON; nothing was stored
+     */
+    400: ErrorResponseDto;
+    /**
+     * Unknown channel, missing or wrong secret; nothing was stored
+     */
+    401: ErrorResponseDto;
+};
+
+export type AvitoWebhookError = AvitoWebhookErrors[keyof AvitoWebhookErrors];
+
+export type AvitoWebhookResponses = {
+    /**
+     * Stored (or already stored)
+     */
+    200: WebhookAckDto;
+};
+
+export type AvitoWebhookResponse = AvitoWebhookResponses[keyof AvitoWebhookResponses];
+
+export type RedeliverMessageData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/messages/{id}/redeliver';
+};
+
+export type RedeliverMessageErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such message, or you do not work its thread
+     */
+    404: ErrorResponseDto;
+    /**
+     * The message has no delivery, or it is not failed or unknown
+     */
+    409: ErrorResponseDto;
+};
+
+export type RedeliverMessageError = RedeliverMessageErrors[keyof RedeliverMessageErrors];
+
+export type RedeliverMessageResponses = {
+    /**
+     * The message, its delivery queued again
+     */
+    200: MessageResponseDto;
+};
+
+export type RedeliverMessageResponse = RedeliverMessageResponses[keyof RedeliverMessageResponses];

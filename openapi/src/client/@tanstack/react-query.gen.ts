@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, cancelScheduledMessage, completeUpload, createChat, createUpload, deleteMessage, editMessage, getAttachment, getAttachmentThumbnail, getChat, getHealth, getMe, getPresence, listChats, listMessages, listScheduledMessages, login, logout, markChatRead, openQueueBoard, type Options, refresh, register, removeChatMember, restoreSession, searchMessages, searchUsers, sendMessage, sync, updateMe, updateScheduledMessage } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, CancelScheduledMessageData, CancelScheduledMessageError, CancelScheduledMessageResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, ListChatsData, ListChatsError, ListChatsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListScheduledMessagesData, ListScheduledMessagesError, ListScheduledMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchMessagesData, SearchMessagesError, SearchMessagesResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SyncData, SyncError, SyncResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, UpdateScheduledMessageData, UpdateScheduledMessageError, UpdateScheduledMessageResponse } from '../types.gen';
+import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, cancelScheduledMessage, completeUpload, createChannel, createChat, createUpload, deleteChannel, deleteMessage, editMessage, getAttachment, getAttachmentThumbnail, getChannel, getChat, getHealth, getMe, getPresence, listChannels, listChats, listInboxThreads, listMessages, listScheduledMessages, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, searchMessages, searchUsers, sendMessage, setChannelOperators, sync, syncChannel, telegramWebhook, updateChannel, updateInboxThread, updateMe, updateScheduledMessage } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CancelScheduledMessageData, CancelScheduledMessageError, CancelScheduledMessageResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListScheduledMessagesData, ListScheduledMessagesError, ListScheduledMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchMessagesData, SearchMessagesError, SearchMessagesResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, UpdateScheduledMessageData, UpdateScheduledMessageError, UpdateScheduledMessageResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -254,7 +254,7 @@ export const getPresenceOptions = (options: Options<GetPresenceData>) => queryOp
 export const listChatsQueryKey = (options?: Options<ListChatsData>) => createQueryKey('listChats', options);
 
 /**
- * Your chats, most recently active first; with q, those whose title or member names match, best first
+ * Your chats, most recently active first, a page at a time (inbox threads only with ?type=inbox); with q, those whose title or member names match, best first
  */
 export const listChatsOptions = (options?: Options<ListChatsData>) => queryOptions<ListChatsResponse, ListChatsError, ListChatsResponse, ReturnType<typeof listChatsQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
@@ -267,6 +267,33 @@ export const listChatsOptions = (options?: Options<ListChatsData>) => queryOptio
         return data;
     },
     queryKey: listChatsQueryKey(options)
+});
+
+export const listChatsInfiniteQueryKey = (options?: Options<ListChatsData>): QueryKey<Options<ListChatsData>> => createQueryKey('listChats', options, true);
+
+/**
+ * Your chats, most recently active first, a page at a time (inbox threads only with ?type=inbox); with q, those whose title or member names match, best first
+ */
+export const listChatsInfiniteOptions = (options?: Options<ListChatsData>) => infiniteQueryOptions<ListChatsResponse, ListChatsError, InfiniteData<ListChatsResponse>, QueryKey<Options<ListChatsData>>, string | Pick<QueryKey<Options<ListChatsData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<ListChatsData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                cursor: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await listChats({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listChatsInfiniteQueryKey(options)
 });
 
 /**
@@ -590,6 +617,68 @@ export const getAttachmentThumbnailOptions = (options: Options<GetAttachmentThum
     queryKey: getAttachmentThumbnailQueryKey(options)
 });
 
+export const adminListUsersQueryKey = (options?: Options<AdminListUsersData>) => createQueryKey('adminListUsers', options);
+
+/**
+ * Admins: every account with its role
+ */
+export const adminListUsersOptions = (options?: Options<AdminListUsersData>) => queryOptions<AdminListUsersResponse, AdminListUsersError, AdminListUsersResponse, ReturnType<typeof adminListUsersQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await adminListUsers({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: adminListUsersQueryKey(options)
+});
+
+export const adminListUsersInfiniteQueryKey = (options?: Options<AdminListUsersData>): QueryKey<Options<AdminListUsersData>> => createQueryKey('adminListUsers', options, true);
+
+/**
+ * Admins: every account with its role
+ */
+export const adminListUsersInfiniteOptions = (options?: Options<AdminListUsersData>) => infiniteQueryOptions<AdminListUsersResponse, AdminListUsersError, InfiniteData<AdminListUsersResponse>, QueryKey<Options<AdminListUsersData>>, number | Pick<QueryKey<Options<AdminListUsersData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<AdminListUsersData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                offset: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await adminListUsers({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: adminListUsersInfiniteQueryKey(options)
+});
+
+/**
+ * Admins: make an account a user, an operator or an admin
+ */
+export const adminSetUserRoleMutation = (options?: Partial<Options<AdminSetUserRoleData>>): UseMutationOptions<AdminSetUserRoleResponse, AdminSetUserRoleError, Options<AdminSetUserRoleData>> => {
+    const mutationOptions: UseMutationOptions<AdminSetUserRoleResponse, AdminSetUserRoleError, Options<AdminSetUserRoleData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await adminSetUserRole({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
 /**
  * Admins: put the current access token in an httpOnly cookie scoped to /admin/queues, then open /admin/queues
  */
@@ -669,3 +758,234 @@ export const searchMessagesInfiniteOptions = (options: Options<SearchMessagesDat
     },
     queryKey: searchMessagesInfiniteQueryKey(options)
 });
+
+export const listChannelsQueryKey = (options?: Options<ListChannelsData>) => createQueryKey('listChannels', options);
+
+/**
+ * Channels you work (every channel for admins)
+ */
+export const listChannelsOptions = (options?: Options<ListChannelsData>) => queryOptions<ListChannelsResponse, ListChannelsError, ListChannelsResponse, ReturnType<typeof listChannelsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listChannels({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listChannelsQueryKey(options)
+});
+
+/**
+ * Admins: connect a Telegram bot or an Avito account
+ */
+export const createChannelMutation = (options?: Partial<Options<CreateChannelData>>): UseMutationOptions<CreateChannelResponse, CreateChannelError, Options<CreateChannelData>> => {
+    const mutationOptions: UseMutationOptions<CreateChannelResponse, CreateChannelError, Options<CreateChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: disconnect (the webhook is unregistered; threads stay readable)
+ */
+export const deleteChannelMutation = (options?: Partial<Options<DeleteChannelData>>): UseMutationOptions<DeleteChannelResponse, DeleteChannelError, Options<DeleteChannelData>> => {
+    const mutationOptions: UseMutationOptions<DeleteChannelResponse, DeleteChannelError, Options<DeleteChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await deleteChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getChannelQueryKey = (options: Options<GetChannelData>) => createQueryKey('getChannel', options);
+
+export const getChannelOptions = (options: Options<GetChannelData>) => queryOptions<GetChannelResponse, GetChannelError, GetChannelResponse, ReturnType<typeof getChannelQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getChannel({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getChannelQueryKey(options)
+});
+
+/**
+ * Admins: rename, or replace the credentials (checked again, webhook registered again)
+ */
+export const updateChannelMutation = (options?: Partial<Options<UpdateChannelData>>): UseMutationOptions<UpdateChannelResponse, UpdateChannelError, Options<UpdateChannelData>> => {
+    const mutationOptions: UseMutationOptions<UpdateChannelResponse, UpdateChannelError, Options<UpdateChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: who works the channel (admins always may)
+ */
+export const setChannelOperatorsMutation = (options?: Partial<Options<SetChannelOperatorsData>>): UseMutationOptions<SetChannelOperatorsResponse, SetChannelOperatorsError, Options<SetChannelOperatorsData>> => {
+    const mutationOptions: UseMutationOptions<SetChannelOperatorsResponse, SetChannelOperatorsError, Options<SetChannelOperatorsData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await setChannelOperators({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: run reconciliation now (fetch what webhooks missed)
+ */
+export const syncChannelMutation = (options?: Partial<Options<SyncChannelData>>): UseMutationOptions<SyncChannelResponse, SyncChannelError, Options<SyncChannelData>> => {
+    const mutationOptions: UseMutationOptions<SyncChannelResponse, SyncChannelError, Options<SyncChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await syncChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listInboxThreadsQueryKey = (options?: Options<ListInboxThreadsData>) => createQueryKey('listInboxThreads', options);
+
+/**
+ * Customer threads of the channels you work, newest activity first
+ */
+export const listInboxThreadsOptions = (options?: Options<ListInboxThreadsData>) => queryOptions<ListInboxThreadsResponse, ListInboxThreadsError, ListInboxThreadsResponse, ReturnType<typeof listInboxThreadsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listInboxThreads({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listInboxThreadsQueryKey(options)
+});
+
+export const listInboxThreadsInfiniteQueryKey = (options?: Options<ListInboxThreadsData>): QueryKey<Options<ListInboxThreadsData>> => createQueryKey('listInboxThreads', options, true);
+
+/**
+ * Customer threads of the channels you work, newest activity first
+ */
+export const listInboxThreadsInfiniteOptions = (options?: Options<ListInboxThreadsData>) => infiniteQueryOptions<ListInboxThreadsResponse, ListInboxThreadsError, InfiniteData<ListInboxThreadsResponse>, QueryKey<Options<ListInboxThreadsData>>, string | Pick<QueryKey<Options<ListInboxThreadsData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<ListInboxThreadsData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                cursor: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await listInboxThreads({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listInboxThreadsInfiniteQueryKey(options)
+});
+
+/**
+ * Change a thread's status or assignee
+ */
+export const updateInboxThreadMutation = (options?: Partial<Options<UpdateInboxThreadData>>): UseMutationOptions<UpdateInboxThreadResponse, UpdateInboxThreadError, Options<UpdateInboxThreadData>> => {
+    const mutationOptions: UseMutationOptions<UpdateInboxThreadResponse, UpdateInboxThreadError, Options<UpdateInboxThreadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateInboxThread({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Telegram updates for a bot channel (X-Telegram-Bot-Api-Secret-Token required)
+ */
+export const telegramWebhookMutation = (options?: Partial<Options<TelegramWebhookData>>): UseMutationOptions<TelegramWebhookResponse, TelegramWebhookError, Options<TelegramWebhookData>> => {
+    const mutationOptions: UseMutationOptions<TelegramWebhookResponse, TelegramWebhookError, Options<TelegramWebhookData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await telegramWebhook({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Avito messenger events for an account channel (the path secret authenticates)
+ */
+export const avitoWebhookMutation = (options?: Partial<Options<AvitoWebhookData>>): UseMutationOptions<AvitoWebhookResponse, AvitoWebhookError, Options<AvitoWebhookData>> => {
+    const mutationOptions: UseMutationOptions<AvitoWebhookResponse, AvitoWebhookError, Options<AvitoWebhookData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await avitoWebhook({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Send a thread message whose delivery is failed or unknown again, on purpose (an unknown one may reach the customer twice)
+ */
+export const redeliverMessageMutation = (options?: Partial<Options<RedeliverMessageData>>): UseMutationOptions<RedeliverMessageResponse, RedeliverMessageError, Options<RedeliverMessageData>> => {
+    const mutationOptions: UseMutationOptions<RedeliverMessageResponse, RedeliverMessageError, Options<RedeliverMessageData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await redeliverMessage({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};

@@ -1,0 +1,69 @@
+import { ChannelController } from './api/channel.controller';
+import { InboxController } from './api/inbox.controller';
+import { OutboundController } from './api/outbound.controller';
+import { WebhookController } from './api/webhook.controller';
+import { AvitoApiRepository } from './repositories/avito-api.repository';
+import { BridgeLockRepository } from './repositories/bridge-lock.repository';
+import { ChannelRepository } from './repositories/channel.repository';
+import { DeliveryMetricsRepository } from './repositories/delivery-metrics.repository';
+import { DeliveryRepository } from './repositories/delivery.repository';
+import { InboundEventRepository } from './repositories/inbound-event.repository';
+import { InboxRepository } from './repositories/inbox.repository';
+import { ProviderLimiterRepository } from './repositories/provider-limiter.repository';
+import { SecretBoxRepository } from './repositories/secret-box.repository';
+import { TelegramApiRepository } from './repositories/telegram-api.repository';
+import { BridgeLifecycleService } from './services/bridge-lifecycle.service';
+import { ChannelAccessService } from './services/channel-access.service';
+import { ChannelService } from './services/channel.service';
+import { InboundService } from './services/inbound.service';
+import { InboxService } from './services/inbox.service';
+import { OutboundService } from './services/outbound.service';
+import { ReconcileService } from './services/reconcile.service';
+import { SecretsService } from './services/secrets.service';
+import { ThreadMembershipService } from './services/thread-membership.service';
+import { ThreadViewService } from './services/thread-view.service';
+import { WebhookService } from './services/webhook.service';
+import { InboundEventProcessor } from './workers/inbound-event.processor';
+import { DeliverySweepProcessor } from './workers/delivery-sweep.processor';
+import { DeliveryProcessor } from './workers/delivery.processor';
+import { InboundFileProcessor } from './workers/inbound-file.processor';
+import { ReconcileProcessor } from './workers/reconcile.processor';
+import { ReencryptProcessor } from './workers/reencrypt.processor';
+
+export { installWebhookBodyParser, redactWebhookUrl } from './api/webhook-body';
+
+/**
+ * The bridge: Telegram bots and Avito accounts as channels, their customers as contacts, their conversations as
+ * inbox threads (chats of type `inbox`). The module uses the messenger through its services and shared
+ * infrastructure repositories; the messenger never imports the module. app.module wires these lists in.
+ */
+export const BridgeModule = {
+  controllers: [ChannelController, InboxController, WebhookController, OutboundController],
+  repositories: [
+    AvitoApiRepository,
+    BridgeLockRepository,
+    ChannelRepository,
+    DeliveryMetricsRepository,
+    DeliveryRepository,
+    InboundEventRepository,
+    InboxRepository,
+    ProviderLimiterRepository,
+    SecretBoxRepository,
+    TelegramApiRepository,
+  ],
+  services: [
+    BridgeLifecycleService,
+    ChannelAccessService,
+    ChannelService,
+    InboundService,
+    InboxService,
+    OutboundService,
+    ReconcileService,
+    SecretsService,
+    ThreadMembershipService,
+    ThreadViewService,
+    WebhookService,
+  ],
+  /** Job handlers, handed to the job system through the JOB_HANDLERS token. */
+  processors: [DeliveryProcessor, DeliverySweepProcessor, InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor],
+};

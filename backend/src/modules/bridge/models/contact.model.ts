@@ -1,0 +1,13 @@
+/** A customer: one per (channel, external user) (table `contacts`). */
+export interface ContactRow {
+  id: string;
+  channelId: string;
+  externalId: string;
+  name: string;
+  avatarUrl: string | null;
+  profileUrl: string | null;
+  /** Set when the provider says the customer blocked the bot or the chat is gone. */
+  blockedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}

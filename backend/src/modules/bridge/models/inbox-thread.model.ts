@@ -1,0 +1,25 @@
+export const THREAD_STATUSES = ['open', 'pending', 'resolved'] as const;
+export type ThreadStatus = (typeof THREAD_STATUSES)[number];
+
+/** What a thread is about: the Avito listing the customer wrote from. */
+export interface ThreadContext {
+  itemId?: string;
+  title?: string;
+  price?: string;
+  url?: string;
+  imageUrl?: string;
+}
+
+/** The inbox side of a chat of type `inbox` (table `inbox_threads`, keyed by the chat id): one per (channel, external chat). */
+export interface InboxThreadRow {
+  chatId: string;
+  channelId: string;
+  externalChatId: string;
+  contactId: string;
+  status: ThreadStatus;
+  assigneeId: string | null;
+  context: ThreadContext | null;
+  lastActivityAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}

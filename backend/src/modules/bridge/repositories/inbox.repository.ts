@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { ContactRow } from '@/modules/bridge/models/contact.model';
+import type { InboxThreadRow, ThreadContext, ThreadStatus } from '@/modules/bridge/models/inbox-thread.model';
+
+const CONTACT_COLUMNS = `ct.id, ct.channel_id AS "channelId", ct.external_id AS "externalId", ct.name, ct.avatar_url AS "avatarUrl",
+  ct.profile_url AS "profileUrl", ct.blocked_at AS "blockedAt", ct.created_at AS "createdAt", ct.updated_at AS "updatedAt"`;
+
+const THREAD_COLUMNS = `t.chat_id AS "chatId", t.channel_id AS "channelId", t.external_chat_id AS "externalChatId", t.contact_id AS "contactId",
+  t.status, t.assignee_id AS "assigneeId", t.context, t.last_activity_at AS "lastActivityAt", t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
+
+export interface ThreadListFilter {
+  /** Channels the caller may see; null for an admin (every channel). */
+  channelIds: string[] | null;
+  channelId?: string;
+  status?: ThreadStatus;
+  /** 'none' for unassigned, a user id otherwise. */
+  assignee?: string;
+  cursor?: { at: Date; chatId: string };
+  limit: number;
+}
+
+@Injectable()
+export class InboxRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Creates the customer, or refreshes the profile fields a newer event carries (never blanking a known value). */
+  async upsertContact(channelId: string, externalId: string, profile: { name: string; avatarUrl?: string | null; profileUrl?: string | null }): Promise<ContactRow> {
+    const rows: ContactRow[] = await this.dataSource.query(
+      `INSERT INTO contacts AS ct (channel_id, external_id, name, avatar_url, profile_url) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (channel_id, external_id) DO UPDATE SET
+         name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE ct.name END,
+         avatar_url = coalesce(excluded.avatar_url, ct.avatar_url),
+         profile_url = coalesce(excluded.profile_url, ct.profile_url),
+         updated_at = now()
+       RETURNING ${CONTACT_COLUMNS}`,
+      [channelId, externalId, profile.name, profile.avatarUrl ?? null, profile.profileUrl ?? null],
+    );
+    return rows[0];
+  }
+
+  async contactsByIds(ids: string[]): Promise<ContactRow[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.query(`SELECT ${CONTACT_COLUMNS} FROM contacts ct WHERE ct.id = ANY($1::uuid[])`, [ids]);
+  }
+
+  async markContactBlocked(contactId: string, blocked: boolean): Promise<void> {
+    await this.dataSource.query(`UPDATE contacts SET blocked_at = CASE WHEN $2 THEN coalesce(blocked_at, now()) END, updated_at = now() WHERE id = $1`, [
+      contactId,
+      blocked,
+    ]);
+  }
+
+  async findThread(channelId: string, externalChatId: string): Promise<InboxThreadRow | null> {
+    const rows = await this.dataSource.query(`SELECT ${THREAD_COLUMNS} FROM inbox_threads t WHERE t.channel_id = $1 AND t.external_chat_id = $2`, [
+      channelId,
+      externalChatId,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  async findThreadByChat(chatId: string): Promise<InboxThreadRow | null> {
+    const rows = await this.dataSource.query(`SELECT ${THREAD_COLUMNS} FROM inbox_threads t WHERE t.chat_id = $1`, [chatId]);
+    return rows[0] ?? null;
+  }
+
+  async insertThread(thread: { chatId: string; channelId: string; externalChatId: string; contactId: string; context: ThreadContext | null }): Promise<InboxThreadRow> {
+    const rows: InboxThreadRow[] = await this.dataSource.query(
+      `INSERT INTO inbox_threads AS t (chat_id, channel_id, external_chat_id, contact_id, context) VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${THREAD_COLUMNS}`,
+      [thread.chatId, thread.channelId, thread.externalChatId, thread.contactId, thread.context ? JSON.stringify(thread.context) : null],
+    );
+    return rows[0];
+  }
+
+  /** Marks customer activity; a resolved thread opens again. Returns the row and whether its status changed. */
+  async touchFromCustomer(chatId: string, at: Date, context: ThreadContext | null): Promise<{ thread: InboxThreadRow; reopened: boolean } | null> {
+    const [rows]: [Array<InboxThreadRow & { reopened: boolean }>, number] = await this.dataSource.query(
+      `UPDATE inbox_threads t SET
+         last_activity_at = GREATEST(t.last_activity_at, $2),
+         context = coalesce($3::jsonb, t.context),
+         status = CASE WHEN t.status = 'resolved' THEN 'open' ELSE t.status END,
+         updated_at = now()
+       FROM (SELECT status AS old_status FROM inbox_threads WHERE chat_id = $1 FOR UPDATE) old
+       WHERE t.chat_id = $1
+       RETURNING ${THREAD_COLUMNS}, old.old_status = 'resolved' AS reopened`,
+      [chatId, at, context ? JSON.stringify(context) : null],
+    );
+    if (!rows[0]) return null;
+    const { reopened, ...thread } = rows[0];
+    return { thread, reopened };
+  }
+
+  async touch(chatId: string, at: Date): Promise<void> {
+    await this.dataSource.query(`UPDATE inbox_threads SET last_activity_at = GREATEST(last_activity_at, $2) WHERE chat_id = $1`, [chatId, at]);
+  }
+
+  async updateThread(chatId: string, changes: { status?: ThreadStatus; assigneeId?: string | null }): Promise<InboxThreadRow | null> {
+    const [rows]: [InboxThreadRow[], number] = await this.dataSource.query(
+      `UPDATE inbox_threads t SET
+         status = coalesce($2, t.status),
+         assignee_id = CASE WHEN $3 THEN $4::uuid ELSE t.assignee_id END,
+         updated_at = now()
+       WHERE t.chat_id = $1 RETURNING ${THREAD_COLUMNS}`,
+      [chatId, changes.status ?? null, changes.assigneeId !== undefined, changes.assigneeId ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
+  threadsOfChannel(channelId: string): Promise<InboxThreadRow[]> {
+    return this.dataSource.query(`SELECT ${THREAD_COLUMNS} FROM inbox_threads t WHERE t.channel_id = $1`, [channelId]);
+  }
+
+  /** Unassigns a thread whose assignee lost access to its channel. */
+  async unassignWithout(channelId: string, keepUserIds: string[]): Promise<InboxThreadRow[]> {
+    const [rows]: [InboxThreadRow[], number] = await this.dataSource.query(
+      `UPDATE inbox_threads t SET assignee_id = NULL, updated_at = now()
+       WHERE t.channel_id = $1 AND t.assignee_id IS NOT NULL AND NOT (t.assignee_id = ANY($2::uuid[]))
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.assignee_id AND u.role = 'admin')
+       RETURNING ${THREAD_COLUMNS}`,
+      [channelId, keepUserIds],
+    );
+    return rows;
+  }
+
+  /** Newest activity first; the cursor is the last row's (activity, chat id), so pages never skip or repeat a row. */
+  list(filter: ThreadListFilter): Promise<InboxThreadRow[]> {
+    return this.dataSource.query(
+      `SELECT ${THREAD_COLUMNS} FROM inbox_threads t JOIN channels ch ON ch.id = t.channel_id
+       WHERE ($1::uuid[] IS NULL OR t.channel_id = ANY($1::uuid[]))
+         AND ($2::uuid IS NULL OR t.channel_id = $2)
+         AND ($3::varchar IS NULL OR t.status = $3)
+         AND ($4::varchar IS NULL OR ($4 = 'none' AND t.assignee_id IS NULL) OR t.assignee_id::text = $4)
+         AND ($5::timestamptz IS NULL OR (t.last_activity_at, t.chat_id) < ($5, $6::uuid))
+       ORDER BY t.last_activity_at DESC, t.chat_id DESC
+       LIMIT $7`,
+      [filter.channelIds, filter.channelId ?? null, filter.status ?? null, filter.assignee ?? null, filter.cursor?.at ?? null, filter.cursor?.chatId ?? null, filter.limit],
+    );
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { JobName } from '@/core/jobs';
+import { EventRepository } from '@/repositories/event.repository';
+import { JobRepository } from '@/repositories/job.repository';
+import { ReconcileService } from './reconcile.service';
+import { SecretsService } from './secrets.service';
+import { ThreadMembershipService } from './thread-membership.service';
+
+/** What the bridge does when the app starts, and how it follows changes made elsewhere in the messenger. */
+@Injectable()
+export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Bridge');
+  private unsubscribe: Array<() => void> = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: EventRepository,
+    private readonly membership: ThreadMembershipService,
+    private readonly reconcile: ReconcileService,
+    private readonly secrets: SecretsService,
+    private readonly jobs: JobRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe.push(
+      this.events.on('user.role-changed', () => {
+        this.membership.syncAll().catch((error: unknown) => this.logger.error({ err: error }, 'inbox memberships not updated after a role change'));
+      }),
+    );
+    if (this.config.role === 'api') return;
+    // Not awaited: a provider that is slow or down must not hold the start of the app.
+    void this.startUp().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'bridge start-up checks failed'));
+  }
+
+  onApplicationShutdown(): void {
+    for (const off of this.unsubscribe) off();
+  }
+
+  private async startUp(): Promise<void> {
+    if (await this.secrets.hasStale()) await this.jobs.add(JobName.BridgeReencrypt, {}, { jobId: `bridge-reencrypt-${Date.now()}` });
+    if (!this.config.bridge.startupCheck) return;
+    await this.reconcile.requeueStale();
+    await this.reconcile.checkAll();
+  }
+}
