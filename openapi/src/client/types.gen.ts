@@ -53,6 +53,10 @@ export type ErrorResponseDto = {
      */
     fields?: Array<string>;
     /**
+     * CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)
+     */
+    limit?: string;
+    /**
      * Present on 500: quote it when reporting the problem; it is in the server log.
      */
     correlationId?: string;
@@ -357,6 +361,10 @@ export type AckErrorDto = {
      * RATE_LIMITED: seconds until a retry can succeed
      */
     retryAfterSeconds?: number;
+    /**
+     * CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)
+     */
+    limit?: string;
     /**
      * INTERNAL_ERROR: quote it when reporting the problem; it is in the server log
      */
@@ -1801,3 +1809,38 @@ export type AvitoWebhookResponses = {
 };
 
 export type AvitoWebhookResponse = AvitoWebhookResponses[keyof AvitoWebhookResponses];
+
+export type RedeliverMessageData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/messages/{id}/redeliver';
+};
+
+export type RedeliverMessageErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such message, or you do not work its thread
+     */
+    404: ErrorResponseDto;
+    /**
+     * The message has no delivery, or it is not failed or unknown
+     */
+    409: ErrorResponseDto;
+};
+
+export type RedeliverMessageError = RedeliverMessageErrors[keyof RedeliverMessageErrors];
+
+export type RedeliverMessageResponses = {
+    /**
+     * The message, its delivery queued again
+     */
+    200: MessageResponseDto;
+};
+
+export type RedeliverMessageResponse = RedeliverMessageResponses[keyof RedeliverMessageResponses];
