@@ -8,6 +8,7 @@ import {
   api,
   avitoChannel,
   avitoThread,
+  avitoWebhook,
   type Channel,
   type DeliveredMessage,
   deliveryOf,
@@ -103,6 +104,24 @@ describe('outbound delivery (e2e: the app, fake Telegram and fake Avito)', () =>
     const call = account.calls.find((c) => c.method === 'POST' && c.path === `/messenger/v1/accounts/${account.userId}/chats/${avitoChatId}/messages`);
     expect(call?.body).toEqual({ message: { text: 'Yes, still for sale' }, type: 'text' });
     expect(account.sent.filter((s) => s.chatId === avitoChatId)).toEqual([expect.objectContaining({ type: 'text', text: 'Yes, still for sale' })]);
+  });
+
+  it("Avito's echo of our reply is linked to it, not stored a second time", async () => {
+    const { avitoChatId, chatId } = await avitoThread(app.url, admin, account, avChannel);
+    account.echoes(true);
+    try {
+      const res = await send(app.url, admin, chatId, { body: 'echo me' });
+      await deliveryOf(app.url, admin, chatId, res.body.id, ['sent']);
+      const echo = await eventually(async () => account.deliveries.find((d) => JSON.stringify(d.body).includes('echo me')), 10_000, 'the echo webhook');
+      expect(await avitoWebhook(app.url, account, echo.body)).toBe(200);
+      // The echo's job runs after its webhook; give it time to (wrongly) add a copy.
+      await new Promise((r) => setTimeout(r, 2000));
+      const items = (await api<{ items: DeliveredMessage[] }>(app.url, admin, 'GET', `/chats/${chatId}/messages`)).body.items;
+      expect(items.filter((m) => m.body === 'echo me').map((m) => m.id)).toEqual([res.body.id]);
+      expect(account.sent.filter((x) => x.chatId === avitoChatId)).toHaveLength(1);
+    } finally {
+      account.echoes(false);
+    }
   });
 
   it('an internal note is stored and shown, but never reaches either fake', async () => {
