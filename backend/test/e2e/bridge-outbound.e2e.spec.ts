@@ -263,6 +263,20 @@ describe('outbound delivery (e2e: the app, fake Telegram and fake Avito)', () =>
     expect(account.sent.filter((s) => s.chatId === a.avitoChatId).map((s) => s.type)).toEqual(['text', 'image']);
   });
 
+  it("a thread whose channel was deleted takes internal notes only: a reply is refused with 409, nothing stored or sent", async () => {
+    const gone = tg.addBot();
+    const channel = await telegramChannel(app.url, admin, gone);
+    const chatId = await telegramThread(app.url, admin, gone, channel, 990_001);
+    expect((await api(app.url, admin, 'DELETE', `/channels/${channel.id}`)).status).toBe(204);
+    const reply = await send(app.url, admin, chatId, { body: 'anyone there?' });
+    expect(reply.status).toBe(409);
+    expect(reply.body.message).toContain('deleted');
+    expect((await send(app.url, admin, chatId, { body: 'channel closed', internal: true })).status).toBe(201);
+    const bodies = (await api<{ items: DeliveredMessage[] }>(app.url, admin, 'GET', `/chats/${chatId}/messages`)).body.items.map((m) => m.body);
+    expect(bodies).not.toContain('anyone there?');
+    expect(gone.sent).toHaveLength(0);
+  });
+
   it('edits and deletes go to Telegram', async () => {
     const { customerId, chatId } = await newTelegramThread();
     const res = await send(app.url, admin, chatId, { body: 'price is 100' });
