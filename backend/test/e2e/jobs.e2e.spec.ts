@@ -240,7 +240,7 @@ describe('background jobs (e2e: api and worker roles, real Redis, PostgreSQL and
     const api = await fetch(`${app.url}/admin/queues/api/queues?activeQueue=media&status=latest&page=1`, { headers: { Cookie: cookie.split(';')[0] } });
     expect(api.status).toBe(200);
     const names = ((await api.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['mail', 'maintenance', 'media']);
+    expect(names).toEqual(['mail', 'maintenance', 'media', 'scheduled']);
   });
 });
 
