@@ -95,7 +95,7 @@ export class UserRepository {
    * pg_trgm word_similarity — "Алекс" finds "Александр", one wrong letter still matches — over the trigram index on
    * lower(username || ' ' || display_name). The threshold is set for this transaction only.
    */
-  async search(term: string | undefined, limit: number, offset: number): Promise<{ items: UserEntity[]; total: number }> {
+  async search(term: string | undefined, limit: number, offset: number, similar = true): Promise<{ items: UserEntity[]; total: number }> {
     const q = term?.trim().toLowerCase();
     if (!q) {
       const [items, total] = await this.repo.createQueryBuilder('u').orderBy('lower(u.username)', 'ASC').limit(limit).offset(offset).getManyAndCount();
@@ -108,11 +108,11 @@ export class UserRepository {
         `SELECT id, username, display_name AS "displayName", role, count(*) OVER () AS total
          FROM users u
          WHERE lower(u.username) LIKE $2 OR lower(u.display_name) LIKE $2 OR lower(u.display_name) LIKE $3
-            OR $1 <% lower(u.username || ' ' || u.display_name)
+            OR ($6 AND $1 <% lower(u.username || ' ' || u.display_name))
          ORDER BY (lower(u.username) LIKE $2 OR lower(u.display_name) LIKE $2 OR lower(u.display_name) LIKE $3) DESC,
                   word_similarity($1, lower(u.username || ' ' || u.display_name)) DESC, lower(u.username)
          LIMIT $4 OFFSET $5`,
-        [q, prefix, `% ${prefix}`, limit, offset],
+        [q, prefix, `% ${prefix}`, limit, offset, similar],
       );
       return { items: rows.map(({ total: _total, ...user }) => user as UserEntity), total: rows.length ? Number(rows[0].total) : 0 };
     });

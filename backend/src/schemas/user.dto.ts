@@ -52,7 +52,7 @@ export class UserSearchQueryDto {
   @MaxLength(64)
   q?: string;
 
-  @ApiPropertyOptional({ description: 'The same as q (older clients); q wins when both are given', maxLength: 64 })
+  @ApiPropertyOptional({ description: 'Prefix matches only (the start of a username or of a display-name word); q wins when both are given', maxLength: 64 })
   @IsOptional()
   @IsString()
   @MaxLength(64)

@@ -37,7 +37,8 @@ export class UserService {
   }
 
   async search(_auth: AuthContext, query: UserSearchQueryDto): Promise<UserSearchResponseDto> {
-    const { items, total } = await this.users.search(query.q ?? query.search, query.limit ?? 20, query.offset ?? 0);
+    // `search` keeps its prefix-only meaning for existing clients; `q` adds similar names (typos, parts of names).
+    const { items, total } = await this.users.search(query.q ?? query.search, query.limit ?? 20, query.offset ?? 0, query.q !== undefined);
     return { items: items.map(toPublicUser), total };
   }
 

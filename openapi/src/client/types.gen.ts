@@ -920,7 +920,7 @@ export type SearchUsersData = {
          */
         q?: string;
         /**
-         * The same as q (older clients); q wins when both are given
+         * Prefix matches only (the start of a username or of a display-name word); q wins when both are given
          */
         search?: string;
         limit?: number;
