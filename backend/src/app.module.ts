@@ -22,6 +22,7 @@ import { UserController } from '@/api/user.controller';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { dataSourceOptions } from '@/core/database/data-source';
 import { JOB_HANDLERS, type JobHandler } from '@/core/jobs';
+import { MessageHookRegistry } from '@/core/message-hooks';
 import { entities } from '@/models';
 import { BridgeModule } from '@/modules/bridge/bridge.module';
 import { AttachmentRepository } from '@/repositories/attachment.repository';
@@ -127,6 +128,7 @@ export class AppModule {
         // Modules hand their job handlers to the job runner through this token, so the runner never imports them.
         { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: BridgeModule.processors },
         MediaAuthGuard,
+        MessageHookRegistry,
       ],
     };
   }

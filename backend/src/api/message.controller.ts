@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { AuthContext } from '@/core/auth';
 import { ErrorResponseDto } from '@/schemas/common.dto';
 import { EditMessageDto, ListMessagesQueryDto, MessageListResponseDto, MessageResponseDto, SendMessageDto } from '@/schemas/message.dto';
+import { HealthService } from '@/services/health.service';
 import { MessageService } from '@/services/message.service';
 import { Auth, Authenticated } from './auth.guard';
 import { UuidParam } from './params';
@@ -14,7 +15,10 @@ import { UuidParam } from './params';
 @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such chat or message, or you are not a member' })
 @Controller()
 export class MessageController {
-  constructor(private readonly service: MessageService) {}
+  constructor(
+    private readonly service: MessageService,
+    private readonly health: HealthService,
+  ) {}
 
   @Post('chats/:chatId/messages')
   @ApiOperation({ operationId: 'sendMessage', summary: 'Send a message; the same clientId again returns the stored one' })
@@ -28,6 +32,7 @@ export class MessageController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MessageResponseDto> {
     const { message, created } = await this.service.send(auth, chatId, dto);
+    if (created) this.health.countMessageCreated('http');
     void reply.status(created ? 201 : 200);
     return message;
   }

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { MessageDelivery } from '@/core/message-hooks';
 
 @Entity('messages')
 export class MessageEntity {
@@ -31,6 +32,14 @@ export class MessageEntity {
 
   @Column({ name: 'reply_to_id', type: 'uuid', nullable: true })
   replyToId: string | null;
+
+  /** An internal note: shown to the chat's members, never sent to an external channel. */
+  @Column({ type: 'boolean', default: false })
+  internal: boolean;
+
+  /** Set only for messages that go out to an external channel (bridged threads). */
+  @Column({ type: 'jsonb', nullable: true })
+  delivery: MessageDelivery | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -20,7 +20,7 @@ export const CHAT_COLUMNS = `c.id, c.type, c.title, c.created_by AS "createdBy",
 
 export const MESSAGE_COLUMNS = `m.id, m.chat_id AS "chatId", m.seq, m.sender_id AS "senderId", m.sender_contact_id AS "senderContactId",
   m.client_id AS "clientId", m.body, m.reply_to_id AS "replyToId", m.created_at AS "createdAt", m.edited_at AS "editedAt", m.deleted_at AS "deletedAt",
-  ${attachmentsOf('m')} AS attachments`;
+  m.internal, m.delivery, ${attachmentsOf('m')} AS attachments`;
 
 @Injectable()
 export class ChatRepository {

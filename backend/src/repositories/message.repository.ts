@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DatabaseError, type Pool } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { MessageAttachmentRow } from '@/models/attachment.entity';
+import type { MessageDelivery, TransactionQuery } from '@/core/message-hooks';
 import type { MessageEntity } from '@/models/message.entity';
 import { attachmentsOf } from './attachment.repository';
 import { MESSAGE_COLUMNS } from './chat.repository';
@@ -13,6 +14,7 @@ export interface NewMessage {
   clientId: string;
   body: string;
   replyToId: string | null;
+  internal: boolean;
 }
 
 export type InsertResult =
@@ -20,31 +22,43 @@ export type InsertResult =
   | { status: 'duplicate'; message: MessageEntity }
   | { status: 'not_member' };
 
-type InsertedRow = MessageEntity & { memberIds: string[] };
+/** Runs inside the insert transaction once the row exists; what it returns is written onto the message. */
+export type BeforeCommit = (tx: TransactionQuery, chatType: string, message: MessageEntity, attachmentIds: string[]) => Promise<{ delivery?: MessageDelivery } | void>;
+
+/** What a change of an existing message runs inside its transaction. */
+export type BeforeChangeCommit = (tx: TransactionQuery, message: MessageEntity) => Promise<void>;
+
+type InsertedRow = MessageEntity & { memberIds: string[]; chatType: string };
 
 export type MessageWithAttachments = MessageEntity & { attachments: MessageAttachmentRow[] };
 
 const RETURNING = `id, chat_id AS "chatId", seq, sender_id AS "senderId", sender_contact_id AS "senderContactId", client_id AS "clientId",
-  body, reply_to_id AS "replyToId", created_at AS "createdAt", edited_at AS "editedAt", deleted_at AS "deletedAt"`;
+  body, reply_to_id AS "replyToId", created_at AS "createdAt", edited_at AS "editedAt", deleted_at AS "deletedAt", internal, delivery`;
 
 /**
  * One statement: check membership, take the next seq under the chat row lock, insert, and move the
  * sender's read marker. Being one statement it is one transaction, so a duplicate clientId rolls the
  * seq back and the sequence stays gapless. It also returns the chat's member ids, read in the same snapshot, so
- * the broadcast needs no second round trip. Parameters: chatId, senderId, clientId, body, replyToId.
+ * the broadcast needs no second round trip. Chats of a type in $7 are left alone (no row comes back): a module
+ * hooks their writes, so they take the transactional path.
+ * Parameters: chatId, senderId, clientId, body, replyToId, internal, skipped chat types.
  */
 const INSERT_MESSAGE = `WITH c AS (
      UPDATE chats SET last_message_seq = last_message_seq + 1, last_message_at = now()
-     WHERE id = $1 AND EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2)
-     RETURNING id, last_message_seq
+     WHERE id = $1 AND type <> ALL($7::text[]) AND EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2)
+     RETURNING id, type, last_message_seq
    ), m AS (
-     INSERT INTO messages (chat_id, seq, sender_id, client_id, body, reply_to_id)
-     SELECT c.id, c.last_message_seq, $2, $3, $4, $5 FROM c
+     INSERT INTO messages (chat_id, seq, sender_id, client_id, body, reply_to_id, internal)
+     SELECT c.id, c.last_message_seq, $2, $3, $4, $5, $6 FROM c
      RETURNING ${RETURNING}
    ), r AS (
      UPDATE chat_members cm SET last_read_seq = m.seq FROM m WHERE cm.chat_id = m."chatId" AND cm.user_id = $2
    )
-   SELECT m.*, ARRAY(SELECT user_id FROM chat_members WHERE chat_id = $1) AS "memberIds" FROM m`;
+   SELECT m.*, (SELECT type FROM c) AS "chatType", ARRAY(SELECT user_id FROM chat_members WHERE chat_id = $1) AS "memberIds" FROM m`;
+
+const NO_TYPES: string[] = [];
+
+const paramsOf = (input: NewMessage, skipTypes: string[]) => [input.chatId, input.senderId, input.clientId, input.body, input.replyToId, input.internal, skipTypes];
 
 // Reads after an edit or delete carry the attachments too, so the pushed message is whole.
 const RETURNING_FULL = `${RETURNING}, ${attachmentsOf('messages')} AS attachments`;
@@ -84,23 +98,23 @@ const isUniqueViolation = (error: unknown, constraint: string) => {
 export class MessageRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  private get pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
+  }
+
   /**
    * The hot path: one round trip (see INSERT_MESSAGE), sent as a named statement straight to the pool, so each
-   * connection parses and plans it once; that halves PostgreSQL's CPU per message.
+   * connection parses and plans it once; that halves PostgreSQL's CPU per message. `skipTypes` are the chat
+   * types whose writes are hooked: for those 'not_member' means "not here", and the caller takes `insertInTransaction`.
    */
-  async insert(input: NewMessage): Promise<InsertResult> {
+  async insert(input: NewMessage, skipTypes: string[] = NO_TYPES): Promise<InsertResult> {
     try {
-      const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
       // Not pool.query(): it destroys the connection on any error, so every duplicate clientId cost a reconnect,
       // and the single-connection embedded server refused that reconnect while the old socket was still open.
-      const client = await pool.connect();
+      const client = await this.pool.connect();
       let rows: InsertedRow[];
       try {
-        ({ rows } = await client.query<InsertedRow>({
-          name: 'message_insert',
-          text: INSERT_MESSAGE,
-          values: [input.chatId, input.senderId, input.clientId, input.body, input.replyToId],
-        }));
+        ({ rows } = await client.query<InsertedRow>({ name: 'message_insert', text: INSERT_MESSAGE, values: paramsOf(input, skipTypes) }));
       } catch (error) {
         // An error answered by the server leaves the connection usable; anything else may have broken it.
         client.release(error instanceof DatabaseError ? undefined : (error as Error));
@@ -108,7 +122,7 @@ export class MessageRepository {
       }
       client.release();
       if (rows.length === 0) return { status: 'not_member' };
-      const { memberIds, ...message } = rows[0];
+      const { memberIds, chatType: _type, ...message } = rows[0];
       return { status: 'created', message, memberIds };
     } catch (error) {
       return this.duplicateOrThrow(error, input);
@@ -116,30 +130,66 @@ export class MessageRepository {
   }
 
   /**
-   * The same insert plus claiming the sender's ready, unsent attachments of this chat, in one transaction:
-   * the message and all of its files land together or not at all. Only sends with files pay the extra round trips.
+   * The same insert plus claiming the sender's ready, unsent attachments of this chat and whatever `beforeCommit`
+   * adds, in one transaction: the message, its files and the hook's rows land together or not at all. Only sends
+   * with files or into hooked chats pay the extra round trips.
    */
-  async insertWithAttachments(input: NewMessage, attachmentIds: string[]): Promise<InsertResult | { status: 'attachments_unavailable' }> {
+  async insertInTransaction(
+    input: NewMessage,
+    attachmentIds: string[],
+    beforeCommit?: BeforeCommit,
+  ): Promise<InsertResult | { status: 'attachments_unavailable' }> {
     try {
-      return await this.dataSource.transaction(async (tx) => {
-        const rows: InsertedRow[] = await tx.query(INSERT_MESSAGE, [input.chatId, input.senderId, input.clientId, input.body, input.replyToId]);
+      return await this.transaction(async (tx) => {
+        const rows = await tx.query<InsertedRow>(INSERT_MESSAGE, paramsOf(input, NO_TYPES));
         if (rows.length === 0) return { status: 'not_member' as const };
-        const [claimed]: [Array<MessageAttachmentRow & { position: number }>, number] = await tx.query(
-          `UPDATE attachments a SET message_id = $1, position = t.pos - 1, updated_at = now()
-           FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, pos)
-           WHERE a.id = t.id AND a.uploader_id = $3 AND a.chat_id = $4 AND a.status = 'ready' AND a.message_id IS NULL
-           RETURNING a.id, a.status, a.file_name AS "fileName", a.content_type AS "contentType", a.size::float8 AS size,
-                     a.width, a.height, a.thumbnail_key IS NOT NULL AS "hasThumbnail", a.position`,
-          [rows[0].id, attachmentIds, input.senderId, input.chatId],
-        );
-        if (claimed.length !== attachmentIds.length) throw new AttachmentsUnavailable();
-        const attachments = claimed.sort((x, y) => x.position - y.position).map(({ position: _position, ...a }) => a);
-        const { memberIds, ...message } = rows[0];
+        const { memberIds, chatType, ...message } = rows[0];
+        let attachments: MessageAttachmentRow[] = [];
+        if (attachmentIds.length > 0) {
+          const claimed = await tx.query<MessageAttachmentRow & { position: number }>(
+            `UPDATE attachments a SET message_id = $1, position = t.pos - 1, updated_at = now()
+             FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, pos)
+             WHERE a.id = t.id AND a.uploader_id = $3 AND a.chat_id = $4 AND a.status = 'ready' AND a.message_id IS NULL
+             RETURNING a.id, a.status, a.file_name AS "fileName", a.content_type AS "contentType", a.size::float8 AS size,
+                       a.width, a.height, a.thumbnail_key IS NOT NULL AS "hasThumbnail", a.position`,
+            [message.id, attachmentIds, input.senderId, input.chatId],
+          );
+          if (claimed.length !== attachmentIds.length) throw new AttachmentsUnavailable();
+          attachments = claimed.sort((x, y) => x.position - y.position).map(({ position: _position, ...a }) => a);
+        }
+        const extra = await beforeCommit?.(tx, chatType, message, attachmentIds);
+        if (extra?.delivery) {
+          await tx.query('UPDATE messages SET delivery = $2 WHERE id = $1', [message.id, extra.delivery]);
+          message.delivery = extra.delivery;
+        }
         return { status: 'created' as const, message: { ...message, attachments } as MessageWithAttachments, memberIds };
       });
     } catch (error) {
       if (error instanceof AttachmentsUnavailable) return { status: 'attachments_unavailable' };
       return this.duplicateOrThrow(error, input);
+    }
+  }
+
+  /** BEGIN … COMMIT on one pooled connection; any throw rolls back and is rethrown. */
+  private async transaction<T>(work: (tx: TransactionQuery) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const tx: TransactionQuery = {
+      query: async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[],
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await work(tx);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      const rollback = await client.query('ROLLBACK').then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      // A connection that could not even roll back is broken: destroy it rather than hand it to the next caller.
+      client.release(rollback);
+      throw error;
     }
   }
 
@@ -169,7 +219,11 @@ export class MessageRepository {
   }
 
   async findByExternalId(chatId: string, externalId: string): Promise<MessageEntity | null> {
-    const rows = await this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.external_id = $2`, [chatId, externalId]);
+    // Our own sent messages carry the provider's id in their delivery state; imported ones in external_id.
+    const rows = await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND (m.external_id = $2 OR m.delivery->>'externalId' = $2) ORDER BY m.seq LIMIT 1`,
+      [chatId, externalId],
+    );
     return rows[0] ?? null;
   }
 
@@ -223,20 +277,37 @@ export class MessageRepository {
     );
   }
 
-  async updateBody(id: string, body: string): Promise<MessageEntity | null> {
+  async updateBody(id: string, body: string, beforeCommit?: BeforeChangeCommit): Promise<MessageEntity | null> {
+    return this.changeOne(`UPDATE messages SET body = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${RETURNING_FULL}`, [id, body], beforeCommit);
+  }
+
+  /** Soft delete that also drops the text, so a deleted message's content is really gone. */
+  async softDelete(id: string, beforeCommit?: BeforeChangeCommit): Promise<MessageEntity | null> {
+    return this.changeOne(`UPDATE messages SET body = '', deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${RETURNING}`, [id], beforeCommit);
+  }
+
+  /**
+   * Records where the message's delivery stands. Changes arrive from workers that may race, so an older state
+   * never overwrites a newer one.
+   */
+  async updateDelivery(id: string, delivery: MessageDelivery): Promise<MessageEntity | null> {
     const [rows]: [MessageEntity[], number] = await this.dataSource.query(
-      `UPDATE messages SET body = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${RETURNING_FULL}`,
-      [id, body],
+      `UPDATE messages SET delivery = $2 WHERE id = $1 AND (delivery IS NULL OR (delivery->>'updatedAt')::timestamptz <= $3::timestamptz)
+       RETURNING ${RETURNING_FULL}`,
+      [id, delivery, delivery.updatedAt],
     );
     return rows[0] ?? null;
   }
 
-  /** Soft delete that also drops the text, so a deleted message's content is really gone. */
-  async softDelete(id: string): Promise<MessageEntity | null> {
-    const [rows]: [MessageEntity[], number] = await this.dataSource.query(
-      `UPDATE messages SET body = '', deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${RETURNING}`,
-      [id],
-    );
-    return rows[0] ?? null;
+  private async changeOne(sql: string, params: unknown[], beforeCommit?: BeforeChangeCommit): Promise<MessageEntity | null> {
+    if (!beforeCommit) {
+      const [rows]: [MessageEntity[], number] = await this.dataSource.query(sql, params);
+      return rows[0] ?? null;
+    }
+    return this.transaction(async (tx) => {
+      const [row] = await tx.query<MessageEntity>(sql, params);
+      if (row) await beforeCommit(tx, row);
+      return row ?? null;
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { DELIVERY_STATES, type DeliveryState, type MessageDelivery } from '@/core/message-hooks';
 import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import { AttachmentResponseDto, toAttachmentResponse } from './attachment.dto';
@@ -65,6 +66,11 @@ export class SendMessageDto {
   @ArrayUnique({ message: 'attachmentIds must not repeat an id' })
   @IsUUID('all', { each: true, message: 'each value in attachmentIds must be a UUID' })
   attachmentIds?: string[];
+
+  @ApiPropertyOptional({ default: false, description: 'An internal note: shown to the chat members (operators), never sent to the customer' })
+  @IsOptional()
+  @IsBoolean({ message: 'internal must be true or false' })
+  internal?: boolean;
 }
 
 export class EditMessageDto {
@@ -100,6 +106,28 @@ export class ListMessagesQueryDto {
   @Min(0)
   @Max(2_147_483_647)
   after?: number;
+}
+
+export class DeliveryErrorDto {
+  @ApiProperty({ description: 'A stable code, e.g. the provider error class' })
+  code: string;
+
+  @ApiProperty({ description: "The provider's description, for people" })
+  message: string;
+}
+
+export class MessageDeliveryDto {
+  @ApiProperty({ enum: DELIVERY_STATES, enumName: 'DeliveryState' })
+  state: DeliveryState;
+
+  @ApiPropertyOptional({ type: DeliveryErrorDto })
+  error?: DeliveryErrorDto;
+
+  @ApiPropertyOptional({ description: "The message's id at the provider once sent" })
+  externalId?: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
 }
 
 export class MessageResponseDto {
@@ -143,6 +171,12 @@ export class MessageResponseDto {
 
   @ApiProperty({ type: [AttachmentResponseDto], description: 'Files sent with the message, in order; empty once deleted' })
   attachments: AttachmentResponseDto[];
+
+  @ApiProperty({ description: 'An internal note, never sent out of the messenger' })
+  internal: boolean;
+
+  @ApiPropertyOptional({ type: MessageDeliveryDto, description: 'Only on messages sent to an external channel (inbox threads)' })
+  delivery?: MessageDeliveryDto;
 }
 
 export class MessageListResponseDto {
@@ -151,6 +185,13 @@ export class MessageListResponseDto {
 }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+const toDeliveryResponse = (d: MessageDelivery): MessageDeliveryDto => ({
+  state: d.state,
+  ...(d.error ? { error: { code: d.error.code, message: d.error.message } } : {}),
+  ...(d.externalId ? { externalId: d.externalId } : {}),
+  updatedAt: new Date(d.updatedAt).toISOString(),
+});
 
 export const toMessageResponse = (m: MessageEntity & { attachments?: MessageAttachmentRow[] }): MessageResponseDto => ({
   id: m.id,
@@ -165,4 +206,6 @@ export const toMessageResponse = (m: MessageEntity & { attachments?: MessageAtta
   editedAt: iso(m.editedAt),
   deletedAt: iso(m.deletedAt),
   attachments: m.deletedAt ? [] : (m.attachments ?? []).map(toAttachmentResponse),
+  internal: m.internal ?? false,
+  ...(m.delivery ? { delivery: toDeliveryResponse(m.delivery) } : {}),
 });

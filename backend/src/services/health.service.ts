@@ -25,6 +25,11 @@ export class HealthService {
     return this.metrics.render().then((body) => ({ contentType: this.metrics.contentType, body }));
   }
 
+  /** Counted by the transport that took the message, so the service needs no label for it. */
+  countMessageCreated(transport: 'http' | 'ws' | 'bridge'): void {
+    this.metrics.messagesCreated.inc({ transport });
+  }
+
   observeHttp(method: string, route: string, status: number, seconds: number): void {
     this.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds);
   }

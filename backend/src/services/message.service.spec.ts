@@ -2,13 +2,13 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuthContext } from '@/core/auth';
 import type { AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
+import { MessageHookRegistry, type TransactionQuery } from '@/core/message-hooks';
 import type { MemberRole } from '@/models/chat-member.entity';
 import type { ChatType } from '@/models/chat.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import type { ChatRepository } from '@/repositories/chat.repository';
 import type { EventRepository } from '@/repositories/event.repository';
-import type { InsertResult, MessageRepository } from '@/repositories/message.repository';
-import type { MetricsRepository } from '@/repositories/metrics.repository';
+import type { BeforeCommit, InsertResult, MessageRepository } from '@/repositories/message.repository';
 import type { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import { MessageService } from './message.service';
 
@@ -35,11 +35,13 @@ const message = (over: Partial<MessageEntity> = {}): MessageEntity => ({
   createdAt: new Date('2030-01-01T00:00:00Z'),
   editedAt: null,
   deletedAt: null,
+  internal: false,
+  delivery: null,
   ...over,
 });
 
 function setup() {
-  const membership = { member: true, role: 'member' as MemberRole, type: 'group' as ChatType };
+  const membership = { member: true, role: 'member' as MemberRole, type: 'group' as ChatType, hookedType: 'inbox' };
   let sends = 0;
   const messages = {
     insert: vi.fn(async (input: { chatId: string; clientId: string; body: string }): Promise<InsertResult> =>
@@ -47,6 +49,13 @@ function setup() {
         ? { status: 'created', message: message({ clientId: input.clientId, body: input.body }), memberIds: [ids.me, ids.bob] }
         : { status: 'not_member' },
     ),
+    // Plays the repository's transaction: runs the hook with a stand-in handle and applies what it returns.
+    insertInTransaction: vi.fn(async (input: { clientId: string; body: string }, attachmentIds: string[], beforeCommit?: BeforeCommit): Promise<InsertResult> => {
+      if (!membership.member) return { status: 'not_member' };
+      const row = message({ clientId: input.clientId, body: input.body });
+      const extra = await beforeCommit?.('tx' as unknown as TransactionQuery, membership.hookedType, row, attachmentIds);
+      return { status: 'created', message: { ...row, delivery: extra?.delivery ?? null }, memberIds: [ids.me, ids.bob] };
+    }),
     existsInChat: vi.fn(async () => true),
     findById: vi.fn(async (): Promise<MessageEntity | null> => message()),
     list: vi.fn(async () => [message({ seq: 2 }), message({ seq: 1 })]),
@@ -60,16 +69,16 @@ function setup() {
   };
   const events = { emit: vi.fn() };
   const rateLimits = { hit: vi.fn(async () => ({ count: ++sends, retryAfterSeconds: 17 })) };
-  const metrics = { messagesCreated: { inc: vi.fn() } };
+  const hooks = new MessageHookRegistry();
   const service = new MessageService(
     config,
     messages as unknown as MessageRepository,
     chats as unknown as ChatRepository,
     events as unknown as EventRepository,
     rateLimits as unknown as RateLimitRepository,
-    metrics as unknown as MetricsRepository,
+    hooks,
   );
-  return { service, messages, chats, events, rateLimits, metrics, membership };
+  return { service, messages, chats, events, rateLimits, hooks, membership };
 }
 
 describe('MessageService.send', () => {
@@ -78,19 +87,41 @@ describe('MessageService.send', () => {
     s = setup();
   });
 
-  it('stores the message, counts it and tells the members', async () => {
+  it('stores the message in one statement and tells the members after the caller has its answer', async () => {
     const result = await s.service.send(me, ids.chat, { clientId: 'c1', body: 'hello' });
-    expect(result).toMatchObject({ created: true, message: { seq: 1, body: 'hello', clientId: 'c1' } });
-    expect(s.metrics.messagesCreated.inc).toHaveBeenCalledWith({ transport: 'http' });
+    expect(result).toMatchObject({ created: true, message: { seq: 1, body: 'hello', clientId: 'c1', internal: false } });
+    expect(s.messages.insert).toHaveBeenCalledTimes(1);
+    expect(s.messages.insertInTransaction).not.toHaveBeenCalled();
+    expect(s.events.emit).not.toHaveBeenCalled();
+    await new Promise((r) => setImmediate(r));
     expect(s.events.emit).toHaveBeenCalledWith('message.created', expect.objectContaining({ chatId: ids.chat, memberIds: [ids.me, ids.bob] }));
+  });
+
+  it('hands a message in a hooked chat type to the hook inside the transaction and stores what it returns', async () => {
+    const beforeCommit = vi.fn(async () => ({ delivery: { state: 'queued' as const, updatedAt: '2030-01-01T00:00:00.000Z' } }));
+    s.hooks.register('inbox', { beforeCommit });
+    // The fast statement skips hooked chat types, so it finds no row.
+    s.messages.insert.mockResolvedValueOnce({ status: 'not_member' });
+    const result = await s.service.send(me, ids.chat, { clientId: 'c1', body: 'to the customer', internal: false });
+    expect(s.messages.insert).toHaveBeenCalledWith(expect.objectContaining({ internal: false }), ['inbox']);
+    expect(beforeCommit).toHaveBeenCalledWith('tx', { kind: 'created', message: expect.objectContaining({ id: ids.msg, attachmentIds: [] }) });
+    expect(result.message.delivery).toEqual({ state: 'queued', updatedAt: '2030-01-01T00:00:00.000Z' });
+  });
+
+  it('stores nothing when the hook refuses the message', async () => {
+    s.hooks.register('inbox', { beforeCommit: async () => { throw new Error('refused'); } });
+    s.messages.insert.mockResolvedValueOnce({ status: 'not_member' });
+    await expect(s.service.send(me, ids.chat, { clientId: 'c1', body: 'x' })).rejects.toThrow('refused');
+    await new Promise((r) => setImmediate(r));
+    expect(s.events.emit).not.toHaveBeenCalled();
   });
 
   it('returns the stored message for a repeated clientId without a second event or count', async () => {
     s.messages.insert.mockResolvedValueOnce({ status: 'duplicate', message: message() });
     const result = await s.service.send(me, ids.chat, { clientId: 'c1', body: 'hello again' });
     expect(result).toMatchObject({ created: false, message: { id: ids.msg, body: 'hello' } });
+    await new Promise((r) => setImmediate(r));
     expect(s.events.emit).not.toHaveBeenCalled();
-    expect(s.metrics.messagesCreated.inc).not.toHaveBeenCalled();
   });
 
   it('refuses a clientId already used in another chat rather than leaking that message', async () => {
@@ -196,7 +227,7 @@ describe('MessageService.edit and delete', () => {
 
   it('lets the author delete', async () => {
     await s.service.delete(me, ids.msg);
-    expect(s.messages.softDelete).toHaveBeenCalledWith(ids.msg);
+    expect(s.messages.softDelete).toHaveBeenCalledWith(ids.msg, undefined);
     expect(s.events.emit).toHaveBeenCalledWith('message.deleted', expect.objectContaining({ message: expect.objectContaining({ body: null }) }));
   });
 

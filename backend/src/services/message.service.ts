@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import type { AuthContext } from '@/core/auth';
 import { badRequest, forbidden, notFound, rateLimited } from '@/core/errors';
+import { type HookedMessage, type MessageDelivery, MessageHookRegistry } from '@/core/message-hooks';
 import { SeqGate } from '@/core/seq-gate';
+import type { MessageEntity } from '@/models/message.entity';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
-import { MessageRepository } from '@/repositories/message.repository';
-import { MetricsRepository } from '@/repositories/metrics.repository';
+import { MessageRepository, type NewMessage } from '@/repositories/message.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import {
   toMessageResponse,
@@ -17,7 +18,17 @@ import {
   type SendMessageDto,
 } from '@/schemas/message.dto';
 
-export type Transport = 'http' | 'ws' | 'bridge';
+const toHooked = (m: MessageEntity, attachmentIds: string[]): HookedMessage => ({
+  id: m.id,
+  chatId: m.chatId,
+  seq: m.seq,
+  senderId: m.senderId,
+  senderContactId: m.senderContactId,
+  body: m.body,
+  internal: m.internal,
+  attachmentIds,
+  delivery: m.delivery,
+});
 
 @Injectable()
 export class MessageService {
@@ -27,7 +38,7 @@ export class MessageService {
     private readonly chats: ChatRepository,
     private readonly events: EventRepository,
     private readonly rateLimits: RateLimitRepository,
-    private readonly metrics: MetricsRepository,
+    private readonly hooks: MessageHookRegistry,
   ) {}
 
   /** Lets each chat's message.created events leave this instance in seq order. */
@@ -35,15 +46,10 @@ export class MessageService {
 
   /**
    * Persists once per (sender, clientId); `created` is false when the same clientId was already stored.
-   * `onPersisted` runs after the row is committed and before the broadcast, so a socket sender gets its ack first.
+   * The broadcast leaves on a later turn of the event loop, so a transport that answers its caller as soon as
+   * this resolves (a socket ack) answers before the sender hears its own message.
    */
-  async send(
-    auth: AuthContext,
-    chatId: string,
-    dto: SendMessageDto,
-    transport: Transport = 'http',
-    onPersisted?: (message: MessageResponseDto) => void,
-  ): Promise<{ message: MessageResponseDto; created: boolean }> {
+  async send(auth: AuthContext, chatId: string, dto: SendMessageDto): Promise<{ message: MessageResponseDto; created: boolean }> {
     const limit = this.config.rateLimits.messages;
     const hit = await this.rateLimits.hit('send', auth.userId, limit.windowSeconds);
     if (hit.count > limit.limit) throw rateLimited(hit.retryAfterSeconds);
@@ -53,12 +59,17 @@ export class MessageService {
       if (!(await this.chats.findForMember(chatId, auth.userId))) throw notFound('Chat');
       throw badRequest('replyToId must be a message of this chat', ['replyToId']);
     }
-    const input = { chatId, senderId: auth.userId, clientId: dto.clientId, body: dto.body ?? '', replyToId: dto.replyToId ?? null };
+    const input: NewMessage = {
+      chatId,
+      senderId: auth.userId,
+      clientId: dto.clientId,
+      body: dto.body ?? '',
+      replyToId: dto.replyToId ?? null,
+      internal: dto.internal ?? false,
+    };
     const ticket = this.order.enter(chatId);
     // A created message releases its ticket below, in the same turn; any other outcome gives it up on the next one.
-    const result = await (dto.attachmentIds?.length ? this.messages.insertWithAttachments(input, dto.attachmentIds) : this.messages.insert(input)).finally(() =>
-      setImmediate(() => ticket.abandon()),
-    );
+    const result = await this.insert(input, dto.attachmentIds ?? []).finally(() => setImmediate(() => ticket.abandon()));
     if (result.status === 'not_member') throw notFound('Chat');
     if (result.status === 'attachments_unavailable') {
       // One answer for foreign, missing, unfinished and already-sent ids, so nothing about other people's uploads leaks.
@@ -70,11 +81,9 @@ export class MessageService {
       if (result.message.chatId !== chatId) throw badRequest('clientId was already used for another chat', ['clientId']);
       return { message, created: false };
     }
-    this.metrics.messagesCreated.inc({ transport });
-    onPersisted?.(message);
     // The recipients come with the insert, so nothing awaits between it and the event: events leave in seq order.
     const { memberIds } = result;
-    ticket.release(message.seq, () => this.events.emit('message.created', { chatId, message, memberIds }));
+    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId, message, memberIds })));
     return { message, created: true };
   }
 
@@ -92,7 +101,6 @@ export class MessageService {
     if (result.status === 'not_member') throw notFound('Chat');
     const message = toMessageResponse(result.message);
     if (result.status === 'duplicate') return { message, created: false };
-    this.metrics.messagesCreated.inc({ transport: 'bridge' });
     const { memberIds } = result;
     ticket.release(message.seq, () => this.events.emit('message.created', { chatId: input.chatId, message, memberIds }));
     return { message, created: true };
@@ -140,6 +148,40 @@ export class MessageService {
     this.events.emit('message.updated', { chatId: message.chatId, message: toMessageResponse(message), memberIds: await this.chats.memberIds(message.chatId) });
   }
 
+  /**
+   * One statement for chats nobody hooks; a hooked chat (or a send with files) runs in a transaction that the
+   * chat type's hook may add to or refuse.
+   */
+  private async insert(input: NewMessage, attachmentIds: string[]) {
+    const hooked = this.hooks.hookedTypes();
+    if (attachmentIds.length === 0) {
+      const fast = await this.messages.insert(input, hooked);
+      if (fast.status !== 'not_member' || hooked.length === 0) return fast;
+    }
+    return this.messages.insertInTransaction(input, attachmentIds, async (tx, chatType, message, ids) => {
+      const hook = this.hooks.for(chatType);
+      return hook?.beforeCommit(tx, { kind: 'created', message: toHooked(message, ids) });
+    });
+  }
+
+  /**
+   * Records where an outgoing message's delivery stands, for a module that delivers it; the change reaches the
+   * chat's members live and through /sync. A state older than the stored one is ignored.
+   */
+  async setDelivery(messageId: string, delivery: MessageDelivery): Promise<MessageResponseDto | null> {
+    const updated = await this.messages.updateDelivery(messageId, delivery);
+    if (!updated) return null;
+    const response = toMessageResponse(updated);
+    this.events.emit('message.updated', { chatId: updated.chatId, message: response, memberIds: await this.chats.memberIds(updated.chatId) });
+    return response;
+  }
+
+  /** A message by id for a module acting on it (no access check: callers check their own rules first). */
+  async findForModule(messageId: string): Promise<MessageResponseDto | null> {
+    const message = await this.messages.findById(messageId);
+    return message ? toMessageResponse(message) : null;
+  }
+
   async list(auth: AuthContext, chatId: string, query: ListMessagesQueryDto): Promise<MessageListResponseDto> {
     if (query.before !== undefined && query.after !== undefined) {
       throw badRequest('use either before or after, not both', ['before', 'after']);
@@ -150,10 +192,15 @@ export class MessageService {
   }
 
   async edit(auth: AuthContext, messageId: string, dto: EditMessageDto): Promise<MessageResponseDto> {
-    const { message } = await this.requireVisible(auth, messageId);
+    const { message, chatType } = await this.requireVisible(auth, messageId);
     if (message.senderId !== auth.userId) throw forbidden('only the author can edit a message');
     if (message.deletedAt) throw notFound('Message');
-    const updated = await this.messages.updateBody(messageId, dto.body);
+    const hook = this.hooks.for(chatType);
+    const updated = await this.messages.updateBody(
+      messageId,
+      dto.body,
+      hook && (async (tx, row) => void (await hook.beforeCommit(tx, { kind: 'edited', message: toHooked(row, []) }))),
+    );
     if (!updated) throw notFound('Message');
     const response = toMessageResponse(updated);
     this.events.emit('message.updated', { chatId: updated.chatId, message: response, memberIds: await this.chats.memberIds(updated.chatId) });
@@ -165,7 +212,11 @@ export class MessageService {
     if (message.deletedAt) return;
     const isGroupAdmin = chatType === 'group' && (myRole === 'owner' || myRole === 'admin');
     if (message.senderId !== auth.userId && !isGroupAdmin) throw forbidden('only the author or a group admin can delete a message');
-    const deleted = await this.messages.softDelete(messageId);
+    const hook = this.hooks.for(chatType);
+    const deleted = await this.messages.softDelete(
+      messageId,
+      hook && (async (tx, row) => void (await hook.beforeCommit(tx, { kind: 'deleted', message: toHooked(row, []) }))),
+    );
     if (!deleted) return;
     this.events.emit('message.deleted', {
       chatId: deleted.chatId,

@@ -25,6 +25,8 @@ const message = (chatId: string, seq: number, xid: string): MessageEntity & { xi
   createdAt: new Date('2030-01-01T00:00:00Z'),
   editedAt: null,
   deletedAt: null,
+  internal: false,
+  delivery: null,
   xid,
 });
 const chat = (id: string, xid: string) => ({ id, xid, myLastReadSeq: 0 }) as unknown as ChatWithMembership & { xid: string };

@@ -30,6 +30,7 @@ import {
 } from '@/schemas/realtime.dto';
 import { AuthService } from '@/services/auth.service';
 import { ChatService } from '@/services/chat.service';
+import { HealthService } from '@/services/health.service';
 import { MessageService } from '@/services/message.service';
 import { RealtimeService } from '@/services/realtime.service';
 import { toAckError } from './ws-error.mapper';
@@ -60,6 +61,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly auth: AuthService,
     private readonly messages: MessageService,
     private readonly chats: ChatService,
+    private readonly health: HealthService,
     private readonly realtime: RealtimeService,
   ) {}
 
@@ -91,9 +93,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   onSend(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn<SendMessageAckDto>): void {
     this.handle<SendMessageAckDto>(socket, ack, async (reply) => {
       const { chatId, ...dto } = await validatePayload(WsSendMessageDto, payload);
-      const { message } = await this.messages.send(socket.data.auth, chatId, dto, 'ws', (stored) => reply({ ok: true, message: stored }));
-      // Reached without the callback when the clientId was already used: the stored message, and no broadcast.
+      const { message, created } = await this.messages.send(socket.data.auth, chatId, dto);
+      // Answered before the broadcast leaves (see MessageService.send), so the sender sees its ack first.
       reply({ ok: true, message });
+      if (created) this.health.countMessageCreated('ws');
     });
   }
 

@@ -43,7 +43,7 @@ describe('message seq against the real database', () => {
     const { chat, users } = await newGroup(5);
     const results = await Promise.all(
       range(200).map((i) =>
-        messages.insert({ chatId: chat.id, senderId: users[i % 5].id, clientId: `c-${i}`, body: `message ${i}`, replyToId: null }),
+        messages.insert({ chatId: chat.id, senderId: users[i % 5].id, clientId: `c-${i}`, body: `message ${i}`, replyToId: null, internal: false }),
       ),
     );
     expect(results.every((r) => r.status === 'created')).toBe(true);
@@ -62,9 +62,9 @@ describe('message seq against the real database', () => {
     const [alice, bob] = users;
     const results = await Promise.all([
       ...Array.from({ length: 30 }, () =>
-        messages.insert({ chatId: chat.id, senderId: alice.id, clientId: 'same-key', body: 'only once', replyToId: null }),
+        messages.insert({ chatId: chat.id, senderId: alice.id, clientId: 'same-key', body: 'only once', replyToId: null, internal: false }),
       ),
-      ...range(20).map((i) => messages.insert({ chatId: chat.id, senderId: bob.id, clientId: `bob-${i}`, body: `b${i}`, replyToId: null })),
+      ...range(20).map((i) => messages.insert({ chatId: chat.id, senderId: bob.id, clientId: `bob-${i}`, body: `b${i}`, replyToId: null, internal: false })),
     ]);
     const aliceResults = results.slice(0, 30);
     expect(aliceResults.filter((r) => r.status === 'created')).toHaveLength(1);
@@ -86,7 +86,7 @@ describe('message seq against the real database', () => {
     await Promise.all(
       range(40).map((i) => {
         const { chat, users } = i % 2 ? a : b;
-        return messages.insert({ chatId: chat.id, senderId: users[i % 2 ? 0 : 1].id, clientId: `x-${i}`, body: 'x', replyToId: null });
+        return messages.insert({ chatId: chat.id, senderId: users[i % 2 ? 0 : 1].id, clientId: `x-${i}`, body: 'x', replyToId: null, internal: false });
       }),
     );
     expect(await storedSeqs(a.chat.id)).toEqual(range(20));
@@ -96,10 +96,10 @@ describe('message seq against the real database', () => {
   it('refuses a sender who is not a member without taking a seq', async () => {
     const { chat, users } = await newGroup(2);
     const stranger = await newUser();
-    await messages.insert({ chatId: chat.id, senderId: users[0].id, clientId: 'first', body: 'first', replyToId: null });
-    const result = await messages.insert({ chatId: chat.id, senderId: stranger.id, clientId: 'intrude', body: 'hi', replyToId: null });
+    await messages.insert({ chatId: chat.id, senderId: users[0].id, clientId: 'first', body: 'first', replyToId: null, internal: false });
+    const result = await messages.insert({ chatId: chat.id, senderId: stranger.id, clientId: 'intrude', body: 'hi', replyToId: null, internal: false });
     expect(result.status).toBe('not_member');
-    await messages.insert({ chatId: chat.id, senderId: users[1].id, clientId: 'second', body: 'second', replyToId: null });
+    await messages.insert({ chatId: chat.id, senderId: users[1].id, clientId: 'second', body: 'second', replyToId: null, internal: false });
     expect(await storedSeqs(chat.id)).toEqual([1, 2]);
   });
 });

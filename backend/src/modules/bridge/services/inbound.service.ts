@@ -12,6 +12,7 @@ import { TelegramApiRepository } from '@/modules/bridge/repositories/telegram-ap
 import { JobRepository } from '@/repositories/job.repository';
 import { AttachmentService } from '@/services/attachment.service';
 import { ChatService } from '@/services/chat.service';
+import { HealthService } from '@/services/health.service';
 import { MessageService } from '@/services/message.service';
 import { ChannelAccessService } from './channel-access.service';
 import { ChannelService } from './channel.service';
@@ -49,6 +50,7 @@ export class InboundService {
     private readonly attachments: AttachmentService,
     private readonly access: ChannelAccessService,
     private readonly views: ThreadViewService,
+    private readonly health: HealthService,
   ) {}
 
   async process(eventId: string): Promise<JobOutcome> {
@@ -114,6 +116,7 @@ export class InboundService {
         body: action.body,
         createdAt: action.createdAt,
       });
+      if (stored) this.health.countMessageCreated('bridge');
       if (stored || created) await this.queueFiles(row, thread, message.id, action);
       const touched = await this.inbox.touchFromCustomer(thread.chatId, action.createdAt, action.context && Object.keys(action.context).length > 1 ? action.context : null);
       reopened = !!touched?.reopened;
