@@ -24,6 +24,7 @@ export enum JobName {
   BridgeInboundFile = 'bridge-inbound-file',
   BridgeReconcile = 'bridge-reconcile',
   BridgeReencrypt = 'bridge-reencrypt',
+  BridgeSnoozeWake = 'bridge-snooze-wake',
 }
 
 /** The payload of every job, by name: producers and processors share this one contract. */
@@ -47,6 +48,8 @@ export interface JobPayloads {
   [JobName.BridgeReconcile]: { channelId: string };
   /** Re-seal every channel secret with the current key after a key rotation. */
   [JobName.BridgeReencrypt]: Record<string, never>;
+  /** Opens a snoozed thread when its time comes; the job id carries the time, so a re-snooze adds a new job. */
+  [JobName.BridgeSnoozeWake]: { chatId: string };
 }
 
 /** A job as a discriminated union, so `switch (job.name)` narrows `job.data`. */
@@ -61,6 +64,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.BridgeInboundFile]: QueueName.Bridge,
   [JobName.BridgeReconcile]: QueueName.Bridge,
   [JobName.BridgeReencrypt]: QueueName.Maintenance,
+  [JobName.BridgeSnoozeWake]: QueueName.Bridge,
 };
 
 export interface JobRetryPolicy {

@@ -159,6 +159,8 @@ export interface ServerToClientEvents {
   'attachment:updated': (event: AttachmentUpdatedEventDto) => void;
   /** A bridged inbox thread was created or changed status/assignee: a ThreadResponseDto of the bridge module's spec. */
   'thread:updated': (thread: object) => void;
+  /** Who is looking at an inbox thread right now: a ThreadViewersResponseDto of the bridge module's spec. */
+  'thread:viewers': (event: object) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SyncData, SyncErrors, SyncResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateCannedResponseData, CreateCannedResponseErrors, CreateCannedResponseResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateLabelData, CreateLabelErrors, CreateLabelResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteCannedResponseData, DeleteCannedResponseErrors, DeleteCannedResponseResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteLabelData, DeleteLabelErrors, DeleteLabelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetContactData, GetContactErrors, GetContactResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInboxCountsData, GetInboxCountsErrors, GetInboxCountsResponses, GetInboxStatsData, GetInboxStatsErrors, GetInboxStatsResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, LeaveInboxThreadData, LeaveInboxThreadErrors, LeaveInboxThreadResponses, LinkContactData, LinkContactErrors, LinkContactResponses, ListCannedResponsesData, ListCannedResponsesErrors, ListCannedResponsesResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListLabelsData, ListLabelsErrors, ListLabelsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SetInboxThreadLabelsData, SetInboxThreadLabelsErrors, SetInboxThreadLabelsResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateCannedResponseData, UpdateCannedResponseErrors, UpdateCannedResponseResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateLabelData, UpdateLabelErrors, UpdateLabelResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, ViewInboxThreadData, ViewInboxThreadErrors, ViewInboxThreadResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -112,7 +112,7 @@ export const getPresence = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
- * Your chats, most recently active first
+ * Your chats, most recently active first, a page at a time (inbox threads only with ?type=inbox)
  */
 export const listChats = <ThrowOnError extends boolean = false>(options?: Options<ListChatsData, ThrowOnError>) => (options?.client ?? client).get<ListChatsResponses, ListChatsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -270,6 +270,28 @@ export const getAttachmentThumbnail = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
+ * Admins: every account with its role
+ */
+export const adminListUsers = <ThrowOnError extends boolean = false>(options?: Options<AdminListUsersData, ThrowOnError>) => (options?.client ?? client).get<AdminListUsersResponses, AdminListUsersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/users',
+    ...options
+});
+
+/**
+ * Admins: make an account a user, an operator or an admin
+ */
+export const adminSetUserRole = <ThrowOnError extends boolean = false>(options: Options<AdminSetUserRoleData, ThrowOnError>) => (options.client ?? client).patch<AdminSetUserRoleResponses, AdminSetUserRoleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/users/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Admins: put the current access token in an httpOnly cookie scoped to /admin/queues, then open /admin/queues
  */
 export const openQueueBoard = <ThrowOnError extends boolean = false>(options?: Options<OpenQueueBoardData, ThrowOnError>) => (options?.client ?? client).post<OpenQueueBoardResponses, OpenQueueBoardErrors, ThrowOnError>({
@@ -282,3 +304,280 @@ export const openQueueBoard = <ThrowOnError extends boolean = false>(options?: O
  * PostgreSQL and Redis reachability
  */
 export const getHealth = <ThrowOnError extends boolean = false>(options?: Options<GetHealthData, ThrowOnError>) => (options?.client ?? client).get<GetHealthResponses, GetHealthErrors, ThrowOnError>({ url: '/health', ...options });
+
+/**
+ * Channels you work (every channel for admins)
+ */
+export const listChannels = <ThrowOnError extends boolean = false>(options?: Options<ListChannelsData, ThrowOnError>) => (options?.client ?? client).get<ListChannelsResponses, ListChannelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels',
+    ...options
+});
+
+/**
+ * Admins: connect a Telegram bot or an Avito account
+ */
+export const createChannel = <ThrowOnError extends boolean = false>(options: Options<CreateChannelData, ThrowOnError>) => (options.client ?? client).post<CreateChannelResponses, CreateChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: disconnect (the webhook is unregistered; threads stay readable)
+ */
+export const deleteChannel = <ThrowOnError extends boolean = false>(options: Options<DeleteChannelData, ThrowOnError>) => (options.client ?? client).delete<DeleteChannelResponses, DeleteChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}',
+    ...options
+});
+
+export const getChannel = <ThrowOnError extends boolean = false>(options: Options<GetChannelData, ThrowOnError>) => (options.client ?? client).get<GetChannelResponses, GetChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}',
+    ...options
+});
+
+/**
+ * Admins: rename, or replace the credentials (checked again, webhook registered again)
+ */
+export const updateChannel = <ThrowOnError extends boolean = false>(options: Options<UpdateChannelData, ThrowOnError>) => (options.client ?? client).patch<UpdateChannelResponses, UpdateChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: who works the channel (admins always may)
+ */
+export const setChannelOperators = <ThrowOnError extends boolean = false>(options: Options<SetChannelOperatorsData, ThrowOnError>) => (options.client ?? client).put<SetChannelOperatorsResponses, SetChannelOperatorsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}/operators',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: run reconciliation now (fetch what webhooks missed)
+ */
+export const syncChannel = <ThrowOnError extends boolean = false>(options: Options<SyncChannelData, ThrowOnError>) => (options.client ?? client).post<SyncChannelResponses, SyncChannelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/channels/{id}/sync',
+    ...options
+});
+
+/**
+ * Customer threads of the channels you work, newest activity first
+ */
+export const listInboxThreads = <ThrowOnError extends boolean = false>(options?: Options<ListInboxThreadsData, ThrowOnError>) => (options?.client ?? client).get<ListInboxThreadsResponses, ListInboxThreadsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads',
+    ...options
+});
+
+/**
+ * Change a thread's status or assignee
+ */
+export const updateInboxThread = <ThrowOnError extends boolean = false>(options: Options<UpdateInboxThreadData, ThrowOnError>) => (options.client ?? client).patch<UpdateInboxThreadResponses, UpdateInboxThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads/{chatId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Threads per tab (mine, unassigned, all) under the given filters
+ */
+export const getInboxCounts = <ThrowOnError extends boolean = false>(options?: Options<GetInboxCountsData, ThrowOnError>) => (options?.client ?? client).get<GetInboxCountsResponses, GetInboxCountsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/counts',
+    ...options
+});
+
+/**
+ * Per channel, per operator and per day: threads, response and resolution times, messages, failed deliveries
+ */
+export const getInboxStats = <ThrowOnError extends boolean = false>(options?: Options<GetInboxStatsData, ThrowOnError>) => (options?.client ?? client).get<GetInboxStatsResponses, GetInboxStatsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/stats',
+    ...options
+});
+
+/**
+ * Replace a thread's labels
+ */
+export const setInboxThreadLabels = <ThrowOnError extends boolean = false>(options: Options<SetInboxThreadLabelsData, ThrowOnError>) => (options.client ?? client).put<SetInboxThreadLabelsResponses, SetInboxThreadLabelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads/{chatId}/labels',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Say you stopped viewing a thread
+ */
+export const leaveInboxThread = <ThrowOnError extends boolean = false>(options: Options<LeaveInboxThreadData, ThrowOnError>) => (options.client ?? client).delete<LeaveInboxThreadResponses, LeaveInboxThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads/{chatId}/viewing',
+    ...options
+});
+
+/**
+ * Say you are viewing a thread (repeat about every 10 s; you drop out 30 s after the last call); answers who is viewing
+ */
+export const viewInboxThread = <ThrowOnError extends boolean = false>(options: Options<ViewInboxThreadData, ThrowOnError>) => (options.client ?? client).post<ViewInboxThreadResponses, ViewInboxThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads/{chatId}/viewing',
+    ...options
+});
+
+/**
+ * Every label (operators and admins)
+ */
+export const listLabels = <ThrowOnError extends boolean = false>(options?: Options<ListLabelsData, ThrowOnError>) => (options?.client ?? client).get<ListLabelsResponses, ListLabelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/labels',
+    ...options
+});
+
+/**
+ * Admins: add a label
+ */
+export const createLabel = <ThrowOnError extends boolean = false>(options: Options<CreateLabelData, ThrowOnError>) => (options.client ?? client).post<CreateLabelResponses, CreateLabelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/labels',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: delete a label (threads lose it)
+ */
+export const deleteLabel = <ThrowOnError extends boolean = false>(options: Options<DeleteLabelData, ThrowOnError>) => (options.client ?? client).delete<DeleteLabelResponses, DeleteLabelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/labels/{id}',
+    ...options
+});
+
+/**
+ * Admins: rename or recolour a label
+ */
+export const updateLabel = <ThrowOnError extends boolean = false>(options: Options<UpdateLabelData, ThrowOnError>) => (options.client ?? client).patch<UpdateLabelResponses, UpdateLabelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/labels/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Every canned reply (operators and admins); with chatId, also filled in for that thread
+ */
+export const listCannedResponses = <ThrowOnError extends boolean = false>(options?: Options<ListCannedResponsesData, ThrowOnError>) => (options?.client ?? client).get<ListCannedResponsesResponses, ListCannedResponsesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/canned-responses',
+    ...options
+});
+
+/**
+ * Admins: add a canned reply
+ */
+export const createCannedResponse = <ThrowOnError extends boolean = false>(options: Options<CreateCannedResponseData, ThrowOnError>) => (options.client ?? client).post<CreateCannedResponseResponses, CreateCannedResponseErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/canned-responses',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: delete a canned reply
+ */
+export const deleteCannedResponse = <ThrowOnError extends boolean = false>(options: Options<DeleteCannedResponseData, ThrowOnError>) => (options.client ?? client).delete<DeleteCannedResponseResponses, DeleteCannedResponseErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/canned-responses/{id}',
+    ...options
+});
+
+/**
+ * Admins: change a canned reply
+ */
+export const updateCannedResponse = <ThrowOnError extends boolean = false>(options: Options<UpdateCannedResponseData, ThrowOnError>) => (options.client ?? client).patch<UpdateCannedResponseResponses, UpdateCannedResponseErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/canned-responses/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * A customer with their linked contacts and threads on every channel you work
+ */
+export const getContact = <ThrowOnError extends boolean = false>(options: Options<GetContactData, ThrowOnError>) => (options.client ?? client).get<GetContactResponses, GetContactErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/contacts/{id}',
+    ...options
+});
+
+/**
+ * Link another contact of the same person (an operator decides; never automatic)
+ */
+export const linkContact = <ThrowOnError extends boolean = false>(options: Options<LinkContactData, ThrowOnError>) => (options.client ?? client).post<LinkContactResponses, LinkContactErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/contacts/{id}/link',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Telegram updates for a bot channel (X-Telegram-Bot-Api-Secret-Token required)
+ */
+export const telegramWebhook = <ThrowOnError extends boolean = false>(options: Options<TelegramWebhookData, ThrowOnError>) => (options.client ?? client).post<TelegramWebhookResponses, TelegramWebhookErrors, ThrowOnError>({
+    url: '/api/v1/webhooks/telegram/{channelId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Avito messenger events for an account channel (the path secret authenticates)
+ */
+export const avitoWebhook = <ThrowOnError extends boolean = false>(options: Options<AvitoWebhookData, ThrowOnError>) => (options.client ?? client).post<AvitoWebhookResponses, AvitoWebhookErrors, ThrowOnError>({
+    url: '/api/v1/webhooks/avito/{channelId}/{secret}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});

@@ -187,6 +187,29 @@ export type AttachmentResponseDto = {
     reason?: string;
 };
 
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed' | 'blocked' | 'unknown';
+
+export type DeliveryErrorDto = {
+    /**
+     * A stable code, e.g. the provider error class
+     */
+    code: string;
+    /**
+     * The provider's description, for people
+     */
+    message: string;
+};
+
+export type MessageDeliveryDto = {
+    state: DeliveryState;
+    error?: DeliveryErrorDto;
+    /**
+     * The message's id at the provider once sent
+     */
+    externalId?: string;
+    updatedAt: string;
+};
+
 export type MessageResponseDto = {
     id: string;
     chatId: string;
@@ -195,6 +218,10 @@ export type MessageResponseDto = {
      */
     seq: number;
     senderId: string | null;
+    /**
+     * In an inbox thread: the customer (contact) who wrote it. Both sender ids null: written from the business account in the provider's own app
+     */
+    senderContactId: string | null;
     clientId: string | null;
     /**
      * null once the message is deleted
@@ -208,6 +235,14 @@ export type MessageResponseDto = {
      * Files sent with the message, in order; empty once deleted
      */
     attachments: Array<AttachmentResponseDto>;
+    /**
+     * An internal note, never sent out of the messenger
+     */
+    internal: boolean;
+    /**
+     * Only on messages sent to an external channel (inbox threads)
+     */
+    delivery?: MessageDeliveryDto;
 };
 
 export type ChatResponseDto = {
@@ -231,6 +266,10 @@ export type ChatResponseDto = {
 
 export type ChatListResponseDto = {
     items: Array<ChatResponseDto>;
+    /**
+     * Pass as cursor for the next page; null on the last page
+     */
+    nextCursor: string | null;
 };
 
 export type AddMemberDto = {
@@ -258,6 +297,10 @@ export type SendMessageDto = {
      * Your own uploads to this chat in status "ready", in display order
      */
     attachmentIds?: Array<string>;
+    /**
+     * An internal note: shown to the chat members (operators), never sent to the customer
+     */
+    internal?: boolean;
 };
 
 export type MessageListResponseDto = {
@@ -285,6 +328,10 @@ export type WsSendMessageDto = {
      * Your own uploads to this chat in status "ready", in display order
      */
     attachmentIds?: Array<string>;
+    /**
+     * An internal note: shown to the chat members (operators), never sent to the customer
+     */
+    internal?: boolean;
     chatId: string;
 };
 
@@ -297,7 +344,7 @@ export type WsReadDto = {
     chatId: string;
 };
 
-export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
+export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
 
 export type AckErrorDto = {
     code: ErrorCode;
@@ -440,10 +487,453 @@ export type UploadResponseDto = {
     attachment: AttachmentResponseDto;
 };
 
+export type AdminUserListResponseDto = {
+    items: Array<UserResponseDto>;
+    /**
+     * Accounts in all pages
+     */
+    total: number;
+};
+
+export type UpdateUserRoleDto = {
+    role: UserRole;
+};
+
 export type HealthResponseDto = {
     status: 'ok' | 'degraded';
     postgres: 'up' | 'down';
     redis: 'up' | 'down';
+};
+
+export type ChannelType = 'telegram' | 'avito';
+
+export type CreateChannelDto = {
+    type: ChannelType;
+    name: string;
+    /**
+     * telegram: the bot token from @BotFather
+     */
+    botToken?: string;
+    /**
+     * avito: client_id of the account
+     */
+    clientId?: string;
+    /**
+     * avito: client_secret of the account
+     */
+    clientSecret?: string;
+};
+
+export type ChannelStatus = 'active' | 'error' | 'deleted';
+
+export type ChannelCapabilitiesDto = {
+    /**
+     * Longest text one message may carry
+     */
+    maxTextLength: number;
+    attachments: 'any' | 'images';
+    /**
+     * Whether a sent message can be edited
+     */
+    canEdit: boolean;
+    /**
+     * How long after sending a message can still be deleted
+     */
+    deleteWindowSeconds: number;
+};
+
+export type ChannelResponseDto = {
+    id: string;
+    type: ChannelType;
+    name: string;
+    status: ChannelStatus;
+    /**
+     * The bot id or the Avito account id
+     */
+    externalAccountId: string | null;
+    capabilities: ChannelCapabilitiesDto;
+    /**
+     * Who works the channel
+     */
+    operatorIds: Array<string>;
+    /**
+     * New and reopened threads go to the online operator with the fewest open threads
+     */
+    autoAssign: boolean;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type ChannelListResponseDto = {
+    items: Array<ChannelResponseDto>;
+};
+
+export type UpdateChannelDto = {
+    name?: string;
+    /**
+     * telegram: a new bot token
+     */
+    botToken?: string;
+    /**
+     * avito: a new client_id (send with clientSecret)
+     */
+    clientId?: string;
+    /**
+     * avito: a new client_secret
+     */
+    clientSecret?: string;
+    /**
+     * Give each new or reopened thread to the online operator of the channel with the fewest open threads
+     */
+    autoAssign?: boolean;
+};
+
+export type SetChannelOperatorsDto = {
+    /**
+     * Everyone who works the channel (admins always may)
+     */
+    userIds: Array<string>;
+};
+
+export type SyncAcceptedDto = {
+    /**
+     * Reconciliation was queued
+     */
+    queued: boolean;
+};
+
+export type ThreadStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
+
+export type ThreadChannelDto = {
+    id: string;
+    type: ChannelType;
+    name: string;
+};
+
+export type ContactResponseDto = {
+    id: string;
+    channelId: string;
+    /**
+     * The customer id at the provider
+     */
+    externalId: string;
+    name: string;
+    avatarUrl: string | null;
+    /**
+     * The customer profile at the provider
+     */
+    profileUrl: string | null;
+    /**
+     * The customer blocked the bot, or the chat is gone
+     */
+    blocked: boolean;
+    /**
+     * Shared by contacts an operator linked as one person
+     */
+    personId: string | null;
+};
+
+export type LabelResponseDto = {
+    id: string;
+    name: string;
+    color: string;
+};
+
+export type ThreadContextDto = {
+    itemId?: string;
+    title?: string;
+    price?: string;
+    url?: string;
+    imageUrl?: string;
+};
+
+export type ThreadResponseDto = {
+    chat: ChatResponseDto;
+    channel: ThreadChannelDto;
+    contact: ContactResponseDto;
+    status: ThreadStatus;
+    assigneeId: string | null;
+    /**
+     * While snoozed: when the thread opens again
+     */
+    snoozedUntil: string | null;
+    labels: Array<LabelResponseDto>;
+    unreadCount: number;
+    lastMessage: MessageResponseDto | null;
+    /**
+     * Avito: the listing the customer wrote about
+     */
+    context: ThreadContextDto | null;
+    lastActivityAt: string;
+};
+
+export type ThreadListResponseDto = {
+    items: Array<ThreadResponseDto>;
+    /**
+     * Pass as cursor for the next page; null on the last page
+     */
+    nextCursor: string | null;
+};
+
+export type UpdateThreadDto = {
+    status?: ThreadStatus;
+    /**
+     * An operator of the channel, or null to unassign
+     */
+    assigneeId?: string | null;
+    /**
+     * With status "snoozed": when the thread opens again by itself (in the future)
+     */
+    snoozedUntil?: string;
+};
+
+export type ThreadCountsResponseDto = {
+    /**
+     * Assigned to you
+     */
+    mine: number;
+    unassigned: number;
+    all: number;
+};
+
+export type StatsFiguresDto = {
+    /**
+     * New threads
+     */
+    opened: number;
+    resolved: number;
+    /**
+     * Resolved threads the customer opened again
+     */
+    reopened: number;
+    /**
+     * Median seconds from the first customer message to the first operator reply
+     */
+    firstResponseMedianSeconds: number | null;
+    /**
+     * 90th percentile of the same
+     */
+    firstResponseP90Seconds: number | null;
+    /**
+     * Median seconds from (re)opening to resolving
+     */
+    resolutionMedianSeconds: number | null;
+    messagesIn: number;
+    /**
+     * Operator replies (internal notes excluded)
+     */
+    messagesOut: number;
+    /**
+     * Outgoing messages whose delivery failed or was blocked
+     */
+    failedDeliveries: number;
+};
+
+export type ChannelStatsDto = {
+    /**
+     * New threads
+     */
+    opened: number;
+    resolved: number;
+    /**
+     * Resolved threads the customer opened again
+     */
+    reopened: number;
+    /**
+     * Median seconds from the first customer message to the first operator reply
+     */
+    firstResponseMedianSeconds: number | null;
+    /**
+     * 90th percentile of the same
+     */
+    firstResponseP90Seconds: number | null;
+    /**
+     * Median seconds from (re)opening to resolving
+     */
+    resolutionMedianSeconds: number | null;
+    messagesIn: number;
+    /**
+     * Operator replies (internal notes excluded)
+     */
+    messagesOut: number;
+    /**
+     * Outgoing messages whose delivery failed or was blocked
+     */
+    failedDeliveries: number;
+    channelId: string;
+    channelName: string;
+};
+
+export type OperatorStatsDto = {
+    /**
+     * New threads
+     */
+    opened: number;
+    resolved: number;
+    /**
+     * Resolved threads the customer opened again
+     */
+    reopened: number;
+    /**
+     * Median seconds from the first customer message to the first operator reply
+     */
+    firstResponseMedianSeconds: number | null;
+    /**
+     * 90th percentile of the same
+     */
+    firstResponseP90Seconds: number | null;
+    /**
+     * Median seconds from (re)opening to resolving
+     */
+    resolutionMedianSeconds: number | null;
+    messagesIn: number;
+    /**
+     * Operator replies (internal notes excluded)
+     */
+    messagesOut: number;
+    /**
+     * Outgoing messages whose delivery failed or was blocked
+     */
+    failedDeliveries: number;
+    operatorId: string;
+    operatorName: string;
+};
+
+export type DayStatsDto = {
+    /**
+     * New threads
+     */
+    opened: number;
+    resolved: number;
+    /**
+     * Resolved threads the customer opened again
+     */
+    reopened: number;
+    /**
+     * Median seconds from the first customer message to the first operator reply
+     */
+    firstResponseMedianSeconds: number | null;
+    /**
+     * 90th percentile of the same
+     */
+    firstResponseP90Seconds: number | null;
+    /**
+     * Median seconds from (re)opening to resolving
+     */
+    resolutionMedianSeconds: number | null;
+    messagesIn: number;
+    /**
+     * Operator replies (internal notes excluded)
+     */
+    messagesOut: number;
+    /**
+     * Outgoing messages whose delivery failed or was blocked
+     */
+    failedDeliveries: number;
+    /**
+     * UTC day
+     */
+    date: string;
+};
+
+export type InboxStatsResponseDto = {
+    from: string;
+    to: string;
+    total: StatsFiguresDto;
+    channels: Array<ChannelStatsDto>;
+    operators: Array<OperatorStatsDto>;
+    /**
+     * One entry per UTC day of the period that had activity
+     */
+    days: Array<DayStatsDto>;
+};
+
+export type SetThreadLabelsDto = {
+    labelIds: Array<string>;
+};
+
+export type ThreadViewerDto = {
+    userId: string;
+    name: string;
+};
+
+export type ThreadViewersResponseDto = {
+    chatId: string;
+    /**
+     * Operators viewing the thread now (including you)
+     */
+    viewers: Array<ThreadViewerDto>;
+};
+
+export type LabelListResponseDto = {
+    items: Array<LabelResponseDto>;
+};
+
+export type CreateLabelDto = {
+    name: string;
+    /**
+     * A #rrggbb colour
+     */
+    color?: string;
+};
+
+export type UpdateLabelDto = {
+    name?: string;
+    color?: string;
+};
+
+export type CannedResponseDto = {
+    id: string;
+    shortcut: string;
+    body: string;
+    /**
+     * The body with {{contact.name}} and {{operator.name}} filled in for the thread asked about
+     */
+    rendered?: string;
+    updatedAt: string;
+};
+
+export type CannedResponseListResponseDto = {
+    items: Array<CannedResponseDto>;
+};
+
+export type CreateCannedResponseDto = {
+    /**
+     * Typed after "/" in the composer: letters, digits, - and _
+     */
+    shortcut: string;
+    /**
+     * The text; {{contact.name}} and {{operator.name}} are filled in when used
+     */
+    body: string;
+};
+
+export type UpdateCannedResponseDto = {
+    shortcut?: string;
+    body?: string;
+};
+
+export type ContactDetailsResponseDto = {
+    contact: ContactResponseDto;
+    /**
+     * Contacts an operator linked to this one as the same person
+     */
+    linked: Array<ContactResponseDto>;
+    /**
+     * The person's threads on every channel you work, newest activity first
+     */
+    threads: Array<ThreadResponseDto>;
+};
+
+export type LinkContactDto = {
+    /**
+     * Another contact of the same person (e.g. on another channel)
+     */
+    contactId: string;
+};
+
+export type WebhookAckDto = {
+    ok: boolean;
 };
 
 export type RegisterData = {
@@ -651,7 +1141,17 @@ export type GetPresenceResponse = GetPresenceResponses[keyof GetPresenceResponse
 export type ListChatsData = {
     body?: never;
     path?: never;
-    query?: never;
+    query?: {
+        /**
+         * Only chats of this type; without it, every chat except inbox threads
+         */
+        type?: 'direct' | 'group' | 'inbox';
+        /**
+         * nextCursor of the previous page
+         */
+        cursor?: string;
+        limit?: number;
+    };
     url: '/api/v1/chats';
 };
 
@@ -1106,6 +1606,64 @@ export type GetAttachmentThumbnailErrors = {
 
 export type GetAttachmentThumbnailError = GetAttachmentThumbnailErrors[keyof GetAttachmentThumbnailErrors];
 
+export type AdminListUsersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        limit?: number;
+        offset?: number;
+    };
+    url: '/api/v1/admin/users';
+};
+
+export type AdminListUsersErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+};
+
+export type AdminListUsersError = AdminListUsersErrors[keyof AdminListUsersErrors];
+
+export type AdminListUsersResponses = {
+    200: AdminUserListResponseDto;
+};
+
+export type AdminListUsersResponse = AdminListUsersResponses[keyof AdminListUsersResponses];
+
+export type AdminSetUserRoleData = {
+    body: UpdateUserRoleDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{id}';
+};
+
+export type AdminSetUserRoleErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type AdminSetUserRoleError = AdminSetUserRoleErrors[keyof AdminSetUserRoleErrors];
+
+export type AdminSetUserRoleResponses = {
+    200: UserResponseDto;
+};
+
+export type AdminSetUserRoleResponse = AdminSetUserRoleResponses[keyof AdminSetUserRoleResponses];
+
 export type OpenQueueBoardData = {
     body?: never;
     path?: never;
@@ -1150,3 +1708,810 @@ export type GetHealthResponses = {
 };
 
 export type GetHealthResponse = GetHealthResponses[keyof GetHealthResponses];
+
+export type ListChannelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/channels';
+};
+
+export type ListChannelsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type ListChannelsError = ListChannelsErrors[keyof ListChannelsErrors];
+
+export type ListChannelsResponses = {
+    200: ChannelListResponseDto;
+};
+
+export type ListChannelsResponse = ListChannelsResponses[keyof ListChannelsResponses];
+
+export type CreateChannelData = {
+    body: CreateChannelDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/channels';
+};
+
+export type CreateChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+    /**
+     * The provider refused the credentials (the field is named), or PUBLIC_URL is not set
+     */
+    422: ErrorResponseDto;
+    /**
+     * The provider could not be reached
+     */
+    503: ErrorResponseDto;
+};
+
+export type CreateChannelError = CreateChannelErrors[keyof CreateChannelErrors];
+
+export type CreateChannelResponses = {
+    201: ChannelResponseDto;
+};
+
+export type CreateChannelResponse = CreateChannelResponses[keyof CreateChannelResponses];
+
+export type DeleteChannelData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}';
+};
+
+export type DeleteChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type DeleteChannelError = DeleteChannelErrors[keyof DeleteChannelErrors];
+
+export type DeleteChannelResponses = {
+    204: void;
+};
+
+export type DeleteChannelResponse = DeleteChannelResponses[keyof DeleteChannelResponses];
+
+export type GetChannelData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}';
+};
+
+export type GetChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type GetChannelError = GetChannelErrors[keyof GetChannelErrors];
+
+export type GetChannelResponses = {
+    200: ChannelResponseDto;
+};
+
+export type GetChannelResponse = GetChannelResponses[keyof GetChannelResponses];
+
+export type UpdateChannelData = {
+    body: UpdateChannelDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}';
+};
+
+export type UpdateChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+    422: ErrorResponseDto;
+};
+
+export type UpdateChannelError = UpdateChannelErrors[keyof UpdateChannelErrors];
+
+export type UpdateChannelResponses = {
+    200: ChannelResponseDto;
+};
+
+export type UpdateChannelResponse = UpdateChannelResponses[keyof UpdateChannelResponses];
+
+export type SetChannelOperatorsData = {
+    body: SetChannelOperatorsDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}/operators';
+};
+
+export type SetChannelOperatorsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type SetChannelOperatorsError = SetChannelOperatorsErrors[keyof SetChannelOperatorsErrors];
+
+export type SetChannelOperatorsResponses = {
+    200: ChannelResponseDto;
+};
+
+export type SetChannelOperatorsResponse = SetChannelOperatorsResponses[keyof SetChannelOperatorsResponses];
+
+export type SyncChannelData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/channels/{id}/sync';
+};
+
+export type SyncChannelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+};
+
+export type SyncChannelError = SyncChannelErrors[keyof SyncChannelErrors];
+
+export type SyncChannelResponses = {
+    202: SyncAcceptedDto;
+};
+
+export type SyncChannelResponse = SyncChannelResponses[keyof SyncChannelResponses];
+
+export type ListInboxThreadsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        channelId?: string;
+        status?: ThreadStatus;
+        /**
+         * "me", "none" (unassigned) or a user id
+         */
+        assignee?: string;
+        /**
+         * Only threads carrying this label
+         */
+        labelId?: string;
+        /**
+         * true: only threads with messages you have not read
+         */
+        unread?: boolean;
+        /**
+         * Text searched in the contact's name and the thread's messages
+         */
+        q?: string;
+        /**
+         * nextCursor of the previous page
+         */
+        cursor?: string;
+        limit?: number;
+    };
+    url: '/api/v1/inbox/threads';
+};
+
+export type ListInboxThreadsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type ListInboxThreadsError = ListInboxThreadsErrors[keyof ListInboxThreadsErrors];
+
+export type ListInboxThreadsResponses = {
+    200: ThreadListResponseDto;
+};
+
+export type ListInboxThreadsResponse = ListInboxThreadsResponses[keyof ListInboxThreadsResponses];
+
+export type UpdateInboxThreadData = {
+    body: UpdateThreadDto;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}';
+};
+
+export type UpdateInboxThreadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such thread, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type UpdateInboxThreadError = UpdateInboxThreadErrors[keyof UpdateInboxThreadErrors];
+
+export type UpdateInboxThreadResponses = {
+    200: ThreadResponseDto;
+};
+
+export type UpdateInboxThreadResponse = UpdateInboxThreadResponses[keyof UpdateInboxThreadResponses];
+
+export type GetInboxCountsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        channelId?: string;
+        status?: ThreadStatus;
+        labelId?: string;
+        unread?: boolean;
+        q?: string;
+    };
+    url: '/api/v1/inbox/counts';
+};
+
+export type GetInboxCountsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type GetInboxCountsError = GetInboxCountsErrors[keyof GetInboxCountsErrors];
+
+export type GetInboxCountsResponses = {
+    200: ThreadCountsResponseDto;
+};
+
+export type GetInboxCountsResponse = GetInboxCountsResponses[keyof GetInboxCountsResponses];
+
+export type GetInboxStatsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Start of the period (default: 7 days before `to`)
+         */
+        from?: string;
+        /**
+         * End of the period, exclusive (default: now)
+         */
+        to?: string;
+        channelId?: string;
+        operatorId?: string;
+    };
+    url: '/api/v1/inbox/stats';
+};
+
+export type GetInboxStatsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type GetInboxStatsError = GetInboxStatsErrors[keyof GetInboxStatsErrors];
+
+export type GetInboxStatsResponses = {
+    200: InboxStatsResponseDto;
+};
+
+export type GetInboxStatsResponse = GetInboxStatsResponses[keyof GetInboxStatsResponses];
+
+export type SetInboxThreadLabelsData = {
+    body: SetThreadLabelsDto;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/labels';
+};
+
+export type SetInboxThreadLabelsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such thread, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type SetInboxThreadLabelsError = SetInboxThreadLabelsErrors[keyof SetInboxThreadLabelsErrors];
+
+export type SetInboxThreadLabelsResponses = {
+    200: ThreadResponseDto;
+};
+
+export type SetInboxThreadLabelsResponse = SetInboxThreadLabelsResponses[keyof SetInboxThreadLabelsResponses];
+
+export type LeaveInboxThreadData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/viewing';
+};
+
+export type LeaveInboxThreadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type LeaveInboxThreadError = LeaveInboxThreadErrors[keyof LeaveInboxThreadErrors];
+
+export type LeaveInboxThreadResponses = {
+    204: void;
+};
+
+export type LeaveInboxThreadResponse = LeaveInboxThreadResponses[keyof LeaveInboxThreadResponses];
+
+export type ViewInboxThreadData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/viewing';
+};
+
+export type ViewInboxThreadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type ViewInboxThreadError = ViewInboxThreadErrors[keyof ViewInboxThreadErrors];
+
+export type ViewInboxThreadResponses = {
+    200: ThreadViewersResponseDto;
+};
+
+export type ViewInboxThreadResponse = ViewInboxThreadResponses[keyof ViewInboxThreadResponses];
+
+export type ListLabelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/labels';
+};
+
+export type ListLabelsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an operator
+     */
+    403: ErrorResponseDto;
+};
+
+export type ListLabelsError = ListLabelsErrors[keyof ListLabelsErrors];
+
+export type ListLabelsResponses = {
+    200: LabelListResponseDto;
+};
+
+export type ListLabelsResponse = ListLabelsResponses[keyof ListLabelsResponses];
+
+export type CreateLabelData = {
+    body: CreateLabelDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/labels';
+};
+
+export type CreateLabelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * The name is taken
+     */
+    409: ErrorResponseDto;
+};
+
+export type CreateLabelError = CreateLabelErrors[keyof CreateLabelErrors];
+
+export type CreateLabelResponses = {
+    201: LabelResponseDto;
+};
+
+export type CreateLabelResponse = CreateLabelResponses[keyof CreateLabelResponses];
+
+export type DeleteLabelData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/labels/{id}';
+};
+
+export type DeleteLabelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type DeleteLabelError = DeleteLabelErrors[keyof DeleteLabelErrors];
+
+export type DeleteLabelResponses = {
+    204: void;
+};
+
+export type DeleteLabelResponse = DeleteLabelResponses[keyof DeleteLabelResponses];
+
+export type UpdateLabelData = {
+    body: UpdateLabelDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/labels/{id}';
+};
+
+export type UpdateLabelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+    409: ErrorResponseDto;
+};
+
+export type UpdateLabelError = UpdateLabelErrors[keyof UpdateLabelErrors];
+
+export type UpdateLabelResponses = {
+    200: LabelResponseDto;
+};
+
+export type UpdateLabelResponse = UpdateLabelResponses[keyof UpdateLabelResponses];
+
+export type ListCannedResponsesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * A thread: each reply then also comes with its placeholders filled in for it
+         */
+        chatId?: string;
+    };
+    url: '/api/v1/canned-responses';
+};
+
+export type ListCannedResponsesErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an operator
+     */
+    403: ErrorResponseDto;
+};
+
+export type ListCannedResponsesError = ListCannedResponsesErrors[keyof ListCannedResponsesErrors];
+
+export type ListCannedResponsesResponses = {
+    200: CannedResponseListResponseDto;
+};
+
+export type ListCannedResponsesResponse = ListCannedResponsesResponses[keyof ListCannedResponsesResponses];
+
+export type CreateCannedResponseData = {
+    body: CreateCannedResponseDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/canned-responses';
+};
+
+export type CreateCannedResponseErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    /**
+     * The shortcut is taken
+     */
+    409: ErrorResponseDto;
+};
+
+export type CreateCannedResponseError = CreateCannedResponseErrors[keyof CreateCannedResponseErrors];
+
+export type CreateCannedResponseResponses = {
+    201: CannedResponseDto;
+};
+
+export type CreateCannedResponseResponse = CreateCannedResponseResponses[keyof CreateCannedResponseResponses];
+
+export type DeleteCannedResponseData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/canned-responses/{id}';
+};
+
+export type DeleteCannedResponseErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type DeleteCannedResponseError = DeleteCannedResponseErrors[keyof DeleteCannedResponseErrors];
+
+export type DeleteCannedResponseResponses = {
+    204: void;
+};
+
+export type DeleteCannedResponseResponse = DeleteCannedResponseResponses[keyof DeleteCannedResponseResponses];
+
+export type UpdateCannedResponseData = {
+    body: UpdateCannedResponseDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/canned-responses/{id}';
+};
+
+export type UpdateCannedResponseErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+    409: ErrorResponseDto;
+};
+
+export type UpdateCannedResponseError = UpdateCannedResponseErrors[keyof UpdateCannedResponseErrors];
+
+export type UpdateCannedResponseResponses = {
+    200: CannedResponseDto;
+};
+
+export type UpdateCannedResponseResponse = UpdateCannedResponseResponses[keyof UpdateCannedResponseResponses];
+
+export type GetContactData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{id}';
+};
+
+export type GetContactErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such contact, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type GetContactError = GetContactErrors[keyof GetContactErrors];
+
+export type GetContactResponses = {
+    200: ContactDetailsResponseDto;
+};
+
+export type GetContactResponse = GetContactResponses[keyof GetContactResponses];
+
+export type LinkContactData = {
+    body: LinkContactDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{id}/link';
+};
+
+export type LinkContactErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such contact, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type LinkContactError = LinkContactErrors[keyof LinkContactErrors];
+
+export type LinkContactResponses = {
+    200: ContactDetailsResponseDto;
+};
+
+export type LinkContactResponse = LinkContactResponses[keyof LinkContactResponses];
+
+export type TelegramWebhookData = {
+    /**
+     * A Telegram Update
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    path: {
+        channelId: string;
+    };
+    query?: never;
+    url: '/api/v1/webhooks/telegram/{channelId}';
+};
+
+export type TelegramWebhookErrors = {
+    /**
+     * The body is not JSON; nothing was stored
+     */
+    400: ErrorResponseDto;
+    /**
+     * Unknown channel, missing or wrong secret; nothing was stored
+     */
+    401: ErrorResponseDto;
+};
+
+export type TelegramWebhookError = TelegramWebhookErrors[keyof TelegramWebhookErrors];
+
+export type TelegramWebhookResponses = {
+    /**
+     * Stored (or already stored)
+     */
+    200: WebhookAckDto;
+};
+
+export type TelegramWebhookResponse = TelegramWebhookResponses[keyof TelegramWebhookResponses];
+
+export type AvitoWebhookData = {
+    /**
+     * An Avito webhook delivery {id, version, timestamp, payload}
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    path: {
+        channelId: string;
+        secret: string;
+    };
+    query?: never;
+    url: '/api/v1/webhooks/avito/{channelId}/{secret}';
+};
+
+export type AvitoWebhookErrors = {
+    /**
+     * The body is not JSON; nothing was stored
+     */
+    400: ErrorResponseDto;
+    /**
+     * Unknown channel, missing or wrong secret; nothing was stored
+     */
+    401: ErrorResponseDto;
+};
+
+export type AvitoWebhookError = AvitoWebhookErrors[keyof AvitoWebhookErrors];
+
+export type AvitoWebhookResponses = {
+    /**
+     * Stored (or already stored)
+     */
+    200: WebhookAckDto;
+};
+
+export type AvitoWebhookResponse = AvitoWebhookResponses[keyof AvitoWebhookResponses];

@@ -1,6 +1,21 @@
 import { ChannelController } from './api/channel.controller';
+import { CannedResponseController, ContactController, InboxDeskController, LabelController } from './api/desk.controller';
 import { InboxController } from './api/inbox.controller';
 import { WebhookController } from './api/webhook.controller';
+import { AssignmentRepository } from './repositories/assignment.repository';
+import { ContactRepository } from './repositories/contact.repository';
+import { InboxStatsRepository } from './repositories/inbox-stats.repository';
+import { LabelRepository } from './repositories/label.repository';
+import { SnoozeRepository } from './repositories/snooze.repository';
+import { ViewerRepository } from './repositories/viewer.repository';
+import { AutoAssignService } from './services/auto-assign.service';
+import { CannedResponseService } from './services/canned-response.service';
+import { ContactService } from './services/contact.service';
+import { InboxStatsService } from './services/inbox-stats.service';
+import { LabelService } from './services/label.service';
+import { SnoozeService } from './services/snooze.service';
+import { ViewerService } from './services/viewer.service';
+import { SnoozeWakeProcessor } from './workers/snooze-wake.processor';
 import { AvitoApiRepository } from './repositories/avito-api.repository';
 import { BridgeLockRepository } from './repositories/bridge-lock.repository';
 import { ChannelRepository } from './repositories/channel.repository';
@@ -31,9 +46,23 @@ export { installWebhookBodyParser } from './api/webhook-body';
  * infrastructure repositories; the messenger never imports the module. app.module wires these lists in.
  */
 export const BridgeModule = {
-  controllers: [ChannelController, InboxController, WebhookController],
-  repositories: [AvitoApiRepository, BridgeLockRepository, ChannelRepository, InboundEventRepository, InboxRepository, SecretBoxRepository, TelegramApiRepository],
+  controllers: [ChannelController, InboxController, InboxDeskController, LabelController, CannedResponseController, ContactController, WebhookController],
+  repositories: [
+    AssignmentRepository,
+    ContactRepository,
+    InboxStatsRepository,
+    LabelRepository,
+    SnoozeRepository,
+    ViewerRepository,
+    AvitoApiRepository, BridgeLockRepository, ChannelRepository, InboundEventRepository, InboxRepository, SecretBoxRepository, TelegramApiRepository],
   services: [
+    AutoAssignService,
+    CannedResponseService,
+    ContactService,
+    InboxStatsService,
+    LabelService,
+    SnoozeService,
+    ViewerService,
     BridgeLifecycleService,
     ChannelAccessService,
     ChannelService,
@@ -46,5 +75,5 @@ export const BridgeModule = {
     WebhookService,
   ],
   /** Job handlers, handed to the job system through the JOB_HANDLERS token. */
-  processors: [InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor],
+  processors: [InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor, SnoozeWakeProcessor],
 };

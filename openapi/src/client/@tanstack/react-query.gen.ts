@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, completeUpload, createChat, createUpload, deleteMessage, editMessage, getAttachment, getAttachmentThumbnail, getChat, getHealth, getMe, getPresence, listChats, listMessages, login, logout, markChatRead, openQueueBoard, type Options, refresh, register, removeChatMember, restoreSession, searchUsers, sendMessage, sync, updateMe } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, ListChatsData, ListChatsError, ListChatsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SyncData, SyncError, SyncResponse, UpdateMeData, UpdateMeError, UpdateMeResponse } from '../types.gen';
+import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, completeUpload, createCannedResponse, createChannel, createChat, createLabel, createUpload, deleteCannedResponse, deleteChannel, deleteLabel, deleteMessage, editMessage, getAttachment, getAttachmentThumbnail, getChannel, getChat, getContact, getHealth, getInboxCounts, getInboxStats, getMe, getPresence, leaveInboxThread, linkContact, listCannedResponses, listChannels, listChats, listInboxThreads, listLabels, listMessages, login, logout, markChatRead, openQueueBoard, type Options, refresh, register, removeChatMember, restoreSession, searchUsers, sendMessage, setChannelOperators, setInboxThreadLabels, sync, syncChannel, telegramWebhook, updateCannedResponse, updateChannel, updateInboxThread, updateLabel, updateMe, viewInboxThread } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateCannedResponseData, CreateCannedResponseError, CreateCannedResponseResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateLabelData, CreateLabelError, CreateLabelResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteCannedResponseData, DeleteCannedResponseError, DeleteCannedResponseResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteLabelData, DeleteLabelError, DeleteLabelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetContactData, GetContactError, GetContactResponse, GetHealthData, GetHealthError, GetHealthResponse, GetInboxCountsData, GetInboxCountsError, GetInboxCountsResponse, GetInboxStatsData, GetInboxStatsError, GetInboxStatsResponse, GetMeData, GetMeError, GetMeResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, LeaveInboxThreadData, LeaveInboxThreadError, LeaveInboxThreadResponse, LinkContactData, LinkContactError, LinkContactResponse, ListCannedResponsesData, ListCannedResponsesError, ListCannedResponsesResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListLabelsData, ListLabelsError, ListLabelsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SetInboxThreadLabelsData, SetInboxThreadLabelsError, SetInboxThreadLabelsResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateCannedResponseData, UpdateCannedResponseError, UpdateCannedResponseResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateLabelData, UpdateLabelError, UpdateLabelResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, ViewInboxThreadData, ViewInboxThreadError, ViewInboxThreadResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -254,7 +254,7 @@ export const getPresenceOptions = (options: Options<GetPresenceData>) => queryOp
 export const listChatsQueryKey = (options?: Options<ListChatsData>) => createQueryKey('listChats', options);
 
 /**
- * Your chats, most recently active first
+ * Your chats, most recently active first, a page at a time (inbox threads only with ?type=inbox)
  */
 export const listChatsOptions = (options?: Options<ListChatsData>) => queryOptions<ListChatsResponse, ListChatsError, ListChatsResponse, ReturnType<typeof listChatsQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
@@ -267,6 +267,33 @@ export const listChatsOptions = (options?: Options<ListChatsData>) => queryOptio
         return data;
     },
     queryKey: listChatsQueryKey(options)
+});
+
+export const listChatsInfiniteQueryKey = (options?: Options<ListChatsData>): QueryKey<Options<ListChatsData>> => createQueryKey('listChats', options, true);
+
+/**
+ * Your chats, most recently active first, a page at a time (inbox threads only with ?type=inbox)
+ */
+export const listChatsInfiniteOptions = (options?: Options<ListChatsData>) => infiniteQueryOptions<ListChatsResponse, ListChatsError, InfiniteData<ListChatsResponse>, QueryKey<Options<ListChatsData>>, string | Pick<QueryKey<Options<ListChatsData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<ListChatsData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                cursor: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await listChats({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listChatsInfiniteQueryKey(options)
 });
 
 /**
@@ -538,6 +565,68 @@ export const getAttachmentThumbnailOptions = (options: Options<GetAttachmentThum
     queryKey: getAttachmentThumbnailQueryKey(options)
 });
 
+export const adminListUsersQueryKey = (options?: Options<AdminListUsersData>) => createQueryKey('adminListUsers', options);
+
+/**
+ * Admins: every account with its role
+ */
+export const adminListUsersOptions = (options?: Options<AdminListUsersData>) => queryOptions<AdminListUsersResponse, AdminListUsersError, AdminListUsersResponse, ReturnType<typeof adminListUsersQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await adminListUsers({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: adminListUsersQueryKey(options)
+});
+
+export const adminListUsersInfiniteQueryKey = (options?: Options<AdminListUsersData>): QueryKey<Options<AdminListUsersData>> => createQueryKey('adminListUsers', options, true);
+
+/**
+ * Admins: every account with its role
+ */
+export const adminListUsersInfiniteOptions = (options?: Options<AdminListUsersData>) => infiniteQueryOptions<AdminListUsersResponse, AdminListUsersError, InfiniteData<AdminListUsersResponse>, QueryKey<Options<AdminListUsersData>>, number | Pick<QueryKey<Options<AdminListUsersData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<AdminListUsersData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                offset: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await adminListUsers({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: adminListUsersInfiniteQueryKey(options)
+});
+
+/**
+ * Admins: make an account a user, an operator or an admin
+ */
+export const adminSetUserRoleMutation = (options?: Partial<Options<AdminSetUserRoleData>>): UseMutationOptions<AdminSetUserRoleResponse, AdminSetUserRoleError, Options<AdminSetUserRoleData>> => {
+    const mutationOptions: UseMutationOptions<AdminSetUserRoleResponse, AdminSetUserRoleError, Options<AdminSetUserRoleData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await adminSetUserRole({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
 /**
  * Admins: put the current access token in an httpOnly cookie scoped to /admin/queues, then open /admin/queues
  */
@@ -572,3 +661,477 @@ export const getHealthOptions = (options?: Options<GetHealthData>) => queryOptio
     },
     queryKey: getHealthQueryKey(options)
 });
+
+export const listChannelsQueryKey = (options?: Options<ListChannelsData>) => createQueryKey('listChannels', options);
+
+/**
+ * Channels you work (every channel for admins)
+ */
+export const listChannelsOptions = (options?: Options<ListChannelsData>) => queryOptions<ListChannelsResponse, ListChannelsError, ListChannelsResponse, ReturnType<typeof listChannelsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listChannels({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listChannelsQueryKey(options)
+});
+
+/**
+ * Admins: connect a Telegram bot or an Avito account
+ */
+export const createChannelMutation = (options?: Partial<Options<CreateChannelData>>): UseMutationOptions<CreateChannelResponse, CreateChannelError, Options<CreateChannelData>> => {
+    const mutationOptions: UseMutationOptions<CreateChannelResponse, CreateChannelError, Options<CreateChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: disconnect (the webhook is unregistered; threads stay readable)
+ */
+export const deleteChannelMutation = (options?: Partial<Options<DeleteChannelData>>): UseMutationOptions<DeleteChannelResponse, DeleteChannelError, Options<DeleteChannelData>> => {
+    const mutationOptions: UseMutationOptions<DeleteChannelResponse, DeleteChannelError, Options<DeleteChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await deleteChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getChannelQueryKey = (options: Options<GetChannelData>) => createQueryKey('getChannel', options);
+
+export const getChannelOptions = (options: Options<GetChannelData>) => queryOptions<GetChannelResponse, GetChannelError, GetChannelResponse, ReturnType<typeof getChannelQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getChannel({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getChannelQueryKey(options)
+});
+
+/**
+ * Admins: rename, or replace the credentials (checked again, webhook registered again)
+ */
+export const updateChannelMutation = (options?: Partial<Options<UpdateChannelData>>): UseMutationOptions<UpdateChannelResponse, UpdateChannelError, Options<UpdateChannelData>> => {
+    const mutationOptions: UseMutationOptions<UpdateChannelResponse, UpdateChannelError, Options<UpdateChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: who works the channel (admins always may)
+ */
+export const setChannelOperatorsMutation = (options?: Partial<Options<SetChannelOperatorsData>>): UseMutationOptions<SetChannelOperatorsResponse, SetChannelOperatorsError, Options<SetChannelOperatorsData>> => {
+    const mutationOptions: UseMutationOptions<SetChannelOperatorsResponse, SetChannelOperatorsError, Options<SetChannelOperatorsData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await setChannelOperators({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: run reconciliation now (fetch what webhooks missed)
+ */
+export const syncChannelMutation = (options?: Partial<Options<SyncChannelData>>): UseMutationOptions<SyncChannelResponse, SyncChannelError, Options<SyncChannelData>> => {
+    const mutationOptions: UseMutationOptions<SyncChannelResponse, SyncChannelError, Options<SyncChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await syncChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listInboxThreadsQueryKey = (options?: Options<ListInboxThreadsData>) => createQueryKey('listInboxThreads', options);
+
+/**
+ * Customer threads of the channels you work, newest activity first
+ */
+export const listInboxThreadsOptions = (options?: Options<ListInboxThreadsData>) => queryOptions<ListInboxThreadsResponse, ListInboxThreadsError, ListInboxThreadsResponse, ReturnType<typeof listInboxThreadsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listInboxThreads({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listInboxThreadsQueryKey(options)
+});
+
+export const listInboxThreadsInfiniteQueryKey = (options?: Options<ListInboxThreadsData>): QueryKey<Options<ListInboxThreadsData>> => createQueryKey('listInboxThreads', options, true);
+
+/**
+ * Customer threads of the channels you work, newest activity first
+ */
+export const listInboxThreadsInfiniteOptions = (options?: Options<ListInboxThreadsData>) => infiniteQueryOptions<ListInboxThreadsResponse, ListInboxThreadsError, InfiniteData<ListInboxThreadsResponse>, QueryKey<Options<ListInboxThreadsData>>, string | Pick<QueryKey<Options<ListInboxThreadsData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<ListInboxThreadsData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                cursor: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await listInboxThreads({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listInboxThreadsInfiniteQueryKey(options)
+});
+
+/**
+ * Change a thread's status or assignee
+ */
+export const updateInboxThreadMutation = (options?: Partial<Options<UpdateInboxThreadData>>): UseMutationOptions<UpdateInboxThreadResponse, UpdateInboxThreadError, Options<UpdateInboxThreadData>> => {
+    const mutationOptions: UseMutationOptions<UpdateInboxThreadResponse, UpdateInboxThreadError, Options<UpdateInboxThreadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateInboxThread({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getInboxCountsQueryKey = (options?: Options<GetInboxCountsData>) => createQueryKey('getInboxCounts', options);
+
+/**
+ * Threads per tab (mine, unassigned, all) under the given filters
+ */
+export const getInboxCountsOptions = (options?: Options<GetInboxCountsData>) => queryOptions<GetInboxCountsResponse, GetInboxCountsError, GetInboxCountsResponse, ReturnType<typeof getInboxCountsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getInboxCounts({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getInboxCountsQueryKey(options)
+});
+
+export const getInboxStatsQueryKey = (options?: Options<GetInboxStatsData>) => createQueryKey('getInboxStats', options);
+
+/**
+ * Per channel, per operator and per day: threads, response and resolution times, messages, failed deliveries
+ */
+export const getInboxStatsOptions = (options?: Options<GetInboxStatsData>) => queryOptions<GetInboxStatsResponse, GetInboxStatsError, GetInboxStatsResponse, ReturnType<typeof getInboxStatsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getInboxStats({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getInboxStatsQueryKey(options)
+});
+
+/**
+ * Replace a thread's labels
+ */
+export const setInboxThreadLabelsMutation = (options?: Partial<Options<SetInboxThreadLabelsData>>): UseMutationOptions<SetInboxThreadLabelsResponse, SetInboxThreadLabelsError, Options<SetInboxThreadLabelsData>> => {
+    const mutationOptions: UseMutationOptions<SetInboxThreadLabelsResponse, SetInboxThreadLabelsError, Options<SetInboxThreadLabelsData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await setInboxThreadLabels({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Say you stopped viewing a thread
+ */
+export const leaveInboxThreadMutation = (options?: Partial<Options<LeaveInboxThreadData>>): UseMutationOptions<LeaveInboxThreadResponse, LeaveInboxThreadError, Options<LeaveInboxThreadData>> => {
+    const mutationOptions: UseMutationOptions<LeaveInboxThreadResponse, LeaveInboxThreadError, Options<LeaveInboxThreadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await leaveInboxThread({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Say you are viewing a thread (repeat about every 10 s; you drop out 30 s after the last call); answers who is viewing
+ */
+export const viewInboxThreadMutation = (options?: Partial<Options<ViewInboxThreadData>>): UseMutationOptions<ViewInboxThreadResponse, ViewInboxThreadError, Options<ViewInboxThreadData>> => {
+    const mutationOptions: UseMutationOptions<ViewInboxThreadResponse, ViewInboxThreadError, Options<ViewInboxThreadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await viewInboxThread({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listLabelsQueryKey = (options?: Options<ListLabelsData>) => createQueryKey('listLabels', options);
+
+/**
+ * Every label (operators and admins)
+ */
+export const listLabelsOptions = (options?: Options<ListLabelsData>) => queryOptions<ListLabelsResponse, ListLabelsError, ListLabelsResponse, ReturnType<typeof listLabelsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listLabels({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listLabelsQueryKey(options)
+});
+
+/**
+ * Admins: add a label
+ */
+export const createLabelMutation = (options?: Partial<Options<CreateLabelData>>): UseMutationOptions<CreateLabelResponse, CreateLabelError, Options<CreateLabelData>> => {
+    const mutationOptions: UseMutationOptions<CreateLabelResponse, CreateLabelError, Options<CreateLabelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createLabel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: delete a label (threads lose it)
+ */
+export const deleteLabelMutation = (options?: Partial<Options<DeleteLabelData>>): UseMutationOptions<DeleteLabelResponse, DeleteLabelError, Options<DeleteLabelData>> => {
+    const mutationOptions: UseMutationOptions<DeleteLabelResponse, DeleteLabelError, Options<DeleteLabelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await deleteLabel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: rename or recolour a label
+ */
+export const updateLabelMutation = (options?: Partial<Options<UpdateLabelData>>): UseMutationOptions<UpdateLabelResponse, UpdateLabelError, Options<UpdateLabelData>> => {
+    const mutationOptions: UseMutationOptions<UpdateLabelResponse, UpdateLabelError, Options<UpdateLabelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateLabel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listCannedResponsesQueryKey = (options?: Options<ListCannedResponsesData>) => createQueryKey('listCannedResponses', options);
+
+/**
+ * Every canned reply (operators and admins); with chatId, also filled in for that thread
+ */
+export const listCannedResponsesOptions = (options?: Options<ListCannedResponsesData>) => queryOptions<ListCannedResponsesResponse, ListCannedResponsesError, ListCannedResponsesResponse, ReturnType<typeof listCannedResponsesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listCannedResponses({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listCannedResponsesQueryKey(options)
+});
+
+/**
+ * Admins: add a canned reply
+ */
+export const createCannedResponseMutation = (options?: Partial<Options<CreateCannedResponseData>>): UseMutationOptions<CreateCannedResponseResponse, CreateCannedResponseError, Options<CreateCannedResponseData>> => {
+    const mutationOptions: UseMutationOptions<CreateCannedResponseResponse, CreateCannedResponseError, Options<CreateCannedResponseData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createCannedResponse({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: delete a canned reply
+ */
+export const deleteCannedResponseMutation = (options?: Partial<Options<DeleteCannedResponseData>>): UseMutationOptions<DeleteCannedResponseResponse, DeleteCannedResponseError, Options<DeleteCannedResponseData>> => {
+    const mutationOptions: UseMutationOptions<DeleteCannedResponseResponse, DeleteCannedResponseError, Options<DeleteCannedResponseData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await deleteCannedResponse({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: change a canned reply
+ */
+export const updateCannedResponseMutation = (options?: Partial<Options<UpdateCannedResponseData>>): UseMutationOptions<UpdateCannedResponseResponse, UpdateCannedResponseError, Options<UpdateCannedResponseData>> => {
+    const mutationOptions: UseMutationOptions<UpdateCannedResponseResponse, UpdateCannedResponseError, Options<UpdateCannedResponseData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateCannedResponse({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getContactQueryKey = (options: Options<GetContactData>) => createQueryKey('getContact', options);
+
+/**
+ * A customer with their linked contacts and threads on every channel you work
+ */
+export const getContactOptions = (options: Options<GetContactData>) => queryOptions<GetContactResponse, GetContactError, GetContactResponse, ReturnType<typeof getContactQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getContact({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getContactQueryKey(options)
+});
+
+/**
+ * Link another contact of the same person (an operator decides; never automatic)
+ */
+export const linkContactMutation = (options?: Partial<Options<LinkContactData>>): UseMutationOptions<LinkContactResponse, LinkContactError, Options<LinkContactData>> => {
+    const mutationOptions: UseMutationOptions<LinkContactResponse, LinkContactError, Options<LinkContactData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await linkContact({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Telegram updates for a bot channel (X-Telegram-Bot-Api-Secret-Token required)
+ */
+export const telegramWebhookMutation = (options?: Partial<Options<TelegramWebhookData>>): UseMutationOptions<TelegramWebhookResponse, TelegramWebhookError, Options<TelegramWebhookData>> => {
+    const mutationOptions: UseMutationOptions<TelegramWebhookResponse, TelegramWebhookError, Options<TelegramWebhookData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await telegramWebhook({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Avito messenger events for an account channel (the path secret authenticates)
+ */
+export const avitoWebhookMutation = (options?: Partial<Options<AvitoWebhookData>>): UseMutationOptions<AvitoWebhookResponse, AvitoWebhookError, Options<AvitoWebhookData>> => {
+    const mutationOptions: UseMutationOptions<AvitoWebhookResponse, AvitoWebhookError, Options<AvitoWebhookData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await avitoWebhook({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
