@@ -24,7 +24,7 @@ import { dataSourceOptions } from '@/core/database/data-source';
 import { JOB_HANDLERS, type JobHandler } from '@/core/jobs';
 import { MessageHookRegistry } from '@/core/message-hooks';
 import { entities } from '@/models';
-import { BridgeModule } from '@/modules/bridge/bridge.module';
+import { BridgeModule, redactWebhookUrl } from '@/modules/bridge/bridge.module';
 import { AttachmentRepository } from '@/repositories/attachment.repository';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { CryptoRepository } from '@/repositories/crypto.repository';
@@ -101,7 +101,7 @@ export class AppModule {
             // Secrets never reach the log: tokens travel in headers and bodies, and bodies are not logged.
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactWebhookUrl(req.url) }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),

@@ -19,7 +19,7 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-012345
  * Each app gets its own Redis prefix so rate-limit counters of one file never leak into another;
  * pass the same REDIS_PREFIX to make two apps behave as one deployment. DATABASE_URL / REDIS_URL override the run's services.
  */
-export async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startApp(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<TestApp> {
   const parsed = parseEnv({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -40,7 +40,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<TestAp
     storage: inject('s3'),
   });
   const app = await createApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const url = await app.getUrl();
   return { app, url: url.replace('[::1]', '127.0.0.1'), config, close: () => app.close() };
 }

@@ -38,7 +38,7 @@ import { InboundFileProcessor } from './workers/inbound-file.processor';
 import { ReconcileProcessor } from './workers/reconcile.processor';
 import { ReencryptProcessor } from './workers/reencrypt.processor';
 
-export { installWebhookBodyParser } from './api/webhook-body';
+export { installWebhookBodyParser, redactWebhookUrl } from './api/webhook-body';
 
 /**
  * The bridge: Telegram bots and Avito accounts as channels, their customers as contacts, their conversations as

@@ -18,3 +18,6 @@ export function installWebhookBodyParser(app: NestFastifyApplication): void {
     defaultParser(request, body as string, done);
   });
 }
+
+/** Avito's webhook secret travels in the path: request log lines carry the path with the secret cut out. */
+export const redactWebhookUrl = (url: string): string => url.replace(/^(\/api\/v1\/webhooks\/avito\/[^/?]*\/)[^/?]+/, '$1[redacted]');

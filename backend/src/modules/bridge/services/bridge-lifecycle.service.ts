@@ -33,7 +33,6 @@ export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplica
     if (this.config.role === 'api') return;
     // Wake-up jobs lost with Redis come back from the table; queued ones are not added twice.
     void this.snooze.rebuild().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'snoozed threads not rescheduled'));
-    if (!this.config.bridge.startupCheck) return;
     // Not awaited: a provider that is slow or down must not hold the start of the app.
     void this.startUp().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'bridge start-up checks failed'));
   }
@@ -44,6 +43,7 @@ export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplica
 
   private async startUp(): Promise<void> {
     if (await this.secrets.hasStale()) await this.jobs.add(JobName.BridgeReencrypt, {}, { jobId: `bridge-reencrypt-${Date.now()}` });
+    if (!this.config.bridge.startupCheck) return;
     await this.reconcile.requeueStale();
     await this.reconcile.checkAll();
   }

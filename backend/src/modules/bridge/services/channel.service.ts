@@ -233,11 +233,9 @@ export class ChannelService {
     const failure = error.failure;
     if (failure.kind === 'rejected' || failure.kind === 'blocked') {
       if (type === 'telegram') return unprocessable(`botToken was refused by Telegram: ${failure.description}`, ['botToken']);
-      const secretWrong = /secret/i.test(failure.description);
-      return unprocessable(
-        `${secretWrong ? 'clientSecret' : 'clientId or clientSecret'} was refused by Avito: ${failure.description}`,
-        secretWrong ? ['clientSecret'] : ['clientId', 'clientSecret'],
-      );
+      // Avito says which one it did not accept ("client not found" / "invalid client secret") in its description.
+      const field = /secret/i.test(failure.description) ? ['clientSecret'] : /client|not found/i.test(failure.description) ? ['clientId'] : ['clientId', 'clientSecret'];
+      return unprocessable(`${field.join(' or ')} was refused by Avito: ${failure.description}`, field);
     }
     return new DomainException(ErrorCode.Unavailable, `${type === 'telegram' ? 'Telegram' : 'Avito'} could not be reached while ${doing}; try again`);
   }

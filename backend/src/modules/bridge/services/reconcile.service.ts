@@ -7,7 +7,7 @@ import { InboundEventRepository } from '@/modules/bridge/repositories/inbound-ev
 import { SecretBoxRepository } from '@/modules/bridge/repositories/secret-box.repository';
 import { JobRepository } from '@/repositories/job.repository';
 import { ChannelService } from './channel.service';
-import { inboundJobId } from './webhook.service';
+import { avitoEventKey, inboundJobId } from './webhook.service';
 
 const CHAT_PAGE = 100;
 const MESSAGE_PAGE = 50;
@@ -63,7 +63,7 @@ export class ReconcileService {
     outer: for (let offset = 0; ; offset += MESSAGE_PAGE) {
       const page = await this.avito.listMessages(channel, externalChatId, { limit: MESSAGE_PAGE, offset });
       for (const message of page) {
-        if (await this.events.exists(row.id, String(message.id))) break outer;
+        if (await this.events.exists(row.id, avitoEventKey(message.id, message.type))) break outer;
         missing.push(message);
       }
       if (page.length < MESSAGE_PAGE) break;
@@ -71,7 +71,7 @@ export class ReconcileService {
     // Oldest first, so the thread's order follows the conversation.
     for (const message of missing.reverse()) {
       const body = this.asWebhookBody(row, externalChatId, message);
-      const stored = await this.events.store({ channelId: row.id, externalId: String(message.id), payload: body, headers: {}, source: 'poll' });
+      const stored = await this.events.store({ channelId: row.id, externalId: avitoEventKey(message.id, message.type), payload: body, headers: {}, source: 'poll' });
       if (stored.created) await this.jobs.add(JobName.BridgeInboundEvent, { eventId: stored.id }, { jobId: inboundJobId(stored.id) });
     }
     return missing.length;

@@ -13,6 +13,12 @@ const NO_SECRET_HASH = '0'.repeat(64);
 
 export const inboundJobId = (eventId: string) => `inbound-${eventId}`;
 
+/**
+ * The dedupe key of an Avito message event: its message id, except that a deletion is a later event about the same
+ * message and must not be taken for a replay of it.
+ */
+export const avitoEventKey = (messageId: string | number, type: unknown) => (type === 'deleted' ? `${messageId}:deleted` : String(messageId));
+
 /** Headers worth keeping beside the raw event (observed only: Avito documents no signature to verify). */
 const KEPT_HEADERS = ['x-avito-messenger-signature', 'content-type', 'user-agent'];
 
@@ -40,12 +46,12 @@ export class WebhookService {
   async avito(channelId: string, pathSecret: string | undefined, rawBody: unknown, headers: Record<string, string | string[] | undefined>): Promise<void> {
     await this.authenticate('avito', channelId, pathSecret);
     const body = this.parse(rawBody);
-    const payload = body.payload as { value?: { id?: unknown } } | undefined;
+    const payload = body.payload as { value?: { id?: unknown; type?: unknown } } | undefined;
     const messageId = payload?.value?.id;
     // Avito's message id is the key (a poll finds the same message by it); an event without one is keyed by its own id.
     const externalId =
       typeof messageId === 'string' || typeof messageId === 'number'
-        ? String(messageId)
+        ? avitoEventKey(messageId, payload?.value?.type)
         : typeof body.id === 'string' || typeof body.id === 'number'
           ? `event:${body.id}`
           : `sha256:${this.box.hash(JSON.stringify(body))}`;
