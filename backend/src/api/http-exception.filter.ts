@@ -7,6 +7,7 @@ interface ErrorBody {
   code: string;
   message: string;
   fields?: string[];
+  limit?: string;
   correlationId?: string;
 }
 
@@ -41,7 +42,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private toBody(exception: unknown, request: FastifyRequest): ErrorBody {
     if (exception instanceof DomainException) {
-      return { statusCode: httpStatusOf(exception.code), code: exception.code, message: exception.message, fields: exception.details?.fields };
+      const { fields, limit } = exception.details ?? {};
+      return { statusCode: httpStatusOf(exception.code), code: exception.code, message: exception.message, fields, ...(limit ? { limit } : {}) };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

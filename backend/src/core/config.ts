@@ -76,6 +76,7 @@ const EnvSchema = z.object({
   BRIDGE_RECONCILE_SECONDS: int(300, 1),
   AVITO_SENDS_PER_MINUTE: int(60, 1),
   BRIDGE_PROVIDER_TIMEOUT_SECONDS: int(30, 1),
+  BRIDGE_DELIVERY_SWEEP_SECONDS: int(30, 1),
   BRIDGE_STARTUP_CHECK: bool(true),
 });
 
@@ -140,6 +141,8 @@ export interface AppConfig {
     providerTimeoutSeconds: number;
     /** Check (and restore) every channel's webhook registration when the app starts. */
     startupCheck: boolean;
+    /** How often the outbound sweeper runs, and how long a delivery sits untouched before it looks at it. */
+    deliverySweepSeconds: number;
   };
 }
 
@@ -277,6 +280,7 @@ export function buildConfig(
       reconcileSeconds: env.BRIDGE_RECONCILE_SECONDS,
       avitoSendsPerMinute: env.AVITO_SENDS_PER_MINUTE,
       providerTimeoutSeconds: env.BRIDGE_PROVIDER_TIMEOUT_SECONDS,
+      deliverySweepSeconds: env.BRIDGE_DELIVERY_SWEEP_SECONDS,
       startupCheck: env.BRIDGE_STARTUP_CHECK,
     },
   };

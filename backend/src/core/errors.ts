@@ -20,7 +20,7 @@ export class DomainException extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: { retryAfterSeconds?: number; fields?: string[] },
+    readonly details?: { retryAfterSeconds?: number; fields?: string[]; limit?: string },
   ) {
     super(message);
     this.name = 'DomainException';
@@ -35,10 +35,12 @@ export const badRequest = (why: string, fields?: string[]) =>
 export const unauthorized = (why = 'Unauthorized') => new DomainException(ErrorCode.Unauthorized, why);
 export const unprocessable = (why: string, fields?: string[]) =>
   new DomainException(ErrorCode.Unprocessable, why, fields ? { fields } : undefined);
-export const channelLimit = (why: string, fields?: string[]) =>
-  new DomainException(ErrorCode.ChannelLimit, why, fields ? { fields } : undefined);
 export const rateLimited = (retryAfterSeconds: number) =>
   new DomainException(ErrorCode.RateLimited, 'Too many requests, try again later', { retryAfterSeconds });
+
+/** `limit` is the capability's name as the channel API shows it (maxTextLength, attachments, canEdit). */
+export const channelLimit = (limit: string, why: string, fields?: string[]) =>
+  new DomainException(ErrorCode.ChannelLimit, `${why} (channel limit: ${limit})`, { limit, ...(fields ? { fields } : {}) });
 
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {

@@ -14,6 +14,8 @@ export enum QueueName {
   BridgeInbound = 'bridge-inbound',
   /** Slower bridge work: fetching customers' files, reconciliation, re-encryption. */
   Bridge = 'bridge',
+  /** Sends to Telegram and Avito: mostly waiting on limits, so they never hold up media or mail. */
+  BridgeOutbound = 'bridge-outbound',
 }
 
 export enum JobName {
@@ -24,6 +26,8 @@ export enum JobName {
   BridgeInboundFile = 'bridge-inbound-file',
   BridgeReconcile = 'bridge-reconcile',
   BridgeReencrypt = 'bridge-reencrypt',
+  BridgeDelivery = 'bridge-delivery',
+  BridgeDeliverySweep = 'bridge-delivery-sweep',
   BridgeSnoozeWake = 'bridge-snooze-wake',
 }
 
@@ -48,6 +52,9 @@ export interface JobPayloads {
   [JobName.BridgeReconcile]: { channelId: string };
   /** Re-seal every channel secret with the current key after a key rotation. */
   [JobName.BridgeReencrypt]: Record<string, never>;
+  /** `generation` changes on every redelivery or sweep, so a job from an older round does nothing. */
+  [JobName.BridgeDelivery]: { deliveryId: string; generation: number };
+  [JobName.BridgeDeliverySweep]: Record<string, never>;
   /** Opens a snoozed thread when its time comes; the job id carries the time, so a re-snooze adds a new job. */
   [JobName.BridgeSnoozeWake]: { chatId: string };
 }
@@ -64,6 +71,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.BridgeInboundFile]: QueueName.Bridge,
   [JobName.BridgeReconcile]: QueueName.Bridge,
   [JobName.BridgeReencrypt]: QueueName.Maintenance,
+  [JobName.BridgeDelivery]: QueueName.BridgeOutbound,
+  [JobName.BridgeDeliverySweep]: QueueName.BridgeOutbound,
   [JobName.BridgeSnoozeWake]: QueueName.Bridge,
 };
 
@@ -84,9 +93,23 @@ export function defaultJobOptions(policy: JobRetryPolicy) {
 }
 
 /** Per-job overrides of those defaults. */
-export const JOB_OPTIONS: Partial<Record<JobName, { removeOnComplete?: boolean | { age: number }; removeOnFail?: boolean | { age: number } }>> = {
+export const JOB_OPTIONS: Partial<
+  Record<
+    JobName,
+    {
+      removeOnComplete?: boolean | { age: number };
+      removeOnFail?: boolean | { age: number };
+      attempts?: number;
+      backoff?: { type: 'exponential'; delay: number };
+    }
+  >
+> = {
   // The job id is the per-user dedupe key, so it must be free again as soon as a digest job has finished.
   [JobName.UserDigest]: { removeOnComplete: true, removeOnFail: { age: 3600 } },
+  // The issue's contract: a transient provider error is tried 5 times in all, then the delivery is failed.
+  // Waits for limits and 429s do not count: they move the job to delayed without spending an attempt.
+  [JobName.BridgeDelivery]: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 } },
+  [JobName.BridgeDeliverySweep]: { removeOnComplete: true, removeOnFail: { age: 3600 } },
 };
 
 /** What a handler may ask for besides success: run the same job again later (no attempt is spent). */

@@ -27,8 +27,16 @@ export interface HookedMessage {
   senderContactId: string | null;
   body: string;
   internal: boolean;
-  attachmentIds: string[];
+  /** The files sent with it, in order (only on 'created'). */
+  attachments: HookedAttachment[];
   delivery: MessageDelivery | null;
+}
+
+export interface HookedAttachment {
+  id: string;
+  fileName: string;
+  contentType: string;
+  size: number;
 }
 
 export type MessageChange =

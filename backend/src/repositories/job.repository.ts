@@ -147,6 +147,12 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
     this.logger.log(`workers started for queues: ${[...queueNames].join(', ')}`);
   }
 
+  /** Where a job stands ('waiting', 'delayed', 'active', 'completed', 'failed', …), or null once it is gone. */
+  async jobState(name: JobName, jobId: string): Promise<string | null> {
+    const job = await this.queueFor(name).getJob(jobId);
+    return job ? await job.getState() : null;
+  }
+
   /** The Queue objects, for the admin board. */
   allQueues(): Queue[] {
     return [...this.queues.values()];

@@ -23,7 +23,12 @@ export type InsertResult =
   | { status: 'not_member' };
 
 /** Runs inside the insert transaction once the row exists; what it returns is written onto the message. */
-export type BeforeCommit = (tx: TransactionQuery, chatType: string, message: MessageEntity, attachmentIds: string[]) => Promise<{ delivery?: MessageDelivery } | void>;
+export type BeforeCommit = (
+  tx: TransactionQuery,
+  chatType: string,
+  message: MessageEntity,
+  attachments: MessageAttachmentRow[],
+) => Promise<{ delivery?: MessageDelivery } | void>;
 
 /** What a change of an existing message runs inside its transaction. */
 export type BeforeChangeCommit = (tx: TransactionQuery, message: MessageEntity) => Promise<void>;
@@ -157,7 +162,7 @@ export class MessageRepository {
           if (claimed.length !== attachmentIds.length) throw new AttachmentsUnavailable();
           attachments = claimed.sort((x, y) => x.position - y.position).map(({ position: _position, ...a }) => a);
         }
-        const extra = await beforeCommit?.(tx, chatType, message, attachmentIds);
+        const extra = await beforeCommit?.(tx, chatType, message, attachments);
         if (extra?.delivery) {
           await tx.query('UPDATE messages SET delivery = $2 WHERE id = $1', [message.id, extra.delivery]);
           message.delivery = extra.delivery;

@@ -13,6 +13,9 @@ export class ErrorResponseDto {
   @ApiPropertyOptional({ type: [String], description: 'Fields that failed validation' })
   fields?: string[];
 
+  @ApiPropertyOptional({ description: "CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)" })
+  limit?: string;
+
   @ApiPropertyOptional({ description: 'Present on 500: quote it when reporting the problem; it is in the server log.' })
   correlationId?: string;
 }

@@ -73,6 +73,9 @@ export class AckErrorDto {
   @ApiPropertyOptional({ description: 'RATE_LIMITED: seconds until a retry can succeed' })
   retryAfterSeconds?: number;
 
+  @ApiPropertyOptional({ description: "CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)" })
+  limit?: string;
+
   @ApiPropertyOptional({ description: 'INTERNAL_ERROR: quote it when reporting the problem; it is in the server log' })
   correlationId?: string;
 }

@@ -191,6 +191,16 @@ export class AttachmentService {
   }
 
   /** The thumbnail job: idempotent, so a retried or duplicated job does the work and notifies once. */
+  /**
+   * The bytes of a sent file, for a module that forwards it (the bridge sends it on to a provider). No caller
+   * check: the module only names files of messages it is delivering.
+   */
+  async readForModule(attachmentId: string): Promise<{ fileName: string; contentType: string; data: Buffer } | null> {
+    const attachment = await this.attachments.findById(attachmentId);
+    if (!attachment || attachment.status !== 'ready') return null;
+    return { fileName: attachment.fileName, contentType: attachment.contentType, data: await this.storage.read(attachment.objectKey) };
+  }
+
   async generateThumbnail(attachmentId: string): Promise<void> {
     const attachment = await this.attachments.findById(attachmentId);
     if (!attachment || attachment.status !== 'ready' || attachment.thumbnailKey) return;

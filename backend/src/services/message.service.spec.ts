@@ -50,10 +50,10 @@ function setup() {
         : { status: 'not_member' },
     ),
     // Plays the repository's transaction: runs the hook with a stand-in handle and applies what it returns.
-    insertInTransaction: vi.fn(async (input: { clientId: string; body: string }, attachmentIds: string[], beforeCommit?: BeforeCommit): Promise<InsertResult> => {
+    insertInTransaction: vi.fn(async (input: { clientId: string; body: string }, _attachmentIds: string[], beforeCommit?: BeforeCommit): Promise<InsertResult> => {
       if (!membership.member) return { status: 'not_member' };
       const row = message({ clientId: input.clientId, body: input.body });
-      const extra = await beforeCommit?.('tx' as unknown as TransactionQuery, membership.hookedType, row, attachmentIds);
+      const extra = await beforeCommit?.('tx' as unknown as TransactionQuery, membership.hookedType, row, []);
       return { status: 'created', message: { ...row, delivery: extra?.delivery ?? null }, memberIds: [ids.me, ids.bob] };
     }),
     existsInChat: vi.fn(async () => true),
@@ -104,7 +104,7 @@ describe('MessageService.send', () => {
     s.messages.insert.mockResolvedValueOnce({ status: 'not_member' });
     const result = await s.service.send(me, ids.chat, { clientId: 'c1', body: 'to the customer', internal: false });
     expect(s.messages.insert).toHaveBeenCalledWith(expect.objectContaining({ internal: false }), ['inbox']);
-    expect(beforeCommit).toHaveBeenCalledWith('tx', { kind: 'created', message: expect.objectContaining({ id: ids.msg, attachmentIds: [] }) });
+    expect(beforeCommit).toHaveBeenCalledWith('tx', { kind: 'created', message: expect.objectContaining({ id: ids.msg, attachments: [] }) });
     expect(result.message.delivery).toEqual({ state: 'queued', updatedAt: '2030-01-01T00:00:00.000Z' });
   });
 

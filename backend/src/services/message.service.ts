@@ -4,6 +4,7 @@ import type { AuthContext } from '@/core/auth';
 import { badRequest, forbidden, notFound, rateLimited } from '@/core/errors';
 import { type HookedMessage, type MessageDelivery, MessageHookRegistry } from '@/core/message-hooks';
 import { SeqGate } from '@/core/seq-gate';
+import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
@@ -18,7 +19,7 @@ import {
   type SendMessageDto,
 } from '@/schemas/message.dto';
 
-const toHooked = (m: MessageEntity, attachmentIds: string[]): HookedMessage => ({
+const toHooked = (m: MessageEntity, attachments: MessageAttachmentRow[]): HookedMessage => ({
   id: m.id,
   chatId: m.chatId,
   seq: m.seq,
@@ -26,7 +27,7 @@ const toHooked = (m: MessageEntity, attachmentIds: string[]): HookedMessage => (
   senderContactId: m.senderContactId,
   body: m.body,
   internal: m.internal,
-  attachmentIds,
+  attachments: attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size })),
   delivery: m.delivery,
 });
 
@@ -88,6 +89,40 @@ export class MessageService {
   }
 
   /**
+   * One statement for chats nobody hooks; a hooked chat (or a send with files) runs in a transaction that the
+   * chat type's hook may add to or refuse.
+   */
+  private async insert(input: NewMessage, attachmentIds: string[]) {
+    const hooked = this.hooks.hookedTypes();
+    if (attachmentIds.length === 0) {
+      const fast = await this.messages.insert(input, hooked);
+      if (fast.status !== 'not_member' || hooked.length === 0) return fast;
+    }
+    return this.messages.insertInTransaction(input, attachmentIds, async (tx, chatType, message, attachments) => {
+      const hook = this.hooks.for(chatType);
+      return hook?.beforeCommit(tx, { kind: 'created', message: toHooked(message, attachments) });
+    });
+  }
+
+  /**
+   * Records where an outgoing message's delivery stands, for a module that delivers it; the change reaches the
+   * chat's members live and through /sync. A state older than the stored one is ignored.
+   */
+  async setDelivery(messageId: string, delivery: MessageDelivery): Promise<MessageResponseDto | null> {
+    const updated = await this.messages.updateDelivery(messageId, delivery);
+    if (!updated) return null;
+    const response = toMessageResponse(updated);
+    this.events.emit('message.updated', { chatId: updated.chatId, message: response, memberIds: await this.chats.memberIds(updated.chatId) });
+    return response;
+  }
+
+  /** A message the caller may see (a member of its chat); anyone else gets the same 404 as for a missing id. */
+  async get(auth: AuthContext, messageId: string): Promise<MessageResponseDto> {
+    const { message } = await this.requireVisible(auth, messageId);
+    return toMessageResponse(message);
+  }
+
+  /**
    * Stores a message that came from outside (a bridged customer, or the business account from the provider's app)
    * once per (chat, externalId), and announces it like any new message. No caller check: the caller is the bridge's
    * inbound job, acting on an authenticated webhook or a poll.
@@ -102,7 +137,7 @@ export class MessageService {
     const message = toMessageResponse(result.message);
     if (result.status === 'duplicate') return { message, created: false };
     const { memberIds } = result;
-    ticket.release(message.seq, () => this.events.emit('message.created', { chatId: input.chatId, message, memberIds }));
+    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId: input.chatId, message, memberIds })));
     return { message, created: true };
   }
 
@@ -146,40 +181,6 @@ export class MessageService {
     const message = await this.messages.findById(messageId);
     if (!message) return;
     this.events.emit('message.updated', { chatId: message.chatId, message: toMessageResponse(message), memberIds: await this.chats.memberIds(message.chatId) });
-  }
-
-  /**
-   * One statement for chats nobody hooks; a hooked chat (or a send with files) runs in a transaction that the
-   * chat type's hook may add to or refuse.
-   */
-  private async insert(input: NewMessage, attachmentIds: string[]) {
-    const hooked = this.hooks.hookedTypes();
-    if (attachmentIds.length === 0) {
-      const fast = await this.messages.insert(input, hooked);
-      if (fast.status !== 'not_member' || hooked.length === 0) return fast;
-    }
-    return this.messages.insertInTransaction(input, attachmentIds, async (tx, chatType, message, ids) => {
-      const hook = this.hooks.for(chatType);
-      return hook?.beforeCommit(tx, { kind: 'created', message: toHooked(message, ids) });
-    });
-  }
-
-  /**
-   * Records where an outgoing message's delivery stands, for a module that delivers it; the change reaches the
-   * chat's members live and through /sync. A state older than the stored one is ignored.
-   */
-  async setDelivery(messageId: string, delivery: MessageDelivery): Promise<MessageResponseDto | null> {
-    const updated = await this.messages.updateDelivery(messageId, delivery);
-    if (!updated) return null;
-    const response = toMessageResponse(updated);
-    this.events.emit('message.updated', { chatId: updated.chatId, message: response, memberIds: await this.chats.memberIds(updated.chatId) });
-    return response;
-  }
-
-  /** A message by id for a module acting on it (no access check: callers check their own rules first). */
-  async findForModule(messageId: string): Promise<MessageResponseDto | null> {
-    const message = await this.messages.findById(messageId);
-    return message ? toMessageResponse(message) : null;
   }
 
   async list(auth: AuthContext, chatId: string, query: ListMessagesQueryDto): Promise<MessageListResponseDto> {

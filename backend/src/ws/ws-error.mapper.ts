@@ -11,10 +11,11 @@ export function ackErrorOf(exception: DomainException): AckErrorDto {
     case ErrorCode.Validation:
     case ErrorCode.PayloadTooLarge:
     case ErrorCode.Unprocessable:
-    case ErrorCode.ChannelLimit:
       return details?.fields ? { code, message, fields: details.fields } : { code, message };
     case ErrorCode.RateLimited:
       return { code, message, retryAfterSeconds: details?.retryAfterSeconds };
+    case ErrorCode.ChannelLimit:
+      return { code, message, limit: details?.limit, ...(details?.fields ? { fields: details.fields } : {}) };
     case ErrorCode.Unauthorized:
     case ErrorCode.Forbidden:
     case ErrorCode.NotFound:

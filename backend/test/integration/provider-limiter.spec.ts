@@ -42,6 +42,15 @@ describe('provider limiter (integration, real Redis)', () => {
     expect((await a.reserve({ ...scope, chat: '1002' }, randomUUID())).waitMs).toBeLessThan(1000);
   });
 
+  it('a send asking again (a job woken early, or run twice) keeps its slot instead of booking another', async () => {
+    const scope = tg();
+    const first = await a.reserve(scope, 'send-1');
+    const second = await a.reserve(scope, 'send-2');
+    expect((await b.reserve(scope, 'send-2')).at).toBe(second.at);
+    expect((await a.reserve(scope, 'send-1')).at).toBe(first.at);
+    expect((await b.reserve(scope, 'send-3')).at - second.at).toBeGreaterThanOrEqual(TELEGRAM_CHAT_SPACING_MS);
+  });
+
   it('lets one bot make at most 25 calls a second over many chats', async () => {
     const account = randomUUID();
     const waits = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).gate(tg({ account, chat: String(i) }), `h${i}`)));

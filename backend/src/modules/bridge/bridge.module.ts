@@ -1,6 +1,7 @@
 import { ChannelController } from './api/channel.controller';
 import { CannedResponseController, ContactController, InboxDeskController, LabelController } from './api/desk.controller';
 import { InboxController } from './api/inbox.controller';
+import { OutboundController } from './api/outbound.controller';
 import { WebhookController } from './api/webhook.controller';
 import { AssignmentRepository } from './repositories/assignment.repository';
 import { ContactRepository } from './repositories/contact.repository';
@@ -19,8 +20,11 @@ import { SnoozeWakeProcessor } from './workers/snooze-wake.processor';
 import { AvitoApiRepository } from './repositories/avito-api.repository';
 import { BridgeLockRepository } from './repositories/bridge-lock.repository';
 import { ChannelRepository } from './repositories/channel.repository';
+import { DeliveryMetricsRepository } from './repositories/delivery-metrics.repository';
+import { DeliveryRepository } from './repositories/delivery.repository';
 import { InboundEventRepository } from './repositories/inbound-event.repository';
 import { InboxRepository } from './repositories/inbox.repository';
+import { ProviderLimiterRepository } from './repositories/provider-limiter.repository';
 import { SecretBoxRepository } from './repositories/secret-box.repository';
 import { TelegramApiRepository } from './repositories/telegram-api.repository';
 import { BridgeLifecycleService } from './services/bridge-lifecycle.service';
@@ -28,12 +32,15 @@ import { ChannelAccessService } from './services/channel-access.service';
 import { ChannelService } from './services/channel.service';
 import { InboundService } from './services/inbound.service';
 import { InboxService } from './services/inbox.service';
+import { OutboundService } from './services/outbound.service';
 import { ReconcileService } from './services/reconcile.service';
 import { SecretsService } from './services/secrets.service';
 import { ThreadMembershipService } from './services/thread-membership.service';
 import { ThreadViewService } from './services/thread-view.service';
 import { WebhookService } from './services/webhook.service';
 import { InboundEventProcessor } from './workers/inbound-event.processor';
+import { DeliverySweepProcessor } from './workers/delivery-sweep.processor';
+import { DeliveryProcessor } from './workers/delivery.processor';
 import { InboundFileProcessor } from './workers/inbound-file.processor';
 import { ReconcileProcessor } from './workers/reconcile.processor';
 import { ReencryptProcessor } from './workers/reencrypt.processor';
@@ -46,7 +53,7 @@ export { installWebhookBodyParser, redactWebhookUrl } from './api/webhook-body';
  * infrastructure repositories; the messenger never imports the module. app.module wires these lists in.
  */
 export const BridgeModule = {
-  controllers: [ChannelController, InboxController, InboxDeskController, LabelController, CannedResponseController, ContactController, WebhookController],
+  controllers: [ChannelController, InboxController, InboxDeskController, LabelController, CannedResponseController, ContactController, WebhookController, OutboundController],
   repositories: [
     AssignmentRepository,
     ContactRepository,
@@ -54,7 +61,17 @@ export const BridgeModule = {
     LabelRepository,
     SnoozeRepository,
     ViewerRepository,
-    AvitoApiRepository, BridgeLockRepository, ChannelRepository, InboundEventRepository, InboxRepository, SecretBoxRepository, TelegramApiRepository],
+    AvitoApiRepository,
+    BridgeLockRepository,
+    ChannelRepository,
+    DeliveryMetricsRepository,
+    DeliveryRepository,
+    InboundEventRepository,
+    InboxRepository,
+    ProviderLimiterRepository,
+    SecretBoxRepository,
+    TelegramApiRepository,
+  ],
   services: [
     AutoAssignService,
     CannedResponseService,
@@ -68,6 +85,7 @@ export const BridgeModule = {
     ChannelService,
     InboundService,
     InboxService,
+    OutboundService,
     ReconcileService,
     SecretsService,
     ThreadMembershipService,
@@ -75,5 +93,5 @@ export const BridgeModule = {
     WebhookService,
   ],
   /** Job handlers, handed to the job system through the JOB_HANDLERS token. */
-  processors: [InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor, SnoozeWakeProcessor],
+  processors: [DeliveryProcessor, DeliverySweepProcessor, InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor, SnoozeWakeProcessor],
 };

@@ -3,7 +3,16 @@ import { SyncVersions1795307129761 } from './1795307129761-SyncVersions';
 import { Attachments1795307300000 } from './1795307300000-Attachments';
 import { Bridge1796000000000 } from './1796000000000-Bridge';
 import { MessageDelivery1796050000000 } from './1796050000000-MessageDelivery';
+import { Deliveries1796050000001 } from './1796050000001-Deliveries';
 import { Inbox1796400000000 } from './1796400000000-Inbox';
 
 /** Every migration, oldest first; listed explicitly so the same array works from sources and from dist. */
-export const migrations = [InitialSchema1763769600000, SyncVersions1795307129761, Attachments1795307300000, Bridge1796000000000, MessageDelivery1796050000000, Inbox1796400000000];
+export const migrations = [
+  InitialSchema1763769600000,
+  SyncVersions1795307129761,
+  Attachments1795307300000,
+  Bridge1796000000000,
+  MessageDelivery1796050000000,
+  Deliveries1796050000001,
+  Inbox1796400000000,
+];

@@ -25,20 +25,23 @@ const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + ma
 
 /**
  * Reserves the earliest slot that keeps every limit: past any pause (KEYS[1]); at least ARGV spacing after the
- * previous reservation on each spacing key (KEYS[2..1+n]); and, when given, at most ARGV limit slots in any
- * window on the sliding-window key (KEYS[n+2]). Returns the slot's distance from now and the slot, in ms.
+ * previous reservation on each spacing key (KEYS[3..2+n]); and, when given, at most ARGV limit slots in any
+ * window on the sliding-window key (KEYS[n+3]). A send reserves once: its slot is remembered on KEYS[2], so a job
+ * that wakes up early, or runs again, asks for the same slot. Returns the slot's distance from now and the slot, in ms.
  * ARGV: n, spacing_1..spacing_n, [windowMs, limit, member].
  */
 const RESERVE = `${NOW}
+local memo = tonumber(redis.call('GET', KEYS[2]) or '-1')
+if memo >= 0 then return {math.max(memo - now, 0), memo} end
 local n = tonumber(ARGV[1])
 local slot = now
 local pause = tonumber(redis.call('GET', KEYS[1]) or '0')
 if pause > slot then slot = pause end
 for i = 1, n do
-  local nextFree = tonumber(redis.call('GET', KEYS[1 + i]) or '0')
+  local nextFree = tonumber(redis.call('GET', KEYS[2 + i]) or '0')
   if nextFree > slot then slot = nextFree end
 end
-local windowKey = KEYS[n + 2]
+local windowKey = KEYS[n + 3]
 if windowKey then
   local windowMs = tonumber(ARGV[n + 2])
   local limit = tonumber(ARGV[n + 3])
@@ -54,8 +57,9 @@ if windowKey then
 end
 for i = 1, n do
   local spacing = tonumber(ARGV[1 + i])
-  redis.call('SET', KEYS[1 + i], slot + spacing, 'PX', slot - now + spacing + 1000)
+  redis.call('SET', KEYS[2 + i], slot + spacing, 'PX', slot - now + spacing + 1000)
 end
+redis.call('SET', KEYS[2], slot, 'PX', slot - now + 86400000)
 return {slot - now, slot}`;
 
 /**
@@ -118,9 +122,12 @@ export class ProviderLimiterRepository {
     return this.key(scope.provider, scope.account, 'pause');
   }
 
-  /** Books the earliest slot for one send; the caller waits `waitMs`, then passes `gate`. `at` is Redis time. */
+  /**
+   * Books the earliest slot for one send (`member` names it; asking again returns the same slot); the caller
+   * waits `waitMs`, then passes `gate`. `at` is in Redis time.
+   */
   async reserve(scope: LimitScope, member: string): Promise<{ waitMs: number; at: number }> {
-    const keys = [this.pauseKey(scope)];
+    const keys = [this.pauseKey(scope), this.key('slot', member)];
     const argv: Array<string | number> = [];
     let window: Array<string | number> = [];
     if (scope.provider === 'telegram') {
@@ -137,6 +144,11 @@ export class ProviderLimiterRepository {
     }
     const [waitMs, at] = (await this.redis.client.eval(RESERVE, keys.length, ...keys, ...argv, ...window)) as [number, number];
     return { waitMs, at };
+  }
+
+  /** How long until this send's slot (booked on the first call). */
+  async reserveOnce(scope: LimitScope, member: string): Promise<number> {
+    return (await this.reserve(scope, member)).waitMs;
   }
 
   /** 0 when the call may go now (and, for Avito, the caller holds the account until `release`); else ms to wait. */
