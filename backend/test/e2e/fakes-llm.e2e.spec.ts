@@ -99,12 +99,12 @@ describe('fake OpenAI-compatible LLM', () => {
   });
 
   it('delays replies (a client timeout aborts and is recorded) and answers HTTP errors with OpenAI bodies', async () => {
-    llm.script({ text: 'slow', delayMs: 1500 });
+    llm.script({ text: 'slow', delayMs: 4000 });
     const started = Date.now();
     await expect(client.chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'x' }] }, { timeout: 300 })).rejects.toBeInstanceOf(
       OpenAI.APIConnectionTimeoutError,
     );
-    expect(Date.now() - started).toBeLessThan(1400);
+    expect(Date.now() - started).toBeLessThan(3000);
     await expect.poll(() => llm.log[0]?.aborted, { timeout: 3000 }).toBe(true);
 
     llm.script({ text: 'on time', delayMs: 200 });

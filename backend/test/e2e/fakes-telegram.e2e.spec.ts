@@ -194,6 +194,8 @@ describe('fake Telegram Bot API', () => {
     try {
       await api.setWebhook(hook.url, { secret_token: 'S3cret_token' });
       const text = bot.update('text', { text: '/start link-code', from: { id: 777, firstName: 'Olga', username: 'olga' } });
+      expect((text.message as { from: Record<string, unknown> }).from).toEqual({ id: 777, is_bot: false, first_name: 'Olga', username: 'olga' });
+      expect((bot.update('text', {}).message as { from: Record<string, unknown> }).from).toMatchObject({ first_name: 'Ivan', last_name: 'Petrov' });
       expect(text).toMatchObject({
         message: { text: '/start link-code', chat: { id: 777, type: 'private', first_name: 'Olga' }, entities: [{ type: 'bot_command', offset: 0, length: 6 }] },
       });
@@ -245,23 +247,39 @@ describe('fake Telegram Bot API', () => {
     }
   });
 
-  it('enforces flood limits on request: 429 with retry_after for a second send to a chat within the interval', async () => {
-    const limited = telegram.addBot();
-    const client = new Api(limited.token, { apiRoot: telegram.url });
-    limited.enforceLimits({ perChatIntervalMs: 1000, perGroupPerMinute: 2, perBotPerSecond: 30 });
-    await client.sendMessage(100, 'first');
-    const second = await rejection(client.sendMessage(100, 'second'));
-    expect(second).toMatchObject({ error_code: 429, parameters: { retry_after: 1 } });
-    expect((second as GrammyError).description).toBe('Too Many Requests: retry after 1');
-    await client.sendMessage(200, 'another chat is fine');
-    await client.sendMessage(-100500, 'group 1');
-    await new Promise((resolve) => setTimeout(resolve, 1050));
-    await client.sendMessage(100, 'after a second');
-    await client.sendMessage(-100500, 'group 2');
-    await new Promise((resolve) => setTimeout(resolve, 1050));
-    expect(((await rejection(client.sendMessage(-100500, 'group 3'))) as GrammyError).error_code).toBe(429);
-    expect(limited.limitViolations.map((violation) => violation.rule)).toEqual(['per-chat', 'per-group']);
-    expect(limited.sent.map((sent) => sent.text)).toEqual(['first', 'another chat is fine', 'group 1', 'after a second', 'group 2']);
+  it('enforces flood limits on request: 429 with retry_after when a sender outruns them', async () => {
+    const perChat = telegram.addBot();
+    const chatClient = new Api(perChat.token, { apiRoot: telegram.url });
+    perChat.enforceLimits({ perChatIntervalMs: 2000 });
+    await chatClient.sendMessage(100, 'first');
+    const second = await rejection(chatClient.sendMessage(100, 'second'));
+    expect(second).toMatchObject({ error_code: 429 });
+    const retryAfter = (second as GrammyError).parameters.retry_after;
+    expect([1, 2]).toContain(retryAfter);
+    expect((second as GrammyError).description).toBe(`Too Many Requests: retry after ${retryAfter}`);
+    await chatClient.sendMessage(200, 'another chat is fine');
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await chatClient.sendMessage(100, 'after the interval');
+    expect(perChat.sent.map((sent) => sent.text)).toEqual(['first', 'another chat is fine', 'after the interval']);
+    expect(perChat.limitViolations).toEqual([expect.objectContaining({ rule: 'per-chat', chatId: '100', retryAfter })]);
+
+    const perGroup = telegram.addBot();
+    const groupClient = new Api(perGroup.token, { apiRoot: telegram.url });
+    perGroup.enforceLimits({ perGroupPerMinute: 2 });
+    await groupClient.sendMessage(-100500, 'group 1');
+    await groupClient.sendMessage(-100500, 'group 2');
+    const third = await rejection(groupClient.sendMessage(-100500, 'group 3'));
+    expect(third).toMatchObject({ error_code: 429 });
+    expect((third as GrammyError).parameters.retry_after).toBeGreaterThanOrEqual(58);
+    await groupClient.sendMessage(-100600, 'another group');
+
+    const perBot = telegram.addBot();
+    const botClient = new Api(perBot.token, { apiRoot: telegram.url });
+    perBot.enforceLimits({ perBotPerSecond: 2 });
+    await botClient.sendMessage(1, 'a');
+    await botClient.sendMessage(2, 'b');
+    expect(((await rejection(botClient.sendMessage(3, 'c'))) as GrammyError).error_code).toBe(429);
+    expect(perBot.limitViolations.map((violation) => violation.rule)).toEqual(['per-bot']);
   });
 
   it('adds latency and counts calls in flight; serves customers profile photos', async () => {

@@ -492,8 +492,11 @@ class Bot implements FakeBot {
     let state = this.chats.get(chatId);
     if (!state) {
       const numeric = Number(chatId);
-      const chat: Record<string, unknown> =
-        numeric < 0 ? { id: numeric, type: numeric < -1_000_000_000_000 ? 'supergroup' : 'group', title: `Group ${chatId}` } : { id: numeric, type: 'private' };
+      const chat: Record<string, unknown> = chatId.startsWith('@')
+        ? { id: -1_000_000_000_000 - this.chats.size - 1, type: 'channel', title: chatId.slice(1), username: chatId.slice(1) }
+        : numeric < 0
+          ? { id: numeric, type: numeric < -1_000_000_000_000 ? 'supergroup' : 'group', title: `Group ${chatId}` }
+          : { id: numeric, type: 'private' };
       state = { chat, nextMessageId: 1, messages: new Map() };
       this.chats.set(chatId, state);
     }
@@ -512,7 +515,8 @@ class Bot implements FakeBot {
   }
 
   update(kind: UpdateKind, opts: UpdateOptions = {}): Record<string, unknown> {
-    const customer: TelegramCustomer = { ...DEFAULT_CUSTOMER, ...opts.from };
+    // A given `from` is the whole customer: the default customer's surname or username must not leak into it.
+    const customer: TelegramCustomer = opts.from ? { id: DEFAULT_CUSTOMER.id, firstName: DEFAULT_CUSTOMER.firstName, ...opts.from } : DEFAULT_CUSTOMER;
     const from: Record<string, unknown> = {
       id: customer.id,
       is_bot: false,

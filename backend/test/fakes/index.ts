@@ -1,0 +1,3 @@
+export * from './avito';
+export * from './llm';
+export * from './telegram';
