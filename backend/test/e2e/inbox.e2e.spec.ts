@@ -258,6 +258,37 @@ describe('operator inbox', () => {
     annaSocket.disconnect();
   }, 60_000);
 
+  it('answers 409 REPLIED_MEANWHILE when another operator replied after you opened the thread, unless force is true', async () => {
+    const channel = await channelWith([anna, boris]);
+    const th = await customerWrites(channel, 'is it available?', { id: 1050, firstName: 'Vera' });
+    await sdk.viewInboxThread({ client: anna.client, path: { chatId: th.chat.id }, throwOnError: true });
+    await sdk.viewInboxThread({ client: boris.client, path: { chatId: th.chat.id }, throwOnError: true });
+    await sdk.sendMessage({ client: anna.client, path: { chatId: th.chat.id }, body: { body: 'Yes, it is', clientId: uniq('c') }, throwOnError: true });
+
+    // A note is team talk, never a reply: it neither warns nor is refused.
+    await sdk.sendMessage({ client: boris.client, path: { chatId: th.chat.id }, body: { body: 'I will take the next one', internal: true, clientId: uniq('c') }, throwOnError: true });
+    const clientId = uniq('c');
+    const refused = await expectError(sdk.sendMessage({ client: boris.client, path: { chatId: th.chat.id }, body: { body: 'Yes!', clientId } }), 409);
+    expect(refused).toMatchObject({ code: 'REPLIED_MEANWHILE', repliedBy: { userId: anna.id, name: 'Anna' } });
+    expect(refused.message).toMatch(/^Anna replied \d+ s ago/);
+    const history = await sdk.listMessages({ client: boris.client, path: { chatId: th.chat.id }, throwOnError: true });
+    expect(history.data.items.map((m) => m.body)).not.toContain('Yes!');
+
+    const forced = await sdk.sendMessage({ client: boris.client, path: { chatId: th.chat.id }, body: { body: 'Yes!', clientId, force: true }, throwOnError: true });
+    expect(forced.data.body).toBe('Yes!');
+    // Having answered with Anna's reply in view, Boris is not asked again about it.
+    await sdk.sendMessage({ client: boris.client, path: { chatId: th.chat.id }, body: { body: 'Anything else?', clientId: uniq('c') }, throwOnError: true });
+    // Anna opened the thread before Boris's replies: now she is the one asked.
+    await expectError(sdk.sendMessage({ client: anna.client, path: { chatId: th.chat.id }, body: { body: 'Bye', clientId: uniq('c') } }), 409);
+    await eventually(async () => {
+      const texts = channel.bot.sent.map((m) => m.text);
+      if (!texts.includes('Anything else?')) throw new Error('not delivered yet');
+      expect(texts.filter((x) => x === 'Yes!')).toHaveLength(1);
+      expect(texts).not.toContain('I will take the next one');
+      expect(texts).not.toContain('Bye');
+    }, 30_000);
+  }, 60_000);
+
   it('auto-assigns new threads to online operators with the fewest open threads, in turn, and unassigns on lost access', async () => {
     const carol = await registerUser(t.url, { displayName: 'Carol' });
     const dan = await registerUser(t.url, { displayName: 'Dan' });

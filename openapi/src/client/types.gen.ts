@@ -44,6 +44,11 @@ export type AuthResponseDto = {
     expiresIn: number;
 };
 
+export type RepliedByDto = {
+    userId: string;
+    name: string;
+};
+
 export type ErrorResponseDto = {
     statusCode: number;
     code: string;
@@ -56,6 +61,14 @@ export type ErrorResponseDto = {
      * CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)
      */
     limit?: string;
+    /**
+     * REPLIED_MEANWHILE: the operator who replied after you opened the thread
+     */
+    repliedBy?: RepliedByDto;
+    /**
+     * REPLIED_MEANWHILE: when they replied
+     */
+    repliedAt?: string;
     /**
      * Present on 500: quote it when reporting the problem; it is in the server log.
      */
@@ -305,6 +318,10 @@ export type SendMessageDto = {
      * An internal note: shown to the chat members (operators), never sent to the customer
      */
     internal?: boolean;
+    /**
+     * Inbox threads: send even though another operator replied after you opened the thread (otherwise 409 REPLIED_MEANWHILE)
+     */
+    force?: boolean;
 };
 
 export type MessageListResponseDto = {
@@ -336,6 +353,10 @@ export type WsSendMessageDto = {
      * An internal note: shown to the chat members (operators), never sent to the customer
      */
     internal?: boolean;
+    /**
+     * Inbox threads: send even though another operator replied after you opened the thread (otherwise 409 REPLIED_MEANWHILE)
+     */
+    force?: boolean;
     chatId: string;
 };
 
@@ -348,7 +369,7 @@ export type WsReadDto = {
     chatId: string;
 };
 
-export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
+export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'REPLIED_MEANWHILE' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
 
 export type AckErrorDto = {
     code: ErrorCode;
@@ -365,6 +386,14 @@ export type AckErrorDto = {
      * CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)
      */
     limit?: string;
+    /**
+     * REPLIED_MEANWHILE: the operator who replied after you opened the thread
+     */
+    repliedBy?: RepliedByDto;
+    /**
+     * REPLIED_MEANWHILE: when they replied
+     */
+    repliedAt?: string;
     /**
      * INTERNAL_ERROR: quote it when reporting the problem; it is in the server log
      */

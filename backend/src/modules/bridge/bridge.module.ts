@@ -4,6 +4,7 @@ import { InboxController } from './api/inbox.controller';
 import { OutboundController } from './api/outbound.controller';
 import { WebhookController } from './api/webhook.controller';
 import { AssignmentRepository } from './repositories/assignment.repository';
+import { CollisionRepository } from './repositories/collision.repository';
 import { ContactRepository } from './repositories/contact.repository';
 import { InboxStatsRepository } from './repositories/inbox-stats.repository';
 import { LabelRepository } from './repositories/label.repository';
@@ -11,6 +12,7 @@ import { SnoozeRepository } from './repositories/snooze.repository';
 import { ViewerRepository } from './repositories/viewer.repository';
 import { AutoAssignService } from './services/auto-assign.service';
 import { CannedResponseService } from './services/canned-response.service';
+import { CollisionService } from './services/collision.service';
 import { ContactService } from './services/contact.service';
 import { InboxStatsService } from './services/inbox-stats.service';
 import { LabelService } from './services/label.service';
@@ -56,6 +58,7 @@ export const BridgeModule = {
   controllers: [ChannelController, InboxController, InboxDeskController, LabelController, CannedResponseController, ContactController, WebhookController, OutboundController],
   repositories: [
     AssignmentRepository,
+    CollisionRepository,
     ContactRepository,
     InboxStatsRepository,
     LabelRepository,
@@ -75,6 +78,7 @@ export const BridgeModule = {
   services: [
     AutoAssignService,
     CannedResponseService,
+    CollisionService,
     ContactService,
     InboxStatsService,
     LabelService,
