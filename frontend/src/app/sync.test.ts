@@ -19,6 +19,7 @@ describe('Resync after a reconnect (unit, HTTP mocked with MSW)', () => {
     queryClient.setQueryData<InfiniteData<MessageListResponseDto>>(messagesKey, { pages: [{ items: [m2, m1] }], pageParams: [{}] });
     queryClient.setQueryData<ChatListResponseDto>(listChatsQueryKey(), {
       items: [directChat(withBob, bob, { lastMessage: m2, lastMessageSeq: 2 }), directChat(withCarol, carol)],
+      nextCursor: null,
     });
     const since: Array<string | null> = [];
     server.use(

@@ -7,7 +7,7 @@ import { presenceQueryKey, type PresenceMap } from './api/presence';
 import { sortChats } from './utils';
 
 function updateList(queryClient: QueryClient, fn: (items: ChatResponseDto[]) => ChatResponseDto[]) {
-  queryClient.setQueryData<ChatListResponseDto>(chatsQueryKey(), (old) => (old ? { items: fn(old.items) } : old));
+  queryClient.setQueryData<ChatListResponseDto>(chatsQueryKey(), (old) => (old ? { ...old, items: fn(old.items) } : old));
 }
 
 function updateChat(queryClient: QueryClient, chatId: string, fn: (chat: ChatResponseDto) => ChatResponseDto) {
