@@ -55,12 +55,12 @@ describe('Inbox (unit, HTTP mocked with MSW)', () => {
     renderWithProviders(<ThreadList />);
     const list = await screen.findByRole('list', { name: 'Threads' });
     await within(list).findByText('Anna Customer');
-    const rows = within(list).getAllByRole('listitem');
-    expect(rows).toHaveLength(2);
-    expect(within(rows[0]).getByTestId('channel-badge')).toHaveTextContent('Telegram · Shop bot');
-    expect(within(rows[1]).getByTestId('channel-badge')).toHaveTextContent('Avito · Bikes');
-    expect(within(rows[0]).getByText('hello from Anna Customer')).toBeInTheDocument();
-    expect(within(rows[0]).getByLabelText('1 unread')).toHaveTextContent('1');
+    const [first, second] = within(list).getAllByRole('listitem') as [HTMLElement, HTMLElement];
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2);
+    expect(within(first).getByTestId('channel-badge')).toHaveTextContent('Telegram · Shop bot');
+    expect(within(second).getByTestId('channel-badge')).toHaveTextContent('Avito · Bikes');
+    expect(within(first).getByText('hello from Anna Customer')).toBeInTheDocument();
+    expect(within(first).getByLabelText('1 unread')).toHaveTextContent('1');
     expect(screen.getByRole('tab', { name: 'Unassigned' })).toHaveAccessibleDescription('2');
 
     await userEvent.click(screen.getByRole('tab', { name: 'Mine' }));
