@@ -14,6 +14,7 @@ import {
   updateInboxThreadMutation,
 } from '@messenger/api-client/react-query';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
 
 export type ThreadFilters = NonNullable<ListInboxThreadsData['query']>;
 
@@ -42,18 +43,18 @@ export function useThreadMessages(chatId: string) {
 
 export function useInvalidateInbox() {
   const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ predicate: (q) => isInboxKey(q.queryKey) });
+  return useCallback(() => queryClient.invalidateQueries({ predicate: (q) => isInboxKey(q.queryKey) }), [queryClient]);
 }
 
 /** Puts a message into the thread's cached history (new or changed), keeping seq order. */
 export function useMergeMessage() {
   const queryClient = useQueryClient();
-  return (m: MessageResponseDto) =>
+  return useCallback((m: MessageResponseDto) =>
     queryClient.setQueriesData<{ items: MessageResponseDto[] }>({ queryKey: listMessagesQueryKey({ path: { chatId: m.chatId } }) }, (old) => {
       if (!old) return old;
       const items = old.items.filter((x) => x.id !== m.id && (!m.clientId || x.clientId !== m.clientId));
       return { ...old, items: [...items, m].sort((a, b) => a.seq - b.seq) };
-    });
+    }), [queryClient]);
 }
 
 export function useUpdateThread() {

@@ -20,7 +20,7 @@ export function DeliveryState({ message, onSendAgain }: { message: MessageRespon
     onSendAgain(message.id);
   };
   return (
-    <span className="mt-1 flex flex-wrap items-center gap-1 text-xs text-slate-500" data-delivery={state}>
+    <span className="mt-1 flex flex-wrap items-center gap-1 text-xs opacity-80" data-delivery={state}>
       <span aria-hidden className={state === 'failed' || state === 'blocked' ? 'text-red-600' : undefined}>
         {ICONS[state]}
       </span>

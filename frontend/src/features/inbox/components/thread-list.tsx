@@ -5,7 +5,8 @@ import { Avatar } from '@/components/ui/avatar';
 import { useT, useLocale, type MessageKey } from '@/lib/i18n';
 import { formatShort } from '@/lib/i18n/format';
 import { cn } from '@/utils/cn';
-import { useChannels, useCounts, useLabels, useThreads } from '../api';
+import { onSocketEvent } from '@/lib/socket';
+import { useChannels, useCounts, useInvalidateInbox, useLabels, useThreads } from '../api';
 import { useInboxFilters, type InboxTab } from '../store';
 
 export const STATUSES: ThreadStatus[] = ['open', 'pending', 'snoozed', 'resolved'];
@@ -29,6 +30,18 @@ export function ThreadList({ activeChatId }: { activeChatId?: string }) {
   const channels = useChannels();
   const labels = useLabels();
   const items = useMemo(() => threads.data?.items ?? [], [threads.data]);
+  const invalidate = useInvalidateInbox();
+
+  // Live: a new or changed thread, or a new message in one, refreshes the list and the counts.
+  useEffect(() => {
+    const refresh = () => void invalidate();
+    const offThread = onSocketEvent('thread:updated', refresh);
+    const offMessage = onSocketEvent('message:new', refresh);
+    return () => {
+      offThread();
+      offMessage();
+    };
+  }, [invalidate]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
