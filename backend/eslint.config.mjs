@@ -61,6 +61,12 @@ const bridgeLayer = (name, forbidden, extraTargets = [], extra = []) =>
     extra,
   );
 
+/**
+ * A service may use another service, through its class and public methods only (as immich does): never through a
+ * helper file or another service's repositories. Direction still holds: the messenger's services never use a module's.
+ */
+const SERVICE_INTERNALS = [{ group: ['@/services/*', '!@/services/*.service'], message: 'Use another service through its *.service class only.' }];
+
 const messengerData = {
   targets: MESSENGER_DATA_REPOSITORIES,
   message: 'The bridge reaches messenger data through messenger services, never their repositories or SQL.',
@@ -79,9 +85,11 @@ export default tseslint.config(
   },
   layer('models', ['api', 'ws', 'workers', 'services', 'repositories', 'schemas']),
   layer('schemas', ['api', 'ws', 'workers', 'services', 'repositories']),
-  layer('core', ['api', 'ws', 'workers', 'services', 'repositories']),
+  layer('core', ['api', 'ws', 'workers', 'services', 'repositories', 'models', 'schemas']),
+  // The data source lists the entities TypeORM maps, and the validation tests exercise real DTOs.
+  { ...layer('core', ['api', 'ws', 'workers', 'services', 'repositories']), files: ['src/core/database/**/*.ts', 'src/core/**/*.spec.ts'] },
   layer('repositories', ['api', 'ws', 'workers', 'services']),
-  layer('services', ['api', 'ws', 'workers'], ioPackages('services')),
+  layer('services', ['api', 'ws', 'workers'], [...ioPackages('services'), ...SERVICE_INTERNALS]),
   layer('api', ['ws', 'workers', 'repositories', 'models']),
   layer('ws', ['api', 'workers', 'repositories', 'models']),
   layer('workers', ['api', 'ws', 'repositories', 'models']),
@@ -94,7 +102,7 @@ export default tseslint.config(
   bridgeLayer('models', ['api', 'ws', 'workers', 'services', 'schemas']),
   bridgeLayer('schemas', ['api', 'ws', 'workers', 'services', 'repositories']),
   bridgeLayer('repositories', ['api', 'ws', 'workers', 'services'], [messengerData]),
-  bridgeLayer('services', ['api', 'ws', 'workers'], [messengerData], ioPackages('bridge services')),
+  bridgeLayer('services', ['api', 'ws', 'workers'], [messengerData], [...ioPackages('bridge services'), ...SERVICE_INTERNALS]),
   bridgeLayer('api', ['ws', 'workers', 'repositories', 'models']),
   bridgeLayer('workers', ['api', 'ws', 'repositories', 'models']),
 );

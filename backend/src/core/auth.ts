@@ -1,4 +1,6 @@
-import type { UserRole } from '@/models/user.entity';
+/** Roles are part of who is calling, so they live here; the users table stores them as these strings. */
+export const USER_ROLES = ['user', 'operator', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
 
 /** Who is calling, as proven by a verified access token; every service method takes it first. */
 export interface AuthContext {

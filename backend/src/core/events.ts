@@ -1,21 +1,23 @@
-import type { MessageResponseDto } from '@/schemas/message.dto';
-import type { ChatResponseDto } from '@/schemas/chat.dto';
-import type { AttachmentResponseDto } from '@/schemas/attachment.dto';
+import type { UserRole } from './auth';
 
-/** Domain events emitted by services after a change is committed; the realtime layer fans them out. */
-export interface DomainEvents {
-  'message.created': { chatId: string; message: MessageResponseDto; memberIds: string[] };
-  'message.updated': { chatId: string; message: MessageResponseDto; memberIds: string[] };
-  'message.deleted': { chatId: string; message: MessageResponseDto; memberIds: string[] };
+/**
+ * Domain events emitted by services after a change is committed; the realtime layer fans them out.
+ * Core names the events and what they carry without knowing the client-facing shapes: the message, chat and
+ * attachment views are type parameters, bound to the response DTOs in `schemas/events.ts`.
+ */
+export interface DomainEventsOf<Message, Chat, Attachment> {
+  'message.created': { chatId: string; message: Message; memberIds: string[] };
+  'message.updated': { chatId: string; message: Message; memberIds: string[] };
+  'message.deleted': { chatId: string; message: Message; memberIds: string[] };
   'chat.read': { chatId: string; userId: string; seq: number; memberIds: string[] };
-  'chat.created': { chat: ChatResponseDto; memberIds: string[] };
-  'chat.updated': { chat: ChatResponseDto; memberIds: string[] };
+  'chat.created': { chat: Chat; memberIds: string[] };
+  'chat.updated': { chat: Chat; memberIds: string[] };
   'member.added': { chatId: string; userId: string; memberIds: string[] };
   'member.removed': { chatId: string; userId: string; memberIds: string[] };
   /** An attachment changed after it was shown (its thumbnail is ready); `messageId` is null while unsent. */
+  'attachment.updated': { chatId: string; messageId: string | null; attachment: Attachment; memberIds: string[] };
   /** An account's role changed (admins see every inbox thread, so the bridge adjusts memberships). */
-  'user.role-changed': { userId: string; role: 'user' | 'operator' | 'admin' };
-  'attachment.updated': { chatId: string; messageId: string | null; attachment: AttachmentResponseDto; memberIds: string[] };
+  'user.role-changed': { userId: string; role: UserRole };
 }
 
-export type DomainEventName = keyof DomainEvents;
+export type DomainEventNameOf = keyof DomainEventsOf<unknown, unknown, unknown>;

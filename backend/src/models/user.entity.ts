@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const USER_ROLES = ['user', 'operator', 'admin'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+import { USER_ROLES, type UserRole } from '@/core/auth';
+
+export { USER_ROLES, type UserRole };
 
 @Entity('users')
 export class UserEntity {

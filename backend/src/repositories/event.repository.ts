@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { DomainEventName, DomainEvents } from '@/core/events';
+import type { DomainEventName, DomainEvents } from '@/schemas/events';
 
 /** In-process, typed domain events; cross-instance fan-out is the socket.io adapter's job, not this bus's. */
 @Injectable()

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
-import type { DomainEvents } from '@/core/events';
+import type { DomainEvents } from '@/schemas/events';
 import { JobName, type JobOutcome } from '@/core/jobs';
 import { DigestRepository, type UnreadChat } from '@/repositories/digest.repository';
 import { EventRepository } from '@/repositories/event.repository';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeTelegram, type FakeBot, type FakeTelegram } from '../fakes/telegram';
 import type { TestUser } from '../helpers/api';
 import { startApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app';
-import { type Channel, deliveryOf, eventually, registerAdmin, send, telegramChannel, telegramThread } from '../helpers/outbound';
+import { type Channel, deliveryOf, eventually, registerAdmin, send, telegramChannel, telegramThreads } from '../helpers/outbound';
 
 const FINAL = ['sent', 'failed', 'blocked', 'unknown'];
 
@@ -82,18 +82,9 @@ describe('outbound delivery across worker processes (e2e: ROLE=api here, ROLE=wo
   };
 
   const threads = async (bot: FakeBot, channel: Channel, count: number, firstCustomer: number) => {
-    const result: Array<{ customerId: number; chatId: string }> = [];
-    // A few at a time: the webhooks are cheap, the inbound jobs run on the spawned worker.
-    for (let i = 0; i < count; i += 10) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(10, count - i) }, async (_, j) => {
-          const customerId = firstCustomer + i + j;
-          return { customerId, chatId: await telegramThread(app.url, admin, bot, channel, customerId) };
-        }),
-      );
-      result.push(...batch);
-    }
-    return result;
+    const customerIds = Array.from({ length: count }, (_, i) => firstCustomer + i);
+    const chatIds = await telegramThreads(app.url, admin, bot, channel, customerIds);
+    return customerIds.map((customerId, i) => ({ customerId, chatId: chatIds[i] }));
   };
 
   it('keeps at least a second between sends to one chat with two worker processes taking jobs', async () => {
@@ -111,20 +102,22 @@ describe('outbound delivery across worker processes (e2e: ROLE=api here, ROLE=wo
     expect(times).toHaveLength(6);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     console.log(`per-chat gaps at the fake (ms): ${gaps.join(', ')}`);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1000 - 5);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1000);
     // The other chat was not held behind the first one's queue.
     const otherAt = bot.sent.find((s) => s.chatId === String(other.customerId))!.at;
     expect(otherAt).toBeLessThan(times[5]);
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((r) => (w.child.exitCode !== null ? r(null) : w.child.once('exit', r)))));
-  });
+  }, 120_000);
 
   it('kill -9 of the worker during 500 sends: every delivery final, none lost, duplicates at the fake no more than unknown', async () => {
     const first = startWorker('k1', { JOB_CONCURRENCY: '8' });
     const bots = [tg.addBot(), tg.addBot()];
     const channels = await Promise.all(bots.map((b) => telegramChannel(app.url, admin, b)));
     const perBot = 50;
+    const started = Date.now();
     const threadSets = await Promise.all(bots.map((b, i) => threads(b, channels[i], perBot, 900_000 + i * 1000)));
+    console.log(`${perBot * bots.length} threads in ${Date.now() - started} ms`);
 
     const messages: Array<{ id: string; chatId: string; body: string; bot: FakeBot; customerId: number }> = [];
     for (let round = 0; round < 5; round++) {
@@ -140,9 +133,14 @@ describe('outbound delivery across worker processes (e2e: ROLE=api here, ROLE=wo
       );
     }
     expect(messages).toHaveLength(500);
+    console.log(`500 messages stored in ${Date.now() - started} ms`);
 
     const sentCount = () => bots.reduce((n, b) => n + b.sent.length, 0);
-    await eventually(async () => sentCount() >= 120, 60_000, `120 sends at the fake; worker output:\n${first.output()}`);
+    await eventually(async () => sentCount() >= 100, 60_000, `100 sends at the fake; worker output:\n${first.output()}`);
+    // Make sure the kill lands with requests in flight: the next sends are taken by the fake and left unanswered.
+    const callsNow = bots.map((b) => b.calls.length);
+    for (const bot of bots) bot.fault('sendMessage', { kind: 'hang-after-accept', ms: 10_000 }, 3);
+    await eventually(async () => bots.every((b, i) => b.calls.length >= callsNow[i] + 3), 30_000, 'requests in flight');
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
     const atKill = sentCount();
@@ -182,5 +180,5 @@ describe('outbound delivery across worker processes (e2e: ROLE=api here, ROLE=wo
     // Whatever the customers got is a message we report as sent, or as unknown (it may have arrived).
     const byKey = new Map(messages.map((m) => [`${m.customerId}|${m.body}`, m]));
     for (const key of received.keys()) expect(['sent', 'unknown'], key).toContain(stateOf.get(byKey.get(key)?.id ?? ''));
-  });
+  }, 300_000);
 });

@@ -82,8 +82,8 @@ async function threadWith(url: string, admin: TestUser, channelId: string, text:
   );
 }
 
-/** A Telegram customer writes to the bot; resolves to the thread's chat id. */
-export async function telegramThread(url: string, admin: TestUser, bot: FakeBot, channel: Channel, customerId: number): Promise<string> {
+/** A Telegram customer writes to the bot (the webhook is answered; the thread appears once the job ran). */
+export async function telegramCustomerWrites(url: string, bot: FakeBot, customerId: number): Promise<string> {
   const text = `hello ${randomUUID()}`;
   const update = bot.update('text', { from: { id: customerId, firstName: `Customer ${customerId}` }, text });
   const res = await fetch(toApp(bot.webhook!.url, url), {
@@ -92,7 +92,39 @@ export async function telegramThread(url: string, admin: TestUser, bot: FakeBot,
     body: JSON.stringify(update),
   });
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
-  return threadWith(url, admin, channel.id, text);
+  return text;
+}
+
+/** A Telegram customer writes to the bot; resolves to the thread's chat id. */
+export async function telegramThread(url: string, admin: TestUser, bot: FakeBot, channel: Channel, customerId: number): Promise<string> {
+  return threadWith(url, admin, channel.id, await telegramCustomerWrites(url, bot, customerId));
+}
+
+/** Many customers write at once; resolves to their threads' chat ids, in the order given. */
+export async function telegramThreads(url: string, admin: TestUser, bot: FakeBot, channel: Channel, customerIds: number[]): Promise<string[]> {
+  const texts: string[] = [];
+  for (let i = 0; i < customerIds.length; i += 20) {
+    texts.push(...(await Promise.all(customerIds.slice(i, i + 20).map((id) => telegramCustomerWrites(url, bot, id)))));
+  }
+  return eventually(
+    async () => {
+      const found = new Map<string, string>();
+      let cursor: string | undefined;
+      do {
+        const res = await api<{ items: ThreadItem[]; nextCursor?: string | null }>(
+          url,
+          admin,
+          'GET',
+          `/inbox/threads?channelId=${channel.id}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        for (const t of res.body.items ?? []) if (t.lastMessage?.body) found.set(t.lastMessage.body, t.chat.id);
+        cursor = res.body.nextCursor ?? undefined;
+      } while (cursor);
+      return texts.every((t) => found.has(t)) ? texts.map((t) => found.get(t)!) : undefined;
+    },
+    60_000,
+    `${customerIds.length} threads`,
+  );
 }
 
 /** An Avito customer writes in a new chat; resolves to the Avito chat id and the thread's chat id. */

@@ -10,6 +10,11 @@ export type LimitScope =
   | { provider: 'avito'; account: string; chat: string; sendsPerMinute: number };
 
 export const TELEGRAM_CHAT_SPACING_MS = 1000;
+/**
+ * What we keep between two sends to one chat: Telegram's second plus a margin, because the time from our gate to
+ * the request's arrival varies by tens of milliseconds on a loaded machine and Telegram counts arrivals.
+ */
+export const TELEGRAM_CHAT_GAP_MS = TELEGRAM_CHAT_SPACING_MS + 100;
 export const TELEGRAM_GROUP_PER_MINUTE = 20;
 /** Telegram's FAQ says about 30 a second per bot; 25 leaves room for the calls that are not sends. */
 export const TELEGRAM_BOT_PER_SECOND = 25;
@@ -133,7 +138,7 @@ export class ProviderLimiterRepository {
     if (scope.provider === 'telegram') {
       // The per-bot pace is kept by the gate alone: a slot booked far ahead for one busy chat must not hold back the others.
       keys.push(this.key('telegram', scope.account, 'chat', scope.chat, 'next'));
-      argv.push(1, TELEGRAM_CHAT_SPACING_MS);
+      argv.push(1, TELEGRAM_CHAT_GAP_MS);
       if (scope.group) {
         keys.push(this.key('telegram', scope.account, 'chat', scope.chat, 'minute'));
         window = [MINUTE_MS, TELEGRAM_GROUP_PER_MINUTE, member];
@@ -162,7 +167,7 @@ export class ProviderLimiterRepository {
         this.key(provider, account, 'slow'),
         this.key(provider, account, 'second'),
       ];
-      return Number(await this.redis.client.eval(GATE, keys.length, ...keys, TELEGRAM_CHAT_SPACING_MS, 0, holder, 0, 1000, TELEGRAM_BOT_PER_SECOND, holder));
+      return Number(await this.redis.client.eval(GATE, keys.length, ...keys, TELEGRAM_CHAT_GAP_MS, 0, holder, 0, 1000, TELEGRAM_BOT_PER_SECOND, holder));
     }
     const keys = [
       this.pauseKey(scope),

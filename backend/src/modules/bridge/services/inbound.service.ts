@@ -48,7 +48,6 @@ export class InboundService {
     private readonly telegram: TelegramApiRepository,
     private readonly chats: ChatService,
     private readonly messages: MessageService,
-    private readonly health: HealthService,
     private readonly attachments: AttachmentService,
     private readonly access: ChannelAccessService,
     private readonly views: ThreadViewService,
@@ -147,7 +146,6 @@ export class InboundService {
       createdAt: action.createdAt,
     });
     if (created) {
-      this.health.countMessageCreated('bridge');
       await this.inbox.touch(thread.chatId, action.createdAt);
       const row = await this.channelRows.findById(thread.channelId);
       if (row) await this.queueFiles(row, thread, message.id, action);

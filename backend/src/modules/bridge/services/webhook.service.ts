@@ -86,8 +86,30 @@ export class WebhookService {
     const stored = await this.events.store({ channelId, externalId, payload, headers, source: 'webhook' });
     // A replay of an event still pending queues it again: its first job may have been lost between insert and enqueue.
     // The job id is the event, so a job that exists already is not added twice.
-    if (stored.created || stored.result === 'pending') {
-      await this.jobs.add(JobName.BridgeInboundEvent, { eventId: stored.id }, { jobId: inboundJobId(stored.id) });
+    if (stored.created || stored.result === 'pending') await this.enqueue(stored.id);
+  }
+
+  private batch: Array<{ eventId: string; done: (error?: unknown) => void }> = [];
+
+  /**
+   * The 200 waits until the job is queued, but requests that arrive together share one round trip to Redis:
+   * under a burst that is most of the cost of a webhook.
+   */
+  private enqueue(eventId: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.batch.push({ eventId, done: (error) => (error ? reject(error) : resolve()) });
+      if (this.batch.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    try {
+      await this.jobs.addBulk(batch.map(({ eventId }) => ({ name: JobName.BridgeInboundEvent as const, data: { eventId }, options: { jobId: inboundJobId(eventId) } })));
+      for (const item of batch) item.done();
+    } catch (error) {
+      for (const item of batch) item.done(error);
     }
   }
 }

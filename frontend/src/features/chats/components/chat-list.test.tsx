@@ -21,6 +21,7 @@ function serveChats() {
           directChat(withBob, bob, { lastMessage: newer, lastMessageSeq: 3, unreadCount: 2 }),
           directChat(withCarol, carol, { lastMessage: older, lastMessageSeq: 1 }),
         ],
+        nextCursor: null,
       }),
     ),
   );
@@ -29,6 +30,26 @@ function serveChats() {
 const titles = () => within(screen.getByRole('navigation', { name: 'Chats' })).getAllByRole('link').map((a) => a.getAttribute('aria-label'));
 
 describe('ChatList (unit, HTTP mocked with MSW)', () => {
+  it('reads every page of the chat list (the API pages it) into one list', async () => {
+    const cursors: Array<string | null> = [];
+    server.use(
+      http.get('*/api/v1/chats', ({ request }) => {
+        const cursor = new URL(request.url).searchParams.get('cursor');
+        cursors.push(cursor);
+        return HttpResponse.json(
+          cursor === 'page-2'
+            ? { items: [directChat(withCarol, carol, { lastMessage: message(withCarol, 1, { senderId: carol.id, body: 'old news' }), lastMessageSeq: 1 })], nextCursor: null }
+            : { items: [directChat(withBob, bob, { lastMessage: message(withBob, 3, { body: 'fresh from Bob' }), lastMessageSeq: 3 })], nextCursor: 'page-2' },
+        );
+      }),
+    );
+    renderWithProviders(<ChatList meId={me.id} />);
+    const nav = screen.getByRole('navigation', { name: 'Chats' });
+    await within(nav).findByRole('link', { name: 'Carol Danvers' });
+    expect(titles()).toEqual(['Bob Builder', 'Carol Danvers']);
+    expect(cursors).toEqual([null, 'page-2']);
+  });
+
   it('lists chats by the other person’s name with preview and unread badge, and filters by search', async () => {
     serveChats();
     renderWithProviders(<ChatList meId={me.id} />);
