@@ -219,8 +219,11 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
         const parts = partsOf(channel.type, row.payload);
         for (let i = row.partsSent; i < parts.length; i++) {
           const sent = await this.sendPart(provider, channel, row, parts[i]);
-          externalId = externalId ?? sent;
           await this.deliveries.partSent(row.id, row.generation, i + 1, sent);
+          if (externalId) continue;
+          externalId = sent;
+          // Linked while the delivery still shows in flight, so the provider's echo of it is recognised as ours.
+          if (row.messageId) await this.messages.linkExternalId(row.messageId, sent);
         }
       } else {
         const target = row.payload.externalMessageId ?? (await this.sentIdOf(row));
@@ -240,7 +243,6 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
       return this.failed(row, channel, scope, context, error);
     }
     await this.conclude(row, channel, ['sending'], { state: 'sent', externalId });
-    if (row.action === 'send' && row.messageId && externalId) await this.messages.linkExternalId(row.messageId, externalId);
   }
 
   private async sendPart(provider: ChannelProvider, channel: ProviderChannel, row: DeliveryRow, part: Part): Promise<string> {
