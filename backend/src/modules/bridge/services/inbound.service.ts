@@ -51,6 +51,7 @@ export class InboundService {
     private readonly attachments: AttachmentService,
     private readonly access: ChannelAccessService,
     private readonly views: ThreadViewService,
+    private readonly health: HealthService,
     private readonly autoAssign: AutoAssignService,
   ) {}
 
