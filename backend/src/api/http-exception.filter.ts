@@ -9,6 +9,8 @@ interface ErrorBody {
   message: string;
   fields?: string[];
   limit?: string;
+  repliedBy?: { userId: string; name: string };
+  repliedAt?: string;
   correlationId?: string;
 }
 
@@ -56,8 +58,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 function toBody(exception: unknown, request: { id: unknown }): ErrorBody {
   if (exception instanceof DomainException) {
-    const { fields, limit } = exception.details ?? {};
-    return { statusCode: httpStatusOf(exception.code), code: exception.code, message: exception.message, fields, ...(limit ? { limit } : {}) };
+    const { fields, limit, repliedBy, repliedAt } = exception.details ?? {};
+    return {
+      statusCode: httpStatusOf(exception.code),
+      code: exception.code,
+      message: exception.message,
+      fields,
+      ...(limit ? { limit } : {}),
+      ...(repliedBy ? { repliedBy, repliedAt } : {}),
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -12,6 +12,8 @@ export enum ErrorCode {
   Unprocessable = 'UNPROCESSABLE',
   /** A channel (Telegram, Avito) cannot carry this message: too long, an attachment kind it refuses, an edit it cannot do. */
   ChannelLimit = 'CHANNEL_LIMIT',
+  /** Another operator replied in the thread after the sender opened it; sending again with `force: true` goes ahead. */
+  RepliedMeanwhile = 'REPLIED_MEANWHILE',
   Unavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL_ERROR',
 }
@@ -20,7 +22,7 @@ export class DomainException extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: { retryAfterSeconds?: number; fields?: string[]; limit?: string },
+    readonly details?: { retryAfterSeconds?: number; fields?: string[]; limit?: string; repliedBy?: { userId: string; name: string }; repliedAt?: string },
   ) {
     super(message);
     this.name = 'DomainException';
@@ -57,6 +59,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.NotFound:
       return 404;
     case ErrorCode.Conflict:
+    case ErrorCode.RepliedMeanwhile:
       return 409;
     case ErrorCode.PayloadTooLarge:
       return 413;
@@ -71,3 +74,11 @@ export function httpStatusOf(code: ErrorCode): number {
       return 500;
   }
 }
+
+/** Who replied and when travel with the error, so a composer can ask "Anna replied 12 s ago — send anyway?". */
+export const repliedMeanwhile = (repliedBy: { userId: string; name: string }, repliedAt: Date) =>
+  new DomainException(
+    ErrorCode.RepliedMeanwhile,
+    `${repliedBy.name} replied ${Math.max(0, Math.round((Date.now() - repliedAt.getTime()) / 1000))} s ago; send with force: true to send anyway`,
+    { repliedBy, repliedAt: repliedAt.toISOString() },
+  );

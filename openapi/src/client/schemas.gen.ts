@@ -107,6 +107,23 @@ export const AuthResponseDtoSchema = {
     ]
 } as const;
 
+export const RepliedByDtoSchema = {
+    type: 'object',
+    properties: {
+        userId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        name: {
+            type: 'string'
+        }
+    },
+    required: [
+        'userId',
+        'name'
+    ]
+} as const;
+
 export const ErrorResponseDtoSchema = {
     type: 'object',
     properties: {
@@ -132,6 +149,19 @@ export const ErrorResponseDtoSchema = {
         limit: {
             type: 'string',
             description: 'CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)'
+        },
+        repliedBy: {
+            description: 'REPLIED_MEANWHILE: the operator who replied after you opened the thread',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/RepliedByDto'
+                }
+            ]
+        },
+        repliedAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'REPLIED_MEANWHILE: when they replied'
         },
         correlationId: {
             type: 'string',
@@ -749,6 +779,11 @@ export const PostMessageDtoSchema = {
             default: false,
             description: 'An internal note: shown to the chat members (operators), never sent to the customer'
         },
+        force: {
+            type: 'boolean',
+            default: false,
+            description: 'Inbox threads: send even though another operator replied after you opened the thread (otherwise 409 REPLIED_MEANWHILE)'
+        },
         sendAt: {
             type: 'string',
             format: 'date-time',
@@ -929,6 +964,11 @@ export const WsSendMessageDtoSchema = {
             default: false,
             description: 'An internal note: shown to the chat members (operators), never sent to the customer'
         },
+        force: {
+            type: 'boolean',
+            default: false,
+            description: 'Inbox threads: send even though another operator replied after you opened the thread (otherwise 409 REPLIED_MEANWHILE)'
+        },
         chatId: {
             type: 'string',
             format: 'uuid'
@@ -984,6 +1024,7 @@ export const ErrorCodeSchema = {
         'RATE_LIMITED',
         'UNPROCESSABLE',
         'CHANNEL_LIMIT',
+        'REPLIED_MEANWHILE',
         'SERVICE_UNAVAILABLE',
         'INTERNAL_ERROR'
     ]
@@ -1016,6 +1057,19 @@ export const AckErrorDtoSchema = {
         limit: {
             type: 'string',
             description: 'CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)'
+        },
+        repliedBy: {
+            description: 'REPLIED_MEANWHILE: the operator who replied after you opened the thread',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/RepliedByDto'
+                }
+            ]
+        },
+        repliedAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'REPLIED_MEANWHILE: when they replied'
         },
         correlationId: {
             type: 'string',
@@ -1631,6 +1685,10 @@ export const ChannelResponseDtoSchema = {
                 format: 'uuid'
             }
         },
+        autoAssign: {
+            type: 'boolean',
+            description: 'New and reopened threads go to the online operator with the fewest open threads'
+        },
         createdAt: {
             type: 'string',
             format: 'date-time'
@@ -1648,6 +1706,7 @@ export const ChannelResponseDtoSchema = {
         'externalAccountId',
         'capabilities',
         'operatorIds',
+        'autoAssign',
         'createdAt',
         'updatedAt'
     ]
@@ -1687,6 +1746,10 @@ export const UpdateChannelDtoSchema = {
         clientSecret: {
             type: 'string',
             description: 'avito: a new client_secret'
+        },
+        autoAssign: {
+            type: 'boolean',
+            description: 'Give each new or reopened thread to the online operator of the channel with the fewest open threads'
         }
     }
 } as const;
@@ -1726,7 +1789,8 @@ export const ThreadStatusSchema = {
     enum: [
         'open',
         'pending',
-        'resolved'
+        'resolved',
+        'snoozed'
     ]
 } as const;
 
@@ -1785,6 +1849,12 @@ export const ContactResponseDtoSchema = {
         blocked: {
             type: 'boolean',
             description: 'The customer blocked the bot, or the chat is gone'
+        },
+        personId: {
+            type: 'string',
+            format: 'uuid',
+            nullable: true,
+            description: 'Shared by contacts an operator linked as one person'
         }
     },
     required: [
@@ -1794,7 +1864,30 @@ export const ContactResponseDtoSchema = {
         'name',
         'avatarUrl',
         'profileUrl',
-        'blocked'
+        'blocked',
+        'personId'
+    ]
+} as const;
+
+export const LabelResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        name: {
+            type: 'string'
+        },
+        color: {
+            type: 'string',
+            example: '#f59e0b'
+        }
+    },
+    required: [
+        'id',
+        'name',
+        'color'
     ]
 } as const;
 
@@ -1843,6 +1936,18 @@ export const ThreadResponseDtoSchema = {
             format: 'uuid',
             nullable: true
         },
+        snoozedUntil: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+            description: 'While snoozed: when the thread opens again'
+        },
+        labels: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/LabelResponseDto'
+            }
+        },
         unreadCount: {
             type: 'number'
         },
@@ -1876,6 +1981,8 @@ export const ThreadResponseDtoSchema = {
         'contact',
         'status',
         'assigneeId',
+        'snoozedUntil',
+        'labels',
         'unreadCount',
         'lastMessage',
         'context',
@@ -1919,8 +2026,547 @@ export const UpdateThreadDtoSchema = {
             format: 'uuid',
             nullable: true,
             description: 'An operator of the channel, or null to unassign'
+        },
+        snoozedUntil: {
+            type: 'string',
+            format: 'date-time',
+            description: 'With status "snoozed": when the thread opens again by itself (in the future)'
         }
     }
+} as const;
+
+export const ThreadCountsResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        mine: {
+            type: 'number',
+            description: 'Assigned to you'
+        },
+        unassigned: {
+            type: 'number'
+        },
+        all: {
+            type: 'number'
+        }
+    },
+    required: [
+        'mine',
+        'unassigned',
+        'all'
+    ]
+} as const;
+
+export const StatsFiguresDtoSchema = {
+    type: 'object',
+    properties: {
+        opened: {
+            type: 'number',
+            description: 'New threads'
+        },
+        resolved: {
+            type: 'number'
+        },
+        reopened: {
+            type: 'number',
+            description: 'Resolved threads the customer opened again'
+        },
+        firstResponseMedianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'Median seconds from the first customer message to the first operator reply'
+        },
+        firstResponseP90Seconds: {
+            type: 'number',
+            nullable: true,
+            description: '90th percentile of the same'
+        },
+        resolutionMedianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'Median seconds from (re)opening to resolving'
+        },
+        messagesIn: {
+            type: 'number'
+        },
+        messagesOut: {
+            type: 'number',
+            description: 'Operator replies (internal notes excluded)'
+        },
+        failedDeliveries: {
+            type: 'number',
+            description: 'Outgoing messages whose delivery failed or was blocked'
+        }
+    },
+    required: [
+        'opened',
+        'resolved',
+        'reopened',
+        'firstResponseMedianSeconds',
+        'firstResponseP90Seconds',
+        'resolutionMedianSeconds',
+        'messagesIn',
+        'messagesOut',
+        'failedDeliveries'
+    ]
+} as const;
+
+export const ChannelStatsDtoSchema = {
+    type: 'object',
+    properties: {
+        opened: {
+            type: 'number',
+            description: 'New threads'
+        },
+        resolved: {
+            type: 'number'
+        },
+        reopened: {
+            type: 'number',
+            description: 'Resolved threads the customer opened again'
+        },
+        firstResponseMedianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'Median seconds from the first customer message to the first operator reply'
+        },
+        firstResponseP90Seconds: {
+            type: 'number',
+            nullable: true,
+            description: '90th percentile of the same'
+        },
+        resolutionMedianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'Median seconds from (re)opening to resolving'
+        },
+        messagesIn: {
+            type: 'number'
+        },
+        messagesOut: {
+            type: 'number',
+            description: 'Operator replies (internal notes excluded)'
+        },
+        failedDeliveries: {
+            type: 'number',
+            description: 'Outgoing messages whose delivery failed or was blocked'
+        },
+        channelId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        channelName: {
+            type: 'string'
+        }
+    },
+    required: [
+        'opened',
+        'resolved',
+        'reopened',
+        'firstResponseMedianSeconds',
+        'firstResponseP90Seconds',
+        'resolutionMedianSeconds',
+        'messagesIn',
+        'messagesOut',
+        'failedDeliveries',
+        'channelId',
+        'channelName'
+    ]
+} as const;
+
+export const OperatorStatsDtoSchema = {
+    type: 'object',
+    properties: {
+        opened: {
+            type: 'number',
+            description: 'New threads'
+        },
+        resolved: {
+            type: 'number'
+        },
+        reopened: {
+            type: 'number',
+            description: 'Resolved threads the customer opened again'
+        },
+        firstResponseMedianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'Median seconds from the first customer message to the first operator reply'
+        },
+        firstResponseP90Seconds: {
+            type: 'number',
+            nullable: true,
+            description: '90th percentile of the same'
+        },
+        resolutionMedianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'Median seconds from (re)opening to resolving'
+        },
+        messagesIn: {
+            type: 'number'
+        },
+        messagesOut: {
+            type: 'number',
+            description: 'Operator replies (internal notes excluded)'
+        },
+        failedDeliveries: {
+            type: 'number',
+            description: 'Outgoing messages whose delivery failed or was blocked'
+        },
+        operatorId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        operatorName: {
+            type: 'string'
+        }
+    },
+    required: [
+        'opened',
+        'resolved',
+        'reopened',
+        'firstResponseMedianSeconds',
+        'firstResponseP90Seconds',
+        'resolutionMedianSeconds',
+        'messagesIn',
+        'messagesOut',
+        'failedDeliveries',
+        'operatorId',
+        'operatorName'
+    ]
+} as const;
+
+export const DayStatsDtoSchema = {
+    type: 'object',
+    properties: {
+        opened: {
+            type: 'number',
+            description: 'New threads'
+        },
+        resolved: {
+            type: 'number'
+        },
+        reopened: {
+            type: 'number',
+            description: 'Resolved threads the customer opened again'
+        },
+        firstResponseMedianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'Median seconds from the first customer message to the first operator reply'
+        },
+        firstResponseP90Seconds: {
+            type: 'number',
+            nullable: true,
+            description: '90th percentile of the same'
+        },
+        resolutionMedianSeconds: {
+            type: 'number',
+            nullable: true,
+            description: 'Median seconds from (re)opening to resolving'
+        },
+        messagesIn: {
+            type: 'number'
+        },
+        messagesOut: {
+            type: 'number',
+            description: 'Operator replies (internal notes excluded)'
+        },
+        failedDeliveries: {
+            type: 'number',
+            description: 'Outgoing messages whose delivery failed or was blocked'
+        },
+        date: {
+            type: 'string',
+            example: '2026-11-30',
+            description: 'UTC day'
+        }
+    },
+    required: [
+        'opened',
+        'resolved',
+        'reopened',
+        'firstResponseMedianSeconds',
+        'firstResponseP90Seconds',
+        'resolutionMedianSeconds',
+        'messagesIn',
+        'messagesOut',
+        'failedDeliveries',
+        'date'
+    ]
+} as const;
+
+export const InboxStatsResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        from: {
+            type: 'string',
+            format: 'date-time'
+        },
+        to: {
+            type: 'string',
+            format: 'date-time'
+        },
+        total: {
+            $ref: '#/components/schemas/StatsFiguresDto'
+        },
+        channels: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ChannelStatsDto'
+            }
+        },
+        operators: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/OperatorStatsDto'
+            }
+        },
+        days: {
+            description: 'One entry per UTC day of the period that had activity',
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/DayStatsDto'
+            }
+        }
+    },
+    required: [
+        'from',
+        'to',
+        'total',
+        'channels',
+        'operators',
+        'days'
+    ]
+} as const;
+
+export const SetThreadLabelsDtoSchema = {
+    type: 'object',
+    properties: {
+        labelIds: {
+            type: 'array',
+            items: {
+                type: 'string',
+                format: 'uuid'
+            }
+        }
+    },
+    required: [
+        'labelIds'
+    ]
+} as const;
+
+export const ThreadViewerDtoSchema = {
+    type: 'object',
+    properties: {
+        userId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        name: {
+            type: 'string'
+        }
+    },
+    required: [
+        'userId',
+        'name'
+    ]
+} as const;
+
+export const ThreadViewersResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        chatId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        viewers: {
+            description: 'Operators viewing the thread now (including you)',
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ThreadViewerDto'
+            }
+        }
+    },
+    required: [
+        'chatId',
+        'viewers'
+    ]
+} as const;
+
+export const LabelListResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        items: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/LabelResponseDto'
+            }
+        }
+    },
+    required: [
+        'items'
+    ]
+} as const;
+
+export const CreateLabelDtoSchema = {
+    type: 'object',
+    properties: {
+        name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 64
+        },
+        color: {
+            type: 'string',
+            example: '#f59e0b',
+            description: 'A #rrggbb colour'
+        }
+    },
+    required: [
+        'name'
+    ]
+} as const;
+
+export const UpdateLabelDtoSchema = {
+    type: 'object',
+    properties: {
+        name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 64
+        },
+        color: {
+            type: 'string',
+            example: '#f59e0b'
+        }
+    }
+} as const;
+
+export const CannedResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        shortcut: {
+            type: 'string'
+        },
+        body: {
+            type: 'string'
+        },
+        rendered: {
+            type: 'string',
+            description: 'The body with {{contact.name}} and {{operator.name}} filled in for the thread asked about'
+        },
+        updatedAt: {
+            type: 'string',
+            format: 'date-time'
+        }
+    },
+    required: [
+        'id',
+        'shortcut',
+        'body',
+        'updatedAt'
+    ]
+} as const;
+
+export const CannedResponseListResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        items: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/CannedResponseDto'
+            }
+        }
+    },
+    required: [
+        'items'
+    ]
+} as const;
+
+export const CreateCannedResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        shortcut: {
+            type: 'string',
+            description: 'Typed after "/" in the composer: letters, digits, - and _',
+            minLength: 1,
+            maxLength: 64,
+            example: 'hello'
+        },
+        body: {
+            type: 'string',
+            description: 'The text; {{contact.name}} and {{operator.name}} are filled in when used',
+            minLength: 1,
+            maxLength: 4096
+        }
+    },
+    required: [
+        'shortcut',
+        'body'
+    ]
+} as const;
+
+export const UpdateCannedResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        shortcut: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 64
+        },
+        body: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 4096
+        }
+    }
+} as const;
+
+export const ContactDetailsResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        contact: {
+            $ref: '#/components/schemas/ContactResponseDto'
+        },
+        linked: {
+            description: 'Contacts an operator linked to this one as the same person',
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ContactResponseDto'
+            }
+        },
+        threads: {
+            description: 'The person\'s threads on every channel you work, newest activity first',
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ThreadResponseDto'
+            }
+        }
+    },
+    required: [
+        'contact',
+        'linked',
+        'threads'
+    ]
+} as const;
+
+export const LinkContactDtoSchema = {
+    type: 'object',
+    properties: {
+        contactId: {
+            type: 'string',
+            format: 'uuid',
+            description: 'Another contact of the same person (e.g. on another channel)'
+        }
+    },
+    required: [
+        'contactId'
+    ]
 } as const;
 
 export const WebhookAckDtoSchema = {

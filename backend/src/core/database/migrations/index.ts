@@ -6,6 +6,7 @@ import { MessageDelivery1796050000000 } from './1796050000000-MessageDelivery';
 import { Deliveries1796050000001 } from './1796050000001-Deliveries';
 import { MessageSearch1796200000000 } from './1796200000000-MessageSearch';
 import { ScheduledMessages1796200001000 } from './1796200001000-ScheduledMessages';
+import { Inbox1796400000000 } from './1796400000000-Inbox';
 
 /** Every migration, oldest first; listed explicitly so the same array works from sources and from dist. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   Deliveries1796050000001,
   MessageSearch1796200000000,
   ScheduledMessages1796200001000,
+  Inbox1796400000000,
 ];

@@ -17,6 +17,7 @@ import { MessageService } from '@/services/message.service';
 import { ChannelAccessService } from './channel-access.service';
 import { ChannelService } from './channel.service';
 import { type InboundAction, type InboundPerson, largestImage, normaliseAvito, normaliseTelegram } from './inbound-normalize';
+import { AutoAssignService } from './auto-assign.service';
 import { ThreadViewService } from './thread-view.service';
 
 type MessageAction = Extract<InboundAction, { kind: 'message' }>;
@@ -51,6 +52,7 @@ export class InboundService {
     private readonly access: ChannelAccessService,
     private readonly views: ThreadViewService,
     private readonly health: HealthService,
+    private readonly autoAssign: AutoAssignService,
   ) {}
 
   async process(eventId: string): Promise<JobOutcome> {
@@ -122,7 +124,10 @@ export class InboundService {
       reopened = !!touched?.reopened;
     }
     // A new thread, or a resolved one the customer opened again, reaches the channel's people live.
-    if (created || reopened) await this.views.announce(thread.chatId);
+    if (created || reopened) {
+      await this.autoAssign.assign(thread.chatId);
+      await this.views.announce(thread.chatId);
+    }
     return undefined;
   }
 
