@@ -69,7 +69,8 @@ export function useSetLabels() {
 
 export function useSend() {
   const merge = useMergeMessage();
-  return useMutation({ ...sendMessageMutation(), onSuccess: (m) => merge(m) });
+  // The inbox composer never schedules, so the answer is always the stored message (201/200), never a 202.
+  return useMutation({ ...sendMessageMutation(), onSuccess: (m) => void ('seq' in m && merge(m)) });
 }
 
 export function useRedeliver() {
