@@ -11,7 +11,7 @@ import { startMetricsServer } from '@/api/metrics-server';
 import { mountQueueBoard } from '@/api/queue-board';
 import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
-import { installWebhookBodyParser } from '@/modules/bridge/bridge.module';
+import { takesRawBody } from '@/modules/bridge/bridge.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
 import { jsonLimitViolation, type JsonLimits } from '@/core/json-limits';
@@ -53,7 +53,7 @@ export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
 /**
  * Replaces Fastify's JSON parser with one that first checks depth and size in one cheap pass, so a hostile body is
  * a 400 naming the limit instead of seconds of event-loop time; within the bounds Fastify's own (prototype-safe)
- * parser runs as before.
+ * parser runs as before. Webhook routes get the raw string: they check their secret first and parse after.
  */
 type Fastify = ReturnType<ReturnType<NestFastifyApplication['getHttpAdapter']>['getInstance']>;
 
@@ -61,6 +61,7 @@ function boundJsonBodies(fastify: Fastify, limits: JsonLimits): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (takesRawBody(request.url)) return done(null, body);
     const violation = jsonLimitViolation(body as string, limits);
     if (violation) return done(Object.assign(new Error(`request body refused: ${violation}`), { statusCode: 400 }), undefined);
     return parseJson(request, body as string, done);
@@ -86,7 +87,6 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
   app.enableShutdownHooks();
   await runMigrations(app.get(DataSource));
 
-  installWebhookBodyParser(app);
   const fastify = app.getHttpAdapter().getInstance();
   boundJsonBodies(fastify, config.json);
   const health = app.get(HealthService);

@@ -47,7 +47,7 @@ import { InboundFileProcessor } from './workers/inbound-file.processor';
 import { ReconcileProcessor } from './workers/reconcile.processor';
 import { ReencryptProcessor } from './workers/reencrypt.processor';
 
-export { installWebhookBodyParser, redactWebhookUrl } from './api/webhook-body';
+export { redactWebhookUrl, takesRawBody } from './api/webhook-body';
 
 /**
  * The bridge: Telegram bots and Avito accounts as channels, their customers as contacts, their conversations as

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { badRequest, unauthorized } from '@/core/errors';
 import { JobName } from '@/core/jobs';
+import { jsonLimitViolation } from '@/core/json-limits';
 import type { ChannelType } from '@/modules/bridge/repositories/channel-provider';
 import { ChannelRepository } from '@/modules/bridge/repositories/channel.repository';
 import { InboundEventRepository } from '@/modules/bridge/repositories/inbound-event.repository';
@@ -29,6 +31,7 @@ const KEPT_HEADERS = ['x-avito-messenger-signature', 'content-type', 'user-agent
 @Injectable()
 export class WebhookService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly channels: ChannelRepository,
     private readonly events: InboundEventRepository,
     private readonly box: SecretBoxRepository,
@@ -72,6 +75,8 @@ export class WebhookService {
   private parse(rawBody: unknown): Record<string, unknown> {
     let parsed: unknown = rawBody;
     if (typeof rawBody === 'string') {
+      const violation = jsonLimitViolation(rawBody, this.config.json);
+      if (violation) throw badRequest(`request body refused: ${violation}`);
       try {
         parsed = JSON.parse(rawBody);
       } catch {
