@@ -155,6 +155,7 @@ describe('fake Avito API', () => {
         payload: { type: 'message', value: { chat_id: chatId, user_id: account.userId, author_id: 777, type: 'text', chat_type: 'u2i', content: { text: 'Есть доставка?' } } },
       });
       expect(hook.received[0].headers['x-avito-messenger-signature']).toMatch(/^[0-9a-f]{64}$/);
+      expect(account.deliveries.at(-1)).toMatchObject({ url: hook.url, status: 200, ms: expect.any(Number) });
 
       account.echoes(true);
       const sent = (await (await api(`/messenger/v1/accounts/${account.userId}/chats/${chatId}/messages`, json({ message: { text: 'Да' }, type: 'text' }))).json()) as { id: string };

@@ -85,6 +85,9 @@ describe('fake Telegram Bot API', () => {
     expect(await api.deleteMessage(5550001, message.message_id)).toBe(true);
     const gone = await rejection(api.deleteMessage(5550001, message.message_id));
     expect((gone as GrammyError).description).toBe('Bad Request: message to delete not found');
+    expect(((await rejection(api.editMessageText(5550001, message.message_id, 'too late'))) as GrammyError).description).toBe(
+      'Bad Request: message to edit not found',
+    );
     expect(bot.deleted).toContainEqual(expect.objectContaining({ chatId: '5550001', messageId: message.message_id }));
   });
 
@@ -120,6 +123,18 @@ describe('fake Telegram Bot API', () => {
     expect(voice.voice?.mime_type).toBe('audio/ogg');
     const reused = await api.sendPhoto(5550001, largest?.file_id ?? '');
     expect(reused.photo?.at(-1)?.file_id).toBe(largest?.file_id);
+
+    // The standard multipart form (curl -F, fetch's FormData) with the file under the parameter's own name.
+    const form = new FormData();
+    form.append('chat_id', '5550001');
+    form.append('caption', 'from a form');
+    form.append('document', new Blob([Buffer.from('plain text file')], { type: 'text/plain' }), 'notes.txt');
+    const plain = (await (await fetch(`${telegram.url}/bot${bot.token}/sendDocument`, { method: 'POST', body: form })).json()) as {
+      ok: boolean;
+      result: { caption: string; document: { file_name: string; mime_type: string; file_size: number } };
+    };
+    expect(plain).toMatchObject({ ok: true, result: { caption: 'from a form', document: { file_name: 'notes.txt', mime_type: 'text/plain', file_size: 15 } } });
+    expect(bot.calls.at(-1)?.files).toEqual([{ field: 'document', name: 'notes.txt', size: 15, contentType: 'text/plain' }]);
   });
 
   it('reproduces every fault with the exact Telegram error body', async () => {
@@ -201,6 +216,7 @@ describe('fake Telegram Bot API', () => {
       });
       const result = await bot.deliver(text);
       expect(result.status).toBe(200);
+      expect(result.ms).toBeGreaterThanOrEqual(0);
       expect(hook.received[0].headers['x-telegram-bot-api-secret-token']).toBe('S3cret_token');
       expect(hook.received[0].body).toEqual(text);
 

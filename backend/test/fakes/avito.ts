@@ -80,7 +80,8 @@ export interface FakeAvitoAccount {
   sent: AvitoSent[];
   deletedMessages: Array<{ chatId: string; messageId: string; at: number }>;
   reads: Array<{ chatId: string; at: number }>;
-  deliveries: Array<{ url: string; status: number; body: Record<string, unknown>; at: number }>;
+  /** Every webhook POST: its answer (0 = none), how long it took (Avito wants the 200 within 2 s), the body. */
+  deliveries: Array<{ url: string; status: number; ms: number; body: Record<string, unknown>; at: number }>;
   tokensIssued: number;
   webhooks: string[];
   expireTokens(status?: 401 | 403): void;
@@ -458,8 +459,9 @@ class Account implements FakeAvitoAccount {
     const signature = createHmac('sha256', this.clientSecret).update(raw).digest('hex');
     const statuses = await Promise.all(
       targets.map(async (target) => {
+        const started = Date.now();
         const result = await postJson(target, body, { 'x-avito-messenger-signature': signature }, this.hub.webhookTimeoutMs);
-        this.deliveries.push({ url: target, status: result.status, body, at: Date.now() });
+        this.deliveries.push({ url: target, status: result.status, ms: Date.now() - started, body, at: Date.now() });
         return result.status;
       }),
     );

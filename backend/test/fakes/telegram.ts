@@ -131,7 +131,8 @@ export interface FakeBot {
   nextUpdateId(): number;
   setUpdateId(next: number): void;
   update(kind: UpdateKind, opts?: UpdateOptions): Record<string, unknown>;
-  deliver(update: Record<string, unknown>, opts?: { secretToken?: string | null }): Promise<{ status: number; body: string }>;
+  /** POSTs to the webhook with X-Telegram-Bot-Api-Secret-Token (null: no header); status 0 = no HTTP answer; ms = how long it took. */
+  deliver(update: Record<string, unknown>, opts?: { secretToken?: string | null }): Promise<{ status: number; body: string; ms: number }>;
   /** The fake's copy of a message in a chat (customer's or bot's), with edits and deletion applied. */
   message(chatId: number | string, messageId: number): Record<string, unknown> | undefined;
   /** Sends to this chat answer 403 "bot was blocked by the user" / "user is deactivated" until set back to null. */
@@ -695,18 +696,20 @@ class Bot implements FakeBot {
     return { update_id: this.nextUpdateId(), message: structuredClone(message) };
   }
 
-  async deliver(update: Record<string, unknown>, opts: { secretToken?: string | null } = {}): Promise<{ status: number; body: string }> {
+  async deliver(update: Record<string, unknown>, opts: { secretToken?: string | null } = {}): Promise<{ status: number; body: string; ms: number }> {
     if (!this.webhook) throw new Error(`bot ${this.username} has no webhook (setWebhook was not called)`);
     const secret = opts.secretToken === undefined ? this.webhook.secretToken : (opts.secretToken ?? undefined);
     const headers: Record<string, string> = secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret };
+    const started = Date.now();
     const result = await postJson(this.webhook.url, update, headers, this.webhookTimeoutMs);
+    const ms = Date.now() - started;
     if (result.status < 200 || result.status > 299) {
       this.webhookError = {
         date: Math.floor(Date.now() / 1000),
         message: result.status === 0 ? `Connection refused or timed out: ${result.error ?? ''}`.trim() : `Wrong response from the webhook: ${result.status}`,
       };
     }
-    return { status: result.status, body: result.body };
+    return { status: result.status, body: result.body, ms };
   }
 
   summary(): Record<string, unknown> {
@@ -966,7 +969,7 @@ const METHODS: Record<string, (req: Request) => unknown> = {
 
   editmessagetext: (req) => {
     const { chatId, message } = storedMessage(req);
-    if (!('message_id' in message)) throw badRequest('message to edit not found');
+    if (!('message_id' in message) || message.deleted === true) throw badRequest('message to edit not found');
     if ((message.from as Params | undefined)?.id !== req.bot.id) throw badRequest("message can't be edited");
     if (!('text' in message)) throw badRequest('there is no text in the message to edit');
     const text = checkText(req.params.text, req.params.parse_mode);
@@ -985,7 +988,7 @@ const METHODS: Record<string, (req: Request) => unknown> = {
   },
   editmessagecaption: (req) => {
     const { chatId, message } = storedMessage(req);
-    if (!('message_id' in message)) throw badRequest('message to edit not found');
+    if (!('message_id' in message) || message.deleted === true) throw badRequest('message to edit not found');
     if ((message.from as Params | undefined)?.id !== req.bot.id) throw badRequest("message can't be edited");
     const caption = checkCaption(req.params.caption, req.params.parse_mode);
     message.caption = caption;
@@ -995,7 +998,7 @@ const METHODS: Record<string, (req: Request) => unknown> = {
   },
   editmessagereplymarkup: (req) => {
     const { chatId, message } = storedMessage(req);
-    if (!('message_id' in message)) throw badRequest('message to edit not found');
+    if (!('message_id' in message) || message.deleted === true) throw badRequest('message to edit not found');
     if ((message.from as Params | undefined)?.id !== req.bot.id) throw badRequest("message can't be edited");
     const markup = asObject(req.params.reply_markup);
     if (JSON.stringify(message.reply_markup) === JSON.stringify(markup)) {
