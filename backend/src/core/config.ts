@@ -78,6 +78,9 @@ const EnvSchema = z.object({
   BRIDGE_PROVIDER_TIMEOUT_SECONDS: int(30, 1),
   BRIDGE_DELIVERY_SWEEP_SECONDS: int(30, 1),
   BRIDGE_STARTUP_CHECK: bool(true),
+  NOTIFICATIONS_PER_MINUTE: int(600, 1),
+  TELEGRAM_INITDATA_MAX_AGE_SECONDS: int(600, 1),
+  TELEGRAM_INITDATA_TEST_KEYS: bool(false),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -141,6 +144,12 @@ export interface AppConfig {
     providerTimeoutSeconds: number;
     /** Check (and restore) every channel's webhook registration when the app starts. */
     startupCheck: boolean;
+    /** Notifications one API key may send per minute (NOTIFICATIONS_PER_MINUTE). */
+    notificationsPerMinute: number;
+    /** Oldest Mini App initData accepted, in seconds (TELEGRAM_INITDATA_MAX_AGE_SECONDS). */
+    initDataMaxAgeSeconds: number;
+    /** Check Ed25519 initData signatures against Telegram's test-environment key (TELEGRAM_INITDATA_TEST_KEYS). */
+    initDataTestKeys: boolean;
     /** How often the outbound sweeper runs, and how long a delivery sits untouched before it looks at it. */
     deliverySweepSeconds: number;
   };
@@ -282,6 +291,9 @@ export function buildConfig(
       providerTimeoutSeconds: env.BRIDGE_PROVIDER_TIMEOUT_SECONDS,
       deliverySweepSeconds: env.BRIDGE_DELIVERY_SWEEP_SECONDS,
       startupCheck: env.BRIDGE_STARTUP_CHECK,
+      notificationsPerMinute: env.NOTIFICATIONS_PER_MINUTE,
+      initDataMaxAgeSeconds: env.TELEGRAM_INITDATA_MAX_AGE_SECONDS,
+      initDataTestKeys: env.TELEGRAM_INITDATA_TEST_KEYS,
     },
   };
 }

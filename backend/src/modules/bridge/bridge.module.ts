@@ -1,7 +1,11 @@
+import { NotificationsKeyGuard } from './api/api-key.guard';
 import { ChannelController } from './api/channel.controller';
+import { ApiKeyController, NotificationController } from './api/notification.controller';
 import { InboxController } from './api/inbox.controller';
 import { OutboundController } from './api/outbound.controller';
 import { WebhookController } from './api/webhook.controller';
+import { ApiKeyRepository } from './repositories/api-key.repository';
+import { NotificationRepository } from './repositories/notification.repository';
 import { AvitoApiRepository } from './repositories/avito-api.repository';
 import { BridgeLockRepository } from './repositories/bridge-lock.repository';
 import { ChannelRepository } from './repositories/channel.repository';
@@ -12,6 +16,8 @@ import { InboxRepository } from './repositories/inbox.repository';
 import { ProviderLimiterRepository } from './repositories/provider-limiter.repository';
 import { SecretBoxRepository } from './repositories/secret-box.repository';
 import { TelegramApiRepository } from './repositories/telegram-api.repository';
+import { ApiKeyService } from './services/api-key.service';
+import { NotificationService } from './services/notification.service';
 import { BridgeLifecycleService } from './services/bridge-lifecycle.service';
 import { ChannelAccessService } from './services/channel-access.service';
 import { ChannelService } from './services/channel.service';
@@ -38,8 +44,10 @@ export { installWebhookBodyParser, redactWebhookUrl } from './api/webhook-body';
  * infrastructure repositories; the messenger never imports the module. app.module wires these lists in.
  */
 export const BridgeModule = {
-  controllers: [ChannelController, InboxController, WebhookController, OutboundController],
+  controllers: [ChannelController, InboxController, WebhookController, OutboundController, ApiKeyController, NotificationController],
   repositories: [
+    ApiKeyRepository,
+    NotificationRepository,
     AvitoApiRepository,
     BridgeLockRepository,
     ChannelRepository,
@@ -52,6 +60,9 @@ export const BridgeModule = {
     TelegramApiRepository,
   ],
   services: [
+    ApiKeyService,
+    NotificationService,
+    NotificationsKeyGuard,
     BridgeLifecycleService,
     ChannelAccessService,
     ChannelService,

@@ -4,6 +4,7 @@ import { Attachments1795307300000 } from './1795307300000-Attachments';
 import { Bridge1796000000000 } from './1796000000000-Bridge';
 import { MessageDelivery1796050000000 } from './1796050000000-MessageDelivery';
 import { Deliveries1796050000001 } from './1796050000001-Deliveries';
+import { Notifications1796500000000 } from './1796500000000-Notifications';
 
 /** Every migration, oldest first; listed explicitly so the same array works from sources and from dist. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Bridge1796000000000,
   MessageDelivery1796050000000,
   Deliveries1796050000001,
+  Notifications1796500000000,
 ];
