@@ -81,6 +81,7 @@ const EnvSchema = z.object({
   NOTIFICATIONS_PER_MINUTE: int(600, 1),
   TELEGRAM_INITDATA_MAX_AGE_SECONDS: int(600, 1),
   TELEGRAM_INITDATA_TEST_KEYS: bool(false),
+  TELEGRAM_INITDATA_PUBLIC_KEY: z.string().regex(/^([0-9a-fA-F]{64})?$/, 'must be a 32-byte Ed25519 public key in hex').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -150,6 +151,8 @@ export interface AppConfig {
     initDataMaxAgeSeconds: number;
     /** Check Ed25519 initData signatures against Telegram's test-environment key (TELEGRAM_INITDATA_TEST_KEYS). */
     initDataTestKeys: boolean;
+    /** An Ed25519 public key (hex) to check third-party initData signatures against instead of Telegram's (TELEGRAM_INITDATA_PUBLIC_KEY). */
+    initDataPublicKey?: string;
     /** How often the outbound sweeper runs, and how long a delivery sits untouched before it looks at it. */
     deliverySweepSeconds: number;
   };
@@ -294,6 +297,7 @@ export function buildConfig(
       notificationsPerMinute: env.NOTIFICATIONS_PER_MINUTE,
       initDataMaxAgeSeconds: env.TELEGRAM_INITDATA_MAX_AGE_SECONDS,
       initDataTestKeys: env.TELEGRAM_INITDATA_TEST_KEYS,
+      initDataPublicKey: env.TELEGRAM_INITDATA_PUBLIC_KEY || undefined,
     },
   };
 }

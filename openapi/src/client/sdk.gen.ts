@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetNotificationData, GetNotificationErrors, GetNotificationResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListNotificationsData, ListNotificationsErrors, ListNotificationsResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RedeliverMessageData, RedeliverMessageErrors, RedeliverMessageResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendNotificationData, SendNotificationErrors, SendNotificationResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateTelegramLinkData, CreateTelegramLinkErrors, CreateTelegramLinkResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, DeleteTelegramLinkData, DeleteTelegramLinkErrors, DeleteTelegramLinkResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetNotificationData, GetNotificationErrors, GetNotificationResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListNotificationsData, ListNotificationsErrors, ListNotificationsResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RedeliverMessageData, RedeliverMessageErrors, RedeliverMessageResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendNotificationData, SendNotificationErrors, SendNotificationResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SignInWithTelegramData, SignInWithTelegramErrors, SignInWithTelegramResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -481,3 +481,37 @@ export const sendNotification = <ThrowOnError extends boolean = false>(options: 
 });
 
 export const getNotification = <ThrowOnError extends boolean = false>(options: Options<GetNotificationData, ThrowOnError>) => (options.client ?? client).get<GetNotificationResponses, GetNotificationErrors, ThrowOnError>({ url: '/api/v1/notifications/{id}', ...options });
+
+/**
+ * Unlink your Telegram account
+ */
+export const deleteTelegramLink = <ThrowOnError extends boolean = false>(options?: Options<DeleteTelegramLinkData, ThrowOnError>) => (options?.client ?? client).delete<DeleteTelegramLinkResponses, DeleteTelegramLinkErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users/me/telegram-link',
+    ...options
+});
+
+/**
+ * A single-use /start link (ten minutes) that links your Telegram account through the channel's bot
+ */
+export const createTelegramLink = <ThrowOnError extends boolean = false>(options: Options<CreateTelegramLinkData, ThrowOnError>) => (options.client ?? client).post<CreateTelegramLinkResponses, CreateTelegramLinkErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users/me/telegram-link',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Mini App sign-in with Telegram initData (as login: the same body and refresh cookie)
+ */
+export const signInWithTelegram = <ThrowOnError extends boolean = false>(options: Options<SignInWithTelegramData, ThrowOnError>) => (options.client ?? client).post<SignInWithTelegramResponses, SignInWithTelegramErrors, ThrowOnError>({
+    url: '/api/v1/auth/telegram',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});

@@ -16,6 +16,18 @@ export type RegisterDto = {
 
 export type UserRole = 'user' | 'operator' | 'admin';
 
+export type TelegramLinkDto = {
+    /**
+     * The Telegram user id
+     */
+    telegramUserId: string;
+    /**
+     * The Telegram @username, if it has one
+     */
+    username?: string;
+    linkedAt: string;
+};
+
 export type UserResponseDto = {
     id: string;
     email: string;
@@ -26,6 +38,10 @@ export type UserResponseDto = {
      * Whether unread messages are summarised by e-mail while you are away
      */
     emailDigest: boolean;
+    /**
+     * The linked Telegram account (POST /users/me/telegram-link), or null
+     */
+    telegramLink: TelegramLinkDto | null;
 };
 
 export type AuthResponseDto = {
@@ -773,6 +789,39 @@ export type NotificationListResponseDto = {
      * Pass as cursor for the next page; null on the last page
      */
     nextCursor: string | null;
+};
+
+export type CreateTelegramLinkDto = {
+    /**
+     * The Telegram channel (bot) to link through
+     */
+    channelId: string;
+};
+
+export type TelegramLinkCodeDto = {
+    /**
+     * Single-use code; send it to the bot as /start <code>
+     */
+    code: string;
+    /**
+     * https://t.me/<bot username>?start=<code>
+     */
+    url: string;
+    /**
+     * Ten minutes from now
+     */
+    expiresAt: string;
+};
+
+export type TelegramSignInDto = {
+    /**
+     * Telegram.WebApp.initData, as the Mini App received it
+     */
+    initData: string;
+    /**
+     * The Telegram channel whose bot opened the Mini App
+     */
+    channelId: string;
 };
 
 export type RegisterData = {
@@ -2149,3 +2198,83 @@ export type GetNotificationResponses = {
 };
 
 export type GetNotificationResponse = GetNotificationResponses[keyof GetNotificationResponses];
+
+export type DeleteTelegramLinkData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me/telegram-link';
+};
+
+export type DeleteTelegramLinkErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No Telegram account is linked
+     */
+    404: ErrorResponseDto;
+};
+
+export type DeleteTelegramLinkError = DeleteTelegramLinkErrors[keyof DeleteTelegramLinkErrors];
+
+export type DeleteTelegramLinkResponses = {
+    204: void;
+};
+
+export type DeleteTelegramLinkResponse = DeleteTelegramLinkResponses[keyof DeleteTelegramLinkResponses];
+
+export type CreateTelegramLinkData = {
+    body: CreateTelegramLinkDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me/telegram-link';
+};
+
+export type CreateTelegramLinkErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+    /**
+     * Not a Telegram channel
+     */
+    422: ErrorResponseDto;
+};
+
+export type CreateTelegramLinkError = CreateTelegramLinkErrors[keyof CreateTelegramLinkErrors];
+
+export type CreateTelegramLinkResponses = {
+    201: TelegramLinkCodeDto;
+};
+
+export type CreateTelegramLinkResponse = CreateTelegramLinkResponses[keyof CreateTelegramLinkResponses];
+
+export type SignInWithTelegramData = {
+    body: TelegramSignInDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/telegram';
+};
+
+export type SignInWithTelegramErrors = {
+    400: ErrorResponseDto;
+    /**
+     * INIT_DATA_EXPIRED, INIT_DATA_BAD_SIGNATURE or TELEGRAM_NOT_LINKED
+     */
+    401: ErrorResponseDto;
+};
+
+export type SignInWithTelegramError = SignInWithTelegramErrors[keyof SignInWithTelegramErrors];
+
+export type SignInWithTelegramResponses = {
+    200: AuthResponseDto;
+};
+
+export type SignInWithTelegramResponse = SignInWithTelegramResponses[keyof SignInWithTelegramResponses];

@@ -1,5 +1,8 @@
 import { NotificationsKeyGuard } from './api/api-key.guard';
 import { ChannelController } from './api/channel.controller';
+import { TelegramAuthController, TelegramLinkController } from './api/telegram-link.controller';
+import { TelegramLoginRepository } from './repositories/telegram-login.repository';
+import { TelegramLinkService } from './services/telegram-link.service';
 import { ApiKeyController, NotificationController } from './api/notification.controller';
 import { InboxController } from './api/inbox.controller';
 import { OutboundController } from './api/outbound.controller';
@@ -44,9 +47,10 @@ export { installWebhookBodyParser, redactWebhookUrl } from './api/webhook-body';
  * infrastructure repositories; the messenger never imports the module. app.module wires these lists in.
  */
 export const BridgeModule = {
-  controllers: [ChannelController, InboxController, WebhookController, OutboundController, ApiKeyController, NotificationController],
+  controllers: [ChannelController, InboxController, WebhookController, OutboundController, ApiKeyController, NotificationController, TelegramLinkController, TelegramAuthController],
   repositories: [
     ApiKeyRepository,
+    TelegramLoginRepository,
     NotificationRepository,
     AvitoApiRepository,
     BridgeLockRepository,
@@ -61,6 +65,7 @@ export const BridgeModule = {
   ],
   services: [
     ApiKeyService,
+    TelegramLinkService,
     NotificationService,
     NotificationsKeyGuard,
     BridgeLifecycleService,

@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, completeUpload, createApiKey, createChannel, createChat, createUpload, deleteChannel, deleteMessage, editMessage, getAttachment, getAttachmentThumbnail, getChannel, getChat, getHealth, getMe, getNotification, getPresence, listApiKeys, listChannels, listChats, listInboxThreads, listMessages, listNotifications, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, revokeApiKey, searchUsers, sendMessage, sendNotification, setChannelOperators, sync, syncChannel, telegramWebhook, updateChannel, updateInboxThread, updateMe } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateApiKeyData, CreateApiKeyError, CreateApiKeyResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, GetNotificationData, GetNotificationError, GetNotificationResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, ListApiKeysData, ListApiKeysError, ListApiKeysResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListNotificationsData, ListNotificationsError, ListNotificationsResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, RevokeApiKeyData, RevokeApiKeyError, RevokeApiKeyResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SendNotificationData, SendNotificationError, SendNotificationResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateMeData, UpdateMeError, UpdateMeResponse } from '../types.gen';
+import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, completeUpload, createApiKey, createChannel, createChat, createTelegramLink, createUpload, deleteChannel, deleteMessage, deleteTelegramLink, editMessage, getAttachment, getAttachmentThumbnail, getChannel, getChat, getHealth, getMe, getNotification, getPresence, listApiKeys, listChannels, listChats, listInboxThreads, listMessages, listNotifications, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, revokeApiKey, searchUsers, sendMessage, sendNotification, setChannelOperators, signInWithTelegram, sync, syncChannel, telegramWebhook, updateChannel, updateInboxThread, updateMe } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateApiKeyData, CreateApiKeyError, CreateApiKeyResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateTelegramLinkData, CreateTelegramLinkError, CreateTelegramLinkResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, DeleteTelegramLinkData, DeleteTelegramLinkError, DeleteTelegramLinkResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, GetNotificationData, GetNotificationError, GetNotificationResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, ListApiKeysData, ListApiKeysError, ListApiKeysResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListNotificationsData, ListNotificationsError, ListNotificationsResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, RevokeApiKeyData, RevokeApiKeyError, RevokeApiKeyResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SendNotificationData, SendNotificationError, SendNotificationResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SignInWithTelegramData, SignInWithTelegramError, SignInWithTelegramResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateMeData, UpdateMeError, UpdateMeResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -1021,3 +1021,54 @@ export const getNotificationOptions = (options: Options<GetNotificationData>) =>
     },
     queryKey: getNotificationQueryKey(options)
 });
+
+/**
+ * Unlink your Telegram account
+ */
+export const deleteTelegramLinkMutation = (options?: Partial<Options<DeleteTelegramLinkData>>): UseMutationOptions<DeleteTelegramLinkResponse, DeleteTelegramLinkError, Options<DeleteTelegramLinkData>> => {
+    const mutationOptions: UseMutationOptions<DeleteTelegramLinkResponse, DeleteTelegramLinkError, Options<DeleteTelegramLinkData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await deleteTelegramLink({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * A single-use /start link (ten minutes) that links your Telegram account through the channel's bot
+ */
+export const createTelegramLinkMutation = (options?: Partial<Options<CreateTelegramLinkData>>): UseMutationOptions<CreateTelegramLinkResponse, CreateTelegramLinkError, Options<CreateTelegramLinkData>> => {
+    const mutationOptions: UseMutationOptions<CreateTelegramLinkResponse, CreateTelegramLinkError, Options<CreateTelegramLinkData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createTelegramLink({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Mini App sign-in with Telegram initData (as login: the same body and refresh cookie)
+ */
+export const signInWithTelegramMutation = (options?: Partial<Options<SignInWithTelegramData>>): UseMutationOptions<SignInWithTelegramResponse, SignInWithTelegramError, Options<SignInWithTelegramData>> => {
+    const mutationOptions: UseMutationOptions<SignInWithTelegramResponse, SignInWithTelegramError, Options<SignInWithTelegramData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await signInWithTelegram({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};

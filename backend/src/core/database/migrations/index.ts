@@ -5,6 +5,7 @@ import { Bridge1796000000000 } from './1796000000000-Bridge';
 import { MessageDelivery1796050000000 } from './1796050000000-MessageDelivery';
 import { Deliveries1796050000001 } from './1796050000001-Deliveries';
 import { Notifications1796500000000 } from './1796500000000-Notifications';
+import { TelegramLinks1796500000001 } from './1796500000001-TelegramLinks';
 
 /** Every migration, oldest first; listed explicitly so the same array works from sources and from dist. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   MessageDelivery1796050000000,
   Deliveries1796050000001,
   Notifications1796500000000,
+  TelegramLinks1796500000001,
 ];

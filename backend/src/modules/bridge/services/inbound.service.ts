@@ -6,6 +6,7 @@ import { AvitoApiRepository, type AvitoChat } from '@/modules/bridge/repositorie
 import { BridgeLockRepository } from '@/modules/bridge/repositories/bridge-lock.repository';
 import { type ProviderChannel, ProviderError } from '@/modules/bridge/repositories/channel-provider';
 import { ChannelRepository } from '@/modules/bridge/repositories/channel.repository';
+import { TelegramLinkService } from './telegram-link.service';
 import { DeliveryMetricsRepository } from '@/modules/bridge/repositories/delivery-metrics.repository';
 import { InboundEventRepository } from '@/modules/bridge/repositories/inbound-event.repository';
 import { InboxRepository } from '@/modules/bridge/repositories/inbox.repository';
@@ -53,6 +54,7 @@ export class InboundService {
     private readonly views: ThreadViewService,
     private readonly health: HealthService,
     private readonly metrics: DeliveryMetricsRepository,
+    private readonly links: TelegramLinkService,
   ) {}
 
   async process(eventId: string): Promise<JobOutcome> {
@@ -61,6 +63,10 @@ export class InboundService {
     const row = await this.channelRows.findById(event.channelId);
     if (!row) {
       await this.mark('unknown', eventId, 'ignored', 'the channel was deleted');
+      return;
+    }
+    if (row.type === 'telegram' && (await this.links.handleUpdate(row, event.payload as Record<string, unknown>))) {
+      await this.mark(row.type, eventId, 'processed');
       return;
     }
     const action = row.type === 'telegram' ? normaliseTelegram(event.payload) : normaliseAvito(event.payload);
