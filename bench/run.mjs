@@ -106,6 +106,7 @@ async function main() {
     env: {
       ...common,
       NODE_ENV: 'production',
+      BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       REDIS_PREFIX: `bench-${runId}-ours`,
       LOG_LEVEL: 'warn',
       RATE_MESSAGES: '1000000000',

@@ -1,10 +1,10 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MessageService } from '../../src/services/message.service';
 import type { FakeAvitoAccount } from '../fakes/avito';
 import type { FakeBot } from '../fakes/telegram';
 import { registerUser, sdk, type TestUser } from '../helpers/api';
 import { eventually, setRole, startBridgeWorld, type BridgeWorld } from '../helpers/bridge';
+import { closeAllSockets, connect } from '../helpers/socket';
 
 describe('inbound: webhooks into contacts and inbox threads (e2e, fake providers)', () => {
   let w: BridgeWorld;
@@ -35,6 +35,7 @@ describe('inbound: webhooks into contacts and inbox threads (e2e, fake providers
     for (const id of [tgChannelId, avChannelId]) await sdk.setChannelOperators({ client: w.admin.client, path: { id }, body: { userIds: [operator.id] }, throwOnError: true });
   });
   afterAll(async () => {
+    closeAllSockets();
     await db?.end();
     await w?.close();
   });
@@ -146,24 +147,20 @@ describe('inbound: webhooks into contacts and inbox threads (e2e, fake providers
     await account.customerMessage(chatId, { text: 'first' });
     const thread = await eventually(async () => (await threads(operator, { channelId: avChannelId })).find((t) => t.chat.title === 'Echo customer'));
 
-    // The operator's reply, as the outbound side records it once Avito accepted it.
+    // The operator's reply goes out through the outbound path; Avito delivers it back to our webhook as an echo.
+    account.echoes(true);
     const reply = (await sdk.sendMessage({ client: operator.client, path: { chatId: thread.chat.id }, body: { clientId: crypto.randomUUID(), body: 'our reply' }, throwOnError: true })).data;
-    await w.app.app.get(MessageService).setDelivery(reply.id, { state: 'sent', externalId: 'sent-by-us-1', updatedAt: new Date().toISOString() });
-    const echo = {
-      id: 'evt-echo-1',
-      version: 'v3.0.0',
-      timestamp: Math.floor(Date.now() / 1000),
-      payload: { type: 'message', value: { id: 'sent-by-us-1', chat_id: chatId, user_id: account.userId, author_id: account.userId, created: Math.floor(Date.now() / 1000), type: 'text', content: { text: 'our reply' } } },
-    };
-    expect((await account.deliver(echo)).status).toBe(200);
+    const sent = await eventually(async () => (await history(operator, thread.chat.id)).find((m) => m.id === reply.id && m.delivery?.state === 'sent'), 20_000, 'the reply to be sent');
+    const echoId = sent.delivery!.externalId!;
+    await eventually(async () => {
+      const row = (await db.query(`SELECT result FROM inbound_events WHERE channel_id = $1 AND external_id = $2`, [avChannelId, echoId])).rows[0];
+      return row?.result === 'processed';
+    }, 20_000, 'the echo to be processed');
+    account.echoes(false);
 
     await account.customerMessage(chatId, { text: 'typed on the phone' }, { fromPhone: true });
     const phone = await eventually(async () => (await history(operator, thread.chat.id)).find((m) => m.body === 'typed on the phone'));
     expect(phone).toMatchObject({ senderId: null, senderContactId: null });
-    await eventually(async () => {
-      const row = (await db.query(`SELECT result FROM inbound_events WHERE channel_id = $1 AND external_id = 'sent-by-us-1'`, [avChannelId])).rows[0];
-      return row?.result === 'processed';
-    });
     const bodies = (await history(operator, thread.chat.id)).map((m) => m.body);
     expect(bodies.filter((b) => b === 'our reply')).toHaveLength(1);
   });
@@ -209,5 +206,24 @@ describe('inbound: webhooks into contacts and inbox threads (e2e, fake providers
     expect(plain.items.some((c) => c.type === 'inbox')).toBe(false);
     const inbox = (await sdk.listChats({ client: operator.client, query: { type: 'inbox' }, throwOnError: true })).data;
     expect(inbox.items.map((c) => c.id)).toContain(thread.chat.id);
+  });
+
+  it('a new thread and every status or assignee change reach the channel\'s operators live (thread:updated); others hear nothing', async () => {
+    const stranger = await registerUser(w.app.url);
+    const [mine, theirs] = await Promise.all([connect(w.app.url, operator.accessToken), connect(w.app.url, stranger.accessToken)]);
+    const seen: Array<{ chat: { id: string }; status: string; assigneeId: string | null; contact: { name: string } }> = [];
+    const strangerSaw: unknown[] = [];
+    mine.on('thread:updated', (t) => seen.push(t));
+    theirs.on('thread:updated', (t) => strangerSaw.push(t));
+
+    await bot.deliver(bot.update('text', { from: { id: 700010, firstName: 'Live' }, text: 'are you there?' }));
+    const created = await eventually(async () => seen.find((t) => t.contact.name === 'Live'), 15_000, 'thread:updated for the new thread');
+    expect(created.status).toBe('open');
+
+    await sdk.updateInboxThread({ client: w.admin.client, path: { chatId: created.chat.id }, body: { assigneeId: operator.id }, throwOnError: true });
+    await eventually(async () => seen.find((t) => t.chat.id === created.chat.id && t.assigneeId === operator.id), 10_000, 'the assignment live');
+    await sdk.updateInboxThread({ client: operator.client, path: { chatId: created.chat.id }, body: { status: 'resolved' }, throwOnError: true });
+    await eventually(async () => seen.find((t) => t.chat.id === created.chat.id && t.status === 'resolved'), 10_000, 'the status change live');
+    expect(strangerSaw).toEqual([]);
   });
 });

@@ -166,6 +166,8 @@ export class ChannelService {
     await this.access.requireAdmin(auth);
     const row = await this.channels.findById(channelId);
     if (!row) throw notFound('Channel');
+    // Marked deleted first: a reconciliation running meanwhile then sees it gone and does not register it again.
+    await this.channels.softDelete(channelId);
     try {
       const channel = this.toProviderChannel(row);
       if (row.type === 'avito') await this.avito.unregisterWebhook(channel, this.webhookUrl(row, this.webhookSecret(row)));
@@ -174,7 +176,6 @@ export class ChannelService {
       // The channel goes anyway: its webhooks stop authenticating the moment the row is marked deleted.
       this.logger.warn({ channelId, err: error instanceof Error ? error.message : String(error) }, 'could not unregister the webhook');
     }
-    await this.channels.softDelete(channelId);
     if (row.type === 'avito') await this.jobs.unschedule(JobName.BridgeReconcile, reconcileSchedulerId(channelId)).catch(() => undefined);
   }
 
@@ -206,6 +207,8 @@ export class ChannelService {
     const secret = this.webhookSecret(row);
     const url = this.webhookUrl(row, secret);
     if (await this.provider(row.type).isWebhookRegistered(channel, url)) return 'ok';
+    // Deleted while we looked: its webhook is meant to be gone.
+    if (!(await this.channels.findById(row.id))) return 'ok';
     await this.provider(row.type).registerWebhook(channel, url, secret);
     return 'restored';
   }
