@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAvito, type FakeAvito, type FakeAvitoAccount } from '../fakes/avito';
 import { startFakeTelegram, type FakeBot, type FakeTelegram } from '../fakes/telegram';
@@ -7,15 +8,18 @@ import {
   api,
   avitoChannel,
   avitoThread,
+  avitoWebhook,
   type Channel,
+  type DeliveredMessage,
   deliveryOf,
   eventually,
   messageIn,
+  registerAdmin,
   send,
   telegramChannel,
   telegramThread,
 } from '../helpers/outbound';
-import { registerAdmin } from '../helpers/outbound';
+import { connect, closeAllSockets, Inbox, request } from '../helpers/socket';
 import { png, uploadFile } from '../helpers/uploads';
 
 /**
@@ -50,6 +54,7 @@ describe('outbound delivery (e2e: the app, fake Telegram and fake Avito)', () =>
     avChannel = await avitoChannel(app.url, admin, account);
   });
   afterAll(async () => {
+    closeAllSockets();
     await app?.close();
     await Promise.all([tg?.close(), avito?.close()]);
   });
@@ -72,6 +77,24 @@ describe('outbound delivery (e2e: the app, fake Telegram and fake Avito)', () =>
     expect(done.delivery!.externalId).toBe(String(sent[0].messageId));
   });
 
+  it('a reply sent over the socket: each delivery state reaches the operators live and through /sync; a note over the socket stays inside', async () => {
+    const { customerId, chatId } = await newTelegramThread();
+    const cursor = (await api<{ cursor: string }>(app.url, admin, 'GET', '/sync')).body.cursor;
+    const socket = await connect(app.url, admin.accessToken);
+    const inbox = new Inbox(socket);
+    const note = await request<{ ok: boolean; message: DeliveredMessage }>(socket, 'message:send', { chatId, clientId: randomUUID(), body: 'a note', internal: true });
+    expect(note).toMatchObject({ ok: true, message: { internal: true } });
+    const ack = await request<{ ok: boolean; message: DeliveredMessage }>(socket, 'message:send', { chatId, clientId: randomUUID(), body: 'over the socket' });
+    expect(ack).toMatchObject({ ok: true, message: { delivery: { state: 'queued' } } });
+    const updates = await inbox.waitFor<DeliveredMessage>('message:updated', (m) => m.id === ack.message.id && m.delivery?.state === 'sent', 1, 15_000);
+    expect(updates[0].delivery!.externalId).toBe(String(bot.sent.find((x) => x.chatId === String(customerId))!.messageId));
+    const states = inbox.of<DeliveredMessage>('message:updated').filter((m) => m.id === ack.message.id).map((m) => m.delivery!.state);
+    expect(states).toEqual(['sending', 'sent']);
+    const sync = await api<{ messages: DeliveredMessage[] }>(app.url, admin, 'GET', `/sync?since=${encodeURIComponent(cursor)}`);
+    expect(sync.body.messages.find((m) => m.id === ack.message.id)?.delivery).toMatchObject({ state: 'sent', externalId: updates[0].delivery!.externalId });
+    expect(bot.sent.filter((x) => x.chatId === String(customerId)).map((x) => x.text)).toEqual(['over the socket']);
+  });
+
   it('an operator reply reaches the Avito customer with the documented body', async () => {
     const { avitoChatId, chatId } = await avitoThread(app.url, admin, account, avChannel);
     const res = await send(app.url, admin, chatId, { body: 'Yes, still for sale' });
@@ -81,6 +104,24 @@ describe('outbound delivery (e2e: the app, fake Telegram and fake Avito)', () =>
     const call = account.calls.find((c) => c.method === 'POST' && c.path === `/messenger/v1/accounts/${account.userId}/chats/${avitoChatId}/messages`);
     expect(call?.body).toEqual({ message: { text: 'Yes, still for sale' }, type: 'text' });
     expect(account.sent.filter((s) => s.chatId === avitoChatId)).toEqual([expect.objectContaining({ type: 'text', text: 'Yes, still for sale' })]);
+  });
+
+  it("Avito's echo of our reply is linked to it, not stored a second time", async () => {
+    const { avitoChatId, chatId } = await avitoThread(app.url, admin, account, avChannel);
+    account.echoes(true);
+    try {
+      const res = await send(app.url, admin, chatId, { body: 'echo me' });
+      await deliveryOf(app.url, admin, chatId, res.body.id, ['sent']);
+      const echo = await eventually(async () => account.deliveries.find((d) => JSON.stringify(d.body).includes('echo me')), 10_000, 'the echo webhook');
+      expect(await avitoWebhook(app.url, account, echo.body)).toBe(200);
+      // The echo's job runs after its webhook; give it time to (wrongly) add a copy.
+      await new Promise((r) => setTimeout(r, 2000));
+      const items = (await api<{ items: DeliveredMessage[] }>(app.url, admin, 'GET', `/chats/${chatId}/messages`)).body.items;
+      expect(items.filter((m) => m.body === 'echo me').map((m) => m.id)).toEqual([res.body.id]);
+      expect(account.sent.filter((x) => x.chatId === avitoChatId)).toHaveLength(1);
+    } finally {
+      account.echoes(false);
+    }
   });
 
   it('an internal note is stored and shown, but never reaches either fake', async () => {
@@ -220,6 +261,20 @@ describe('outbound delivery (e2e: the app, fake Telegram and fake Avito)', () =>
     await deliveryOf(app.url, admin, a.chatId, avSend.body.id, ['sent']);
     expect(account.calls.some((c) => c.method === 'POST' && c.path === `/messenger/v1/accounts/${account.userId}/uploadImages`)).toBe(true);
     expect(account.sent.filter((s) => s.chatId === a.avitoChatId).map((s) => s.type)).toEqual(['text', 'image']);
+  });
+
+  it("a thread whose channel was deleted takes internal notes only: a reply is refused with 409, nothing stored or sent", async () => {
+    const gone = tg.addBot();
+    const channel = await telegramChannel(app.url, admin, gone);
+    const chatId = await telegramThread(app.url, admin, gone, channel, 990_001);
+    expect((await api(app.url, admin, 'DELETE', `/channels/${channel.id}`)).status).toBe(204);
+    const reply = await send(app.url, admin, chatId, { body: 'anyone there?' });
+    expect(reply.status).toBe(409);
+    expect(reply.body.message).toContain('deleted');
+    expect((await send(app.url, admin, chatId, { body: 'channel closed', internal: true })).status).toBe(201);
+    const bodies = (await api<{ items: DeliveredMessage[] }>(app.url, admin, 'GET', `/chats/${chatId}/messages`)).body.items.map((m) => m.body);
+    expect(bodies).not.toContain('anyone there?');
+    expect(gone.sent).toHaveLength(0);
   });
 
   it('edits and deletes go to Telegram', async () => {

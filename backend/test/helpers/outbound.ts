@@ -127,6 +127,11 @@ export async function telegramThreads(url: string, admin: TestUser, bot: FakeBot
   );
 }
 
+/** Hands an Avito webhook body to the app under test (the fake's own delivery goes to the placeholder PUBLIC_URL). */
+export async function avitoWebhook(url: string, account: FakeAvitoAccount, body: Record<string, unknown>): Promise<number> {
+  return (await account.deliver(body, toApp(account.webhooks[0], url))).status;
+}
+
 /** An Avito customer writes in a new chat; resolves to the Avito chat id and the thread's chat id. */
 export async function avitoThread(url: string, admin: TestUser, account: FakeAvitoAccount, channel: Channel): Promise<{ avitoChatId: string; chatId: string }> {
   const avitoChatId = account.addChat({ customerName: 'Avito customer' });

@@ -14,11 +14,11 @@ import { RedisRepository } from '@/repositories/redis.repository';
 /** Two limiters on two connections with one prefix behave as two instances of one deployment. */
 describe('provider limiter (integration, real Redis)', () => {
   const prefix = `lim${randomBytes(4).toString('hex')}`;
-  const config = { redis: { url: inject('redisUrl'), prefix } } as AppConfig;
+  const config = { redis: { url: inject('redisUrl'), prefix }, bridge: { providerTimeoutSeconds: 30 } } as AppConfig;
   const redisA = new RedisRepository(config);
   const redisB = new RedisRepository(config);
-  const a = new ProviderLimiterRepository(redisA);
-  const b = new ProviderLimiterRepository(redisB);
+  const a = new ProviderLimiterRepository(redisA, config);
+  const b = new ProviderLimiterRepository(redisB, config);
   afterAll(async () => {
     const keys = await redisA.client.keys(`${prefix}:*`);
     if (keys.length) await redisA.client.del(...keys);

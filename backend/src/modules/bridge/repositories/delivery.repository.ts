@@ -23,6 +23,8 @@ export interface NewDelivery {
 /** The thread a chat is, with what sending into it needs. */
 export interface ThreadTarget {
   channelId: string;
+  /** The channel was deleted: its threads stay readable, but nothing can reach the customer any more. */
+  channelDeleted: boolean;
   channelType: ChannelType;
   externalChatId: string;
   contactId: string;
@@ -40,11 +42,12 @@ export interface DeliveryOutcome {
 export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Inside the message's transaction: the thread behind an inbox chat, if the channel still exists. */
+  /** Inside the message's transaction: the thread behind an inbox chat. */
   async threadInTransaction(tx: TransactionQuery, chatId: string): Promise<ThreadTarget | null> {
     const [row] = await tx.query<ThreadTarget>(
-      `SELECT t.channel_id AS "channelId", c.type AS "channelType", t.external_chat_id AS "externalChatId", t.contact_id AS "contactId"
-       FROM inbox_threads t JOIN channels c ON c.id = t.channel_id WHERE t.chat_id = $1 AND c.deleted_at IS NULL`,
+      `SELECT t.channel_id AS "channelId", c.deleted_at IS NOT NULL AS "channelDeleted", c.type AS "channelType",
+              t.external_chat_id AS "externalChatId", t.contact_id AS "contactId"
+       FROM inbox_threads t JOIN channels c ON c.id = t.channel_id WHERE t.chat_id = $1`,
       [chatId],
     );
     return row ?? null;
@@ -171,12 +174,5 @@ export class DeliveryRepository {
        ORDER BY updated_at LIMIT $2`,
       [olderThanSeconds, limit],
     );
-  }
-
-  async markContactBlocked(contactId: string, blocked: boolean): Promise<void> {
-    await this.dataSource.query(`UPDATE contacts SET blocked_at = CASE WHEN $2 THEN coalesce(blocked_at, now()) END, updated_at = now() WHERE id = $1`, [
-      contactId,
-      blocked,
-    ]);
   }
 }

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { RedisRepository } from '@/repositories/redis.repository';
 
 /**
@@ -22,8 +23,8 @@ const MINUTE_MS = 60_000;
 /** How long the account is slowed after Avito reported no requests left in its window. */
 const AVITO_SLOW_FOR_MS = MINUTE_MS;
 const AVITO_SLOW_SPACING_MS = 1000;
-/** An Avito call that hangs longer than this loses its single-flight lock; the provider client times out sooner. */
-export const AVITO_FLIGHT_TTL_MS = 45_000;
+/** How much longer than the provider timeout an Avito single-flight lock lives, so only a dead holder loses it. */
+const FLIGHT_SLACK_MS = 15_000;
 
 // Milliseconds from Redis' own clock, so instances with skewed clocks agree.
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -117,7 +118,14 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 /** The Redis-shared pacing of outgoing provider calls (see ARCHITECTURE.md, "Outbound delivery"). */
 @Injectable()
 export class ProviderLimiterRepository {
-  constructor(private readonly redis: RedisRepository) {}
+  private readonly flightTtlMs: number;
+
+  constructor(
+    private readonly redis: RedisRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.flightTtlMs = config.bridge.providerTimeoutSeconds * 1000 + FLIGHT_SLACK_MS;
+  }
 
   private key(...parts: string[]): string {
     return this.redis.key('bridge', 'limit', ...parts);
@@ -176,7 +184,7 @@ export class ProviderLimiterRepository {
       this.key(provider, account, 'slow'),
       this.key(provider, account, 'second'),
     ];
-    return Number(await this.redis.client.eval(GATE, keys.length, ...keys, 0, AVITO_SLOW_SPACING_MS, holder, AVITO_FLIGHT_TTL_MS, 0, 0, holder));
+    return Number(await this.redis.client.eval(GATE, keys.length, ...keys, 0, AVITO_SLOW_SPACING_MS, holder, this.flightTtlMs, 0, 0, holder));
   }
 
   /** Frees an Avito account's single-flight lock, if this holder still has it. */

@@ -13,6 +13,7 @@ import type { DeliveryPayload, DeliveryRow } from '@/modules/bridge/models/deliv
 import { CHANNEL_CAPABILITIES, type ChannelProvider, ProviderError, type ProviderChannel, type ProviderFailure } from '@/modules/bridge/repositories/channel-provider';
 import { DeliveryMetricsRepository } from '@/modules/bridge/repositories/delivery-metrics.repository';
 import { type DeliveryOutcome, DeliveryRepository } from '@/modules/bridge/repositories/delivery.repository';
+import { InboxRepository } from '@/modules/bridge/repositories/inbox.repository';
 import { type LimitScope, ProviderLimiterRepository } from '@/modules/bridge/repositories/provider-limiter.repository';
 import { ChannelService } from './channel.service';
 
@@ -74,6 +75,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly hooks: MessageHookRegistry,
     private readonly deliveries: DeliveryRepository,
+    private readonly inbox: InboxRepository,
     private readonly limiter: ProviderLimiterRepository,
     private readonly metrics: DeliveryMetricsRepository,
     private readonly jobs: JobRepository,
@@ -108,6 +110,10 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
     if (message.internal || message.senderId === null) return;
     const thread = await this.deliveries.threadInTransaction(tx, message.chatId);
     if (!thread) return;
+    if (thread.channelDeleted) {
+      if (change.kind !== 'created') return;
+      throw conflict('the channel of this thread was deleted, so the customer cannot be reached; an internal note still can be written');
+    }
     const capabilities = CHANNEL_CAPABILITIES[thread.channelType];
     const target = { channelId: thread.channelId, externalChatId: thread.externalChatId, contactId: thread.contactId, messageId: message.id };
 
@@ -224,8 +230,11 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
         const parts = partsOf(channel.type, row.payload);
         for (let i = row.partsSent; i < parts.length; i++) {
           const sent = await this.sendPart(provider, channel, row, parts[i]);
-          externalId = externalId ?? sent;
           await this.deliveries.partSent(row.id, row.generation, i + 1, sent);
+          if (externalId) continue;
+          externalId = sent;
+          // Linked while the delivery still shows in flight, so the provider's echo of it is recognised as ours.
+          if (row.messageId) await this.messages.linkExternalId(row.messageId, sent);
         }
       } else {
         const target = row.payload.externalMessageId ?? (await this.sentIdOf(row));
@@ -245,14 +254,15 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
       return this.failed(row, channel, scope, context, error);
     }
     await this.conclude(row, channel, ['sending'], { state: 'sent', externalId });
-    if (row.action === 'send' && row.messageId && externalId) await this.messages.linkExternalId(row.messageId, externalId);
   }
 
   private async sendPart(provider: ChannelProvider, channel: ProviderChannel, row: DeliveryRow, part: Part): Promise<string> {
     if (part.kind === 'text') return (await provider.sendText(channel, { externalChatId: row.externalChatId, text: part.text })).externalId;
     const file = row.payload.files[part.index];
-    const stored = await this.attachments.readForModule(file.attachmentId);
-    // Read before the call: a file that is gone fails the delivery without anything reaching the provider.
+    // Read before the call, so a storage problem can never look like a request that may have reached the provider.
+    const stored = await this.attachments.readForModule(file.attachmentId).catch((error: Error) => {
+      throw new ProviderError({ kind: 'transient', description: `could not read "${file.fileName}" from storage: ${error.message}` });
+    });
     if (!stored) throw new ProviderError({ kind: 'rejected', status: 0, description: `the file "${file.fileName}" is no longer stored` });
     return (
       await provider.sendFile(channel, {
@@ -300,7 +310,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
       }
       case 'blocked':
         await this.conclude(row, channel, ['sending'], { state: 'blocked', errorCode: 'BLOCKED', errorMessage: description });
-        if (row.contactId) await this.deliveries.markContactBlocked(row.contactId, true);
+        if (row.contactId) await this.inbox.markContactBlocked(row.contactId, true);
         return;
       case 'unknown':
         if (row.policy === 'at-least-once') return this.sendAgain(row, channel, { code, message: description });
