@@ -34,6 +34,29 @@ function newestMtime(dir: string): number {
  * Builds what `pnpm start` builds when it is missing or older than its sources (the root test runner has
  * usually just built both; E2E_REBUILD=1 forces it).
  */
+/** A fake provider (backend/test/fakes/cli.ts) in its own process on a free port, driven over its /_fake control routes. */
+export async function startFake(kind: 'telegram' | 'avito'): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const child = spawn(join(rootDir, 'backend', 'node_modules', '.bin', 'tsx'), ['test/fakes/cli.ts', kind], {
+    cwd: join(rootDir, 'backend'),
+    env: { ...process.env, [`FAKE_${kind.toUpperCase()}_PORT`]: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the fake ${kind} exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/_fake`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`the fake ${kind} did not start within 30 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, stop: () => void child.kill('SIGTERM') };
+}
+
 export function ensureBuilt(): void {
   // npm runs the package script as pnpm would, without pnpm's start-up registry check of its own version,
   // which fails now and then on this network.
@@ -60,7 +83,7 @@ export interface RunningApp {
  * Runs the app exactly as `pnpm start` does (node backend/dist/main.js serving frontend/dist), against a fresh
  * database on the real PostgreSQL, dropped afterwards, and the real Redis under its own key prefix.
  */
-export async function startApp(): Promise<RunningApp> {
+export async function startApp(extraEnv: (port: number) => Record<string, string> = () => ({})): Promise<RunningApp> {
   const adminUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const name = `msg_spa_e2e_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl.toString() });
@@ -89,6 +112,7 @@ export async function startApp(): Promise<RunningApp> {
       // The 10,000-message history is seeded through the API by one person.
       RATE_MESSAGES: '1000000',
       SHUTDOWN_GRACE_MS: '500',
+      ...extraEnv(port),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -8,6 +8,8 @@ interface ErrorBody {
   message: string;
   fields?: string[];
   limit?: string;
+  repliedBy?: { userId: string; name: string };
+  repliedAt?: string;
   correlationId?: string;
 }
 
@@ -42,8 +44,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private toBody(exception: unknown, request: FastifyRequest): ErrorBody {
     if (exception instanceof DomainException) {
-      const { fields, limit } = exception.details ?? {};
-      return { statusCode: httpStatusOf(exception.code), code: exception.code, message: exception.message, fields, ...(limit ? { limit } : {}) };
+      const { fields, limit, repliedBy, repliedAt } = exception.details ?? {};
+      return {
+        statusCode: httpStatusOf(exception.code),
+        code: exception.code,
+        message: exception.message,
+        fields,
+        ...(limit ? { limit } : {}),
+        ...(repliedBy ? { repliedBy, repliedAt } : {}),
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -20,6 +20,8 @@ export enum ErrorCode {
   InitDataBadSignature = 'INIT_DATA_BAD_SIGNATURE',
   /** Telegram Mini App sign-in: the Telegram user is not linked to any account. */
   TelegramNotLinked = 'TELEGRAM_NOT_LINKED',
+  /** Another operator replied in the thread after the sender opened it; sending again with `force: true` goes ahead. */
+  RepliedMeanwhile = 'REPLIED_MEANWHILE',
   Unavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL_ERROR',
 }
@@ -28,7 +30,7 @@ export class DomainException extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: { retryAfterSeconds?: number; fields?: string[]; limit?: string },
+    readonly details?: { retryAfterSeconds?: number; fields?: string[]; limit?: string; repliedBy?: { userId: string; name: string }; repliedAt?: string },
   ) {
     super(message);
     this.name = 'DomainException';
@@ -66,6 +68,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 404;
     case ErrorCode.Conflict:
     case ErrorCode.IdempotencyConflict:
+    case ErrorCode.RepliedMeanwhile:
       return 409;
     case ErrorCode.PayloadTooLarge:
       return 413;
@@ -80,3 +83,11 @@ export function httpStatusOf(code: ErrorCode): number {
       return 500;
   }
 }
+
+/** Who replied and when travel with the error, so a composer can ask "Anna replied 12 s ago — send anyway?". */
+export const repliedMeanwhile = (repliedBy: { userId: string; name: string }, repliedAt: Date) =>
+  new DomainException(
+    ErrorCode.RepliedMeanwhile,
+    `${repliedBy.name} replied ${Math.max(0, Math.round((Date.now() - repliedAt.getTime()) / 1000))} s ago; send with force: true to send anyway`,
+    { repliedBy, repliedAt: repliedAt.toISOString() },
+  );

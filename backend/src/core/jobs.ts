@@ -28,6 +28,7 @@ export enum JobName {
   BridgeReencrypt = 'bridge-reencrypt',
   BridgeDelivery = 'bridge-delivery',
   BridgeDeliverySweep = 'bridge-delivery-sweep',
+  BridgeSnoozeWake = 'bridge-snooze-wake',
 }
 
 /** The payload of every job, by name: producers and processors share this one contract. */
@@ -54,6 +55,8 @@ export interface JobPayloads {
   /** `generation` changes on every redelivery or sweep, so a job from an older round does nothing. */
   [JobName.BridgeDelivery]: { deliveryId: string; generation: number };
   [JobName.BridgeDeliverySweep]: Record<string, never>;
+  /** Opens a snoozed thread when its time comes; the job id carries the time, so a re-snooze adds a new job. */
+  [JobName.BridgeSnoozeWake]: { chatId: string };
 }
 
 /** A job as a discriminated union, so `switch (job.name)` narrows `job.data`. */
@@ -70,6 +73,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.BridgeReencrypt]: QueueName.Maintenance,
   [JobName.BridgeDelivery]: QueueName.BridgeOutbound,
   [JobName.BridgeDeliverySweep]: QueueName.BridgeOutbound,
+  [JobName.BridgeSnoozeWake]: QueueName.Bridge,
 };
 
 export interface JobRetryPolicy {

@@ -30,6 +30,8 @@ export interface HookedMessage {
   /** The files sent with it, in order (only on 'created'). */
   attachments: HookedAttachment[];
   delivery: MessageDelivery | null;
+  /** 'created' only: the sender asked to send even if a hook would warn (e.g. someone replied meanwhile). */
+  force?: boolean;
 }
 
 export interface HookedAttachment {

@@ -71,6 +71,11 @@ export class SendMessageDto {
   @IsOptional()
   @IsBoolean({ message: 'internal must be true or false' })
   internal?: boolean;
+
+  @ApiPropertyOptional({ default: false, description: 'Inbox threads: send even though another operator replied after you opened the thread (otherwise 409 REPLIED_MEANWHILE)' })
+  @IsOptional()
+  @IsBoolean({ message: 'force must be true or false' })
+  force?: boolean;
 }
 
 export class EditMessageDto {

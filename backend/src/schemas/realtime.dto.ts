@@ -5,6 +5,7 @@ import { AttachmentUpdatedEventDto } from './attachment.dto';
 import { ChatResponseDto, MarkReadDto } from './chat.dto';
 import { MessageResponseDto, SendMessageDto } from './message.dto';
 import { PresenceDto } from './presence.dto';
+import { RepliedByDto } from './common.dto';
 
 /**
  * The socket.io contract, served at the application's own origin under SOCKET_PATH. The classes below are
@@ -75,6 +76,12 @@ export class AckErrorDto {
 
   @ApiPropertyOptional({ description: "CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)" })
   limit?: string;
+
+  @ApiPropertyOptional({ type: () => RepliedByDto, description: 'REPLIED_MEANWHILE: the operator who replied after you opened the thread' })
+  repliedBy?: RepliedByDto;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'REPLIED_MEANWHILE: when they replied' })
+  repliedAt?: string;
 
   @ApiPropertyOptional({ description: 'INTERNAL_ERROR: quote it when reporting the problem; it is in the server log' })
   correlationId?: string;
@@ -162,6 +169,8 @@ export interface ServerToClientEvents {
   'attachment:updated': (event: AttachmentUpdatedEventDto) => void;
   /** A bridged inbox thread was created or changed status/assignee: a ThreadResponseDto of the bridge module's spec. */
   'thread:updated': (thread: object) => void;
+  /** Who is looking at an inbox thread right now: a ThreadViewersResponseDto of the bridge module's spec. */
+  'thread:viewers': (event: object) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

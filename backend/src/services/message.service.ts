@@ -70,7 +70,7 @@ export class MessageService {
     };
     const ticket = this.order.enter(chatId);
     // A created message releases its ticket below, in the same turn; any other outcome gives it up on the next one.
-    const result = await this.insert(input, dto.attachmentIds ?? []).finally(() => setImmediate(() => ticket.abandon()));
+    const result = await this.insert(input, dto.attachmentIds ?? [], dto.force ?? false).finally(() => setImmediate(() => ticket.abandon()));
     if (result.status === 'not_member') throw notFound('Chat');
     if (result.status === 'attachments_unavailable') {
       // One answer for foreign, missing, unfinished and already-sent ids, so nothing about other people's uploads leaks.
@@ -92,7 +92,7 @@ export class MessageService {
    * One statement for chats nobody hooks; a hooked chat (or a send with files) runs in a transaction that the
    * chat type's hook may add to or refuse.
    */
-  private async insert(input: NewMessage, attachmentIds: string[]) {
+  private async insert(input: NewMessage, attachmentIds: string[], force = false) {
     const hooked = this.hooks.hookedTypes();
     if (attachmentIds.length === 0) {
       const fast = await this.messages.insert(input, hooked);
@@ -100,7 +100,7 @@ export class MessageService {
     }
     return this.messages.insertInTransaction(input, attachmentIds, async (tx, chatType, message, attachments) => {
       const hook = this.hooks.for(chatType);
-      return hook?.beforeCommit(tx, { kind: 'created', message: toHooked(message, attachments) });
+      return hook?.beforeCommit(tx, { kind: 'created', message: { ...toHooked(message, attachments), force } });
     });
   }
 

@@ -58,6 +58,12 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
+  /** Which of the users are online now, for a module deciding on their behalf (no caller, no visibility rule). */
+  async onlineOf(ids: string[]): Promise<string[]> {
+    const states = await this.presence.lookup([...new Set(ids)], Date.now());
+    return states.filter((s) => s.online).map((s) => s.userId);
+  }
+
   /** Presence of the given users, limited to the caller and people who share a chat with the caller. */
   async lookup(auth: AuthContext, ids: string[]): Promise<PresenceListResponseDto> {
     const wanted = [...new Set(ids)];

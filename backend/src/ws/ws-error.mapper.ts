@@ -16,6 +16,8 @@ export function ackErrorOf(exception: DomainException): AckErrorDto {
       return { code, message, retryAfterSeconds: details?.retryAfterSeconds };
     case ErrorCode.ChannelLimit:
       return { code, message, limit: details?.limit, ...(details?.fields ? { fields: details.fields } : {}) };
+    case ErrorCode.RepliedMeanwhile:
+      return { code, message, repliedBy: details?.repliedBy, repliedAt: details?.repliedAt };
     case ErrorCode.Unauthorized:
     case ErrorCode.Forbidden:
     case ErrorCode.NotFound:

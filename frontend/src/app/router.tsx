@@ -8,6 +8,8 @@ import { useSession } from '@/lib/session';
 import { LoginRoute, RegisterRoute } from './routes/auth';
 import { ChatRoute } from './routes/chat';
 import { ChatsLayout, NoChatSelected } from './routes/chats-layout';
+import { InboxLayout } from './routes/inbox';
+import { InboxPage, StatsPage } from '@/features/inbox';
 
 function RequireSession({ children }: { children: ReactNode }) {
   const status = useSession((s) => s.status);
@@ -55,6 +57,11 @@ export function AppRouter() {
           <Route element={<RequireSession><ChatsLayout /></RequireSession>}>
             <Route index element={<NoChatSelected />} />
             <Route path="chats/:chatId" element={<ChatRoute />} />
+          </Route>
+          <Route element={<RequireSession><InboxLayout /></RequireSession>}>
+            <Route path="inbox" element={<InboxPage />} />
+            <Route path="inbox/stats" element={<StatsPage />} />
+            <Route path="inbox/:chatId" element={<InboxPage />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

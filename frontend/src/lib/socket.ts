@@ -1,4 +1,4 @@
-import type { AttachmentUpdatedEventDto, ChatResponseDto, MessageResponseDto } from '@messenger/api-client';
+import type { AttachmentUpdatedEventDto, ChatResponseDto, MessageResponseDto, ThreadResponseDto, ThreadViewersResponseDto } from '@messenger/api-client';
 import { io, type Socket } from 'socket.io-client';
 import { create } from 'zustand';
 import { refreshSession } from './api-client';
@@ -17,6 +17,10 @@ export interface ServerEvents {
   'member:added': ChatEventPayload;
   'member:removed': ChatEventPayload;
   'attachment:updated': AttachmentUpdatedEventDto;
+  /** Inbox: a thread was created or changed (status, assignee, labels). */
+  'thread:updated': ThreadResponseDto;
+  /** Inbox: who is viewing a thread now. */
+  'thread:viewers': ThreadViewersResponseDto;
 }
 
 /** Membership and chat events carry the chat id under one of these names. */

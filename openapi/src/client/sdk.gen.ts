@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateTelegramLinkData, CreateTelegramLinkErrors, CreateTelegramLinkResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, DeleteTelegramLinkData, DeleteTelegramLinkErrors, DeleteTelegramLinkResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeData, GetMeErrors, GetMeResponses, GetNotificationData, GetNotificationErrors, GetNotificationResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListNotificationsData, ListNotificationsErrors, ListNotificationsResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RedeliverMessageData, RedeliverMessageErrors, RedeliverMessageResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendNotificationData, SendNotificationErrors, SendNotificationResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SignInWithTelegramData, SignInWithTelegramErrors, SignInWithTelegramResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCannedResponseData, CreateCannedResponseErrors, CreateCannedResponseResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateLabelData, CreateLabelErrors, CreateLabelResponses, CreateTelegramLinkData, CreateTelegramLinkErrors, CreateTelegramLinkResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteCannedResponseData, DeleteCannedResponseErrors, DeleteCannedResponseResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteLabelData, DeleteLabelErrors, DeleteLabelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, DeleteTelegramLinkData, DeleteTelegramLinkErrors, DeleteTelegramLinkResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetContactData, GetContactErrors, GetContactResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInboxCountsData, GetInboxCountsErrors, GetInboxCountsResponses, GetInboxStatsData, GetInboxStatsErrors, GetInboxStatsResponses, GetMeData, GetMeErrors, GetMeResponses, GetNotificationData, GetNotificationErrors, GetNotificationResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, LeaveInboxThreadData, LeaveInboxThreadErrors, LeaveInboxThreadResponses, LinkContactData, LinkContactErrors, LinkContactResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListCannedResponsesData, ListCannedResponsesErrors, ListCannedResponsesResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListLabelsData, ListLabelsErrors, ListLabelsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListNotificationsData, ListNotificationsErrors, ListNotificationsResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RedeliverMessageData, RedeliverMessageErrors, RedeliverMessageResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendNotificationData, SendNotificationErrors, SendNotificationResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SetInboxThreadLabelsData, SetInboxThreadLabelsErrors, SetInboxThreadLabelsResponses, SignInWithTelegramData, SignInWithTelegramErrors, SignInWithTelegramResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateCannedResponseData, UpdateCannedResponseErrors, UpdateCannedResponseResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateLabelData, UpdateLabelErrors, UpdateLabelResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, ViewInboxThreadData, ViewInboxThreadErrors, ViewInboxThreadResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -392,6 +392,165 @@ export const listInboxThreads = <ThrowOnError extends boolean = false>(options?:
 export const updateInboxThread = <ThrowOnError extends boolean = false>(options: Options<UpdateInboxThreadData, ThrowOnError>) => (options.client ?? client).patch<UpdateInboxThreadResponses, UpdateInboxThreadErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/inbox/threads/{chatId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Threads per tab (mine, unassigned, all) under the given filters
+ */
+export const getInboxCounts = <ThrowOnError extends boolean = false>(options?: Options<GetInboxCountsData, ThrowOnError>) => (options?.client ?? client).get<GetInboxCountsResponses, GetInboxCountsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/counts',
+    ...options
+});
+
+/**
+ * Per channel, per operator and per day: threads, response and resolution times, messages, failed deliveries
+ */
+export const getInboxStats = <ThrowOnError extends boolean = false>(options?: Options<GetInboxStatsData, ThrowOnError>) => (options?.client ?? client).get<GetInboxStatsResponses, GetInboxStatsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/stats',
+    ...options
+});
+
+/**
+ * Replace a thread's labels
+ */
+export const setInboxThreadLabels = <ThrowOnError extends boolean = false>(options: Options<SetInboxThreadLabelsData, ThrowOnError>) => (options.client ?? client).put<SetInboxThreadLabelsResponses, SetInboxThreadLabelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads/{chatId}/labels',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Say you stopped viewing a thread
+ */
+export const leaveInboxThread = <ThrowOnError extends boolean = false>(options: Options<LeaveInboxThreadData, ThrowOnError>) => (options.client ?? client).delete<LeaveInboxThreadResponses, LeaveInboxThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads/{chatId}/viewing',
+    ...options
+});
+
+/**
+ * Say you are viewing a thread (repeat about every 10 s; you drop out 30 s after the last call); answers who is viewing
+ */
+export const viewInboxThread = <ThrowOnError extends boolean = false>(options: Options<ViewInboxThreadData, ThrowOnError>) => (options.client ?? client).post<ViewInboxThreadResponses, ViewInboxThreadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/inbox/threads/{chatId}/viewing',
+    ...options
+});
+
+/**
+ * Every label (operators and admins)
+ */
+export const listLabels = <ThrowOnError extends boolean = false>(options?: Options<ListLabelsData, ThrowOnError>) => (options?.client ?? client).get<ListLabelsResponses, ListLabelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/labels',
+    ...options
+});
+
+/**
+ * Admins: add a label
+ */
+export const createLabel = <ThrowOnError extends boolean = false>(options: Options<CreateLabelData, ThrowOnError>) => (options.client ?? client).post<CreateLabelResponses, CreateLabelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/labels',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: delete a label (threads lose it)
+ */
+export const deleteLabel = <ThrowOnError extends boolean = false>(options: Options<DeleteLabelData, ThrowOnError>) => (options.client ?? client).delete<DeleteLabelResponses, DeleteLabelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/labels/{id}',
+    ...options
+});
+
+/**
+ * Admins: rename or recolour a label
+ */
+export const updateLabel = <ThrowOnError extends boolean = false>(options: Options<UpdateLabelData, ThrowOnError>) => (options.client ?? client).patch<UpdateLabelResponses, UpdateLabelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/labels/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Every canned reply (operators and admins); with chatId, also filled in for that thread
+ */
+export const listCannedResponses = <ThrowOnError extends boolean = false>(options?: Options<ListCannedResponsesData, ThrowOnError>) => (options?.client ?? client).get<ListCannedResponsesResponses, ListCannedResponsesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/canned-responses',
+    ...options
+});
+
+/**
+ * Admins: add a canned reply
+ */
+export const createCannedResponse = <ThrowOnError extends boolean = false>(options: Options<CreateCannedResponseData, ThrowOnError>) => (options.client ?? client).post<CreateCannedResponseResponses, CreateCannedResponseErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/canned-responses',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: delete a canned reply
+ */
+export const deleteCannedResponse = <ThrowOnError extends boolean = false>(options: Options<DeleteCannedResponseData, ThrowOnError>) => (options.client ?? client).delete<DeleteCannedResponseResponses, DeleteCannedResponseErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/canned-responses/{id}',
+    ...options
+});
+
+/**
+ * Admins: change a canned reply
+ */
+export const updateCannedResponse = <ThrowOnError extends boolean = false>(options: Options<UpdateCannedResponseData, ThrowOnError>) => (options.client ?? client).patch<UpdateCannedResponseResponses, UpdateCannedResponseErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/canned-responses/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * A customer with their linked contacts and threads on every channel you work
+ */
+export const getContact = <ThrowOnError extends boolean = false>(options: Options<GetContactData, ThrowOnError>) => (options.client ?? client).get<GetContactResponses, GetContactErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/contacts/{id}',
+    ...options
+});
+
+/**
+ * Link another contact of the same person (an operator decides; never automatic)
+ */
+export const linkContact = <ThrowOnError extends boolean = false>(options: Options<LinkContactData, ThrowOnError>) => (options.client ?? client).post<LinkContactResponses, LinkContactErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/contacts/{id}/link',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -60,6 +60,11 @@ export type AuthResponseDto = {
     expiresIn: number;
 };
 
+export type RepliedByDto = {
+    userId: string;
+    name: string;
+};
+
 export type ErrorResponseDto = {
     statusCode: number;
     code: string;
@@ -72,6 +77,14 @@ export type ErrorResponseDto = {
      * CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)
      */
     limit?: string;
+    /**
+     * REPLIED_MEANWHILE: the operator who replied after you opened the thread
+     */
+    repliedBy?: RepliedByDto;
+    /**
+     * REPLIED_MEANWHILE: when they replied
+     */
+    repliedAt?: string;
     /**
      * Present on 500: quote it when reporting the problem; it is in the server log.
      */
@@ -321,6 +334,10 @@ export type SendMessageDto = {
      * An internal note: shown to the chat members (operators), never sent to the customer
      */
     internal?: boolean;
+    /**
+     * Inbox threads: send even though another operator replied after you opened the thread (otherwise 409 REPLIED_MEANWHILE)
+     */
+    force?: boolean;
 };
 
 export type MessageListResponseDto = {
@@ -352,6 +369,10 @@ export type WsSendMessageDto = {
      * An internal note: shown to the chat members (operators), never sent to the customer
      */
     internal?: boolean;
+    /**
+     * Inbox threads: send even though another operator replied after you opened the thread (otherwise 409 REPLIED_MEANWHILE)
+     */
+    force?: boolean;
     chatId: string;
 };
 
@@ -364,7 +385,7 @@ export type WsReadDto = {
     chatId: string;
 };
 
-export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'IDEMPOTENCY_CONFLICT' | 'INIT_DATA_EXPIRED' | 'INIT_DATA_BAD_SIGNATURE' | 'TELEGRAM_NOT_LINKED' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
+export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'IDEMPOTENCY_CONFLICT' | 'INIT_DATA_EXPIRED' | 'INIT_DATA_BAD_SIGNATURE' | 'TELEGRAM_NOT_LINKED' | 'REPLIED_MEANWHILE' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
 
 export type AckErrorDto = {
     code: ErrorCode;
@@ -381,6 +402,14 @@ export type AckErrorDto = {
      * CHANNEL_LIMIT: the channel capability that refused it (maxTextLength, attachments, canEdit)
      */
     limit?: string;
+    /**
+     * REPLIED_MEANWHILE: the operator who replied after you opened the thread
+     */
+    repliedBy?: RepliedByDto;
+    /**
+     * REPLIED_MEANWHILE: when they replied
+     */
+    repliedAt?: string;
     /**
      * INTERNAL_ERROR: quote it when reporting the problem; it is in the server log
      */
@@ -580,6 +609,10 @@ export type ChannelResponseDto = {
      * Who works the channel
      */
     operatorIds: Array<string>;
+    /**
+     * New and reopened threads go to the online operator with the fewest open threads
+     */
+    autoAssign: boolean;
     createdAt: string;
     updatedAt: string;
 };
@@ -602,6 +635,10 @@ export type UpdateChannelDto = {
      * avito: a new client_secret
      */
     clientSecret?: string;
+    /**
+     * Give each new or reopened thread to the online operator of the channel with the fewest open threads
+     */
+    autoAssign?: boolean;
 };
 
 export type SetChannelOperatorsDto = {
@@ -618,7 +655,7 @@ export type SyncAcceptedDto = {
     queued: boolean;
 };
 
-export type ThreadStatus = 'open' | 'pending' | 'resolved';
+export type ThreadStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
 
 export type ThreadChannelDto = {
     id: string;
@@ -643,6 +680,16 @@ export type ContactResponseDto = {
      * The customer blocked the bot, or the chat is gone
      */
     blocked: boolean;
+    /**
+     * Shared by contacts an operator linked as one person
+     */
+    personId: string | null;
+};
+
+export type LabelResponseDto = {
+    id: string;
+    name: string;
+    color: string;
 };
 
 export type ThreadContextDto = {
@@ -659,6 +706,11 @@ export type ThreadResponseDto = {
     contact: ContactResponseDto;
     status: ThreadStatus;
     assigneeId: string | null;
+    /**
+     * While snoozed: when the thread opens again
+     */
+    snoozedUntil: string | null;
+    labels: Array<LabelResponseDto>;
     unreadCount: number;
     lastMessage: MessageResponseDto | null;
     /**
@@ -682,6 +734,255 @@ export type UpdateThreadDto = {
      * An operator of the channel, or null to unassign
      */
     assigneeId?: string | null;
+    /**
+     * With status "snoozed": when the thread opens again by itself (in the future)
+     */
+    snoozedUntil?: string;
+};
+
+export type ThreadCountsResponseDto = {
+    /**
+     * Assigned to you
+     */
+    mine: number;
+    unassigned: number;
+    all: number;
+};
+
+export type StatsFiguresDto = {
+    /**
+     * New threads
+     */
+    opened: number;
+    resolved: number;
+    /**
+     * Resolved threads the customer opened again
+     */
+    reopened: number;
+    /**
+     * Median seconds from the first customer message to the first operator reply
+     */
+    firstResponseMedianSeconds: number | null;
+    /**
+     * 90th percentile of the same
+     */
+    firstResponseP90Seconds: number | null;
+    /**
+     * Median seconds from (re)opening to resolving
+     */
+    resolutionMedianSeconds: number | null;
+    messagesIn: number;
+    /**
+     * Operator replies (internal notes excluded)
+     */
+    messagesOut: number;
+    /**
+     * Outgoing messages whose delivery failed or was blocked
+     */
+    failedDeliveries: number;
+};
+
+export type ChannelStatsDto = {
+    /**
+     * New threads
+     */
+    opened: number;
+    resolved: number;
+    /**
+     * Resolved threads the customer opened again
+     */
+    reopened: number;
+    /**
+     * Median seconds from the first customer message to the first operator reply
+     */
+    firstResponseMedianSeconds: number | null;
+    /**
+     * 90th percentile of the same
+     */
+    firstResponseP90Seconds: number | null;
+    /**
+     * Median seconds from (re)opening to resolving
+     */
+    resolutionMedianSeconds: number | null;
+    messagesIn: number;
+    /**
+     * Operator replies (internal notes excluded)
+     */
+    messagesOut: number;
+    /**
+     * Outgoing messages whose delivery failed or was blocked
+     */
+    failedDeliveries: number;
+    channelId: string;
+    channelName: string;
+};
+
+export type OperatorStatsDto = {
+    /**
+     * New threads
+     */
+    opened: number;
+    resolved: number;
+    /**
+     * Resolved threads the customer opened again
+     */
+    reopened: number;
+    /**
+     * Median seconds from the first customer message to the first operator reply
+     */
+    firstResponseMedianSeconds: number | null;
+    /**
+     * 90th percentile of the same
+     */
+    firstResponseP90Seconds: number | null;
+    /**
+     * Median seconds from (re)opening to resolving
+     */
+    resolutionMedianSeconds: number | null;
+    messagesIn: number;
+    /**
+     * Operator replies (internal notes excluded)
+     */
+    messagesOut: number;
+    /**
+     * Outgoing messages whose delivery failed or was blocked
+     */
+    failedDeliveries: number;
+    operatorId: string;
+    operatorName: string;
+};
+
+export type DayStatsDto = {
+    /**
+     * New threads
+     */
+    opened: number;
+    resolved: number;
+    /**
+     * Resolved threads the customer opened again
+     */
+    reopened: number;
+    /**
+     * Median seconds from the first customer message to the first operator reply
+     */
+    firstResponseMedianSeconds: number | null;
+    /**
+     * 90th percentile of the same
+     */
+    firstResponseP90Seconds: number | null;
+    /**
+     * Median seconds from (re)opening to resolving
+     */
+    resolutionMedianSeconds: number | null;
+    messagesIn: number;
+    /**
+     * Operator replies (internal notes excluded)
+     */
+    messagesOut: number;
+    /**
+     * Outgoing messages whose delivery failed or was blocked
+     */
+    failedDeliveries: number;
+    /**
+     * UTC day
+     */
+    date: string;
+};
+
+export type InboxStatsResponseDto = {
+    from: string;
+    to: string;
+    total: StatsFiguresDto;
+    channels: Array<ChannelStatsDto>;
+    operators: Array<OperatorStatsDto>;
+    /**
+     * One entry per UTC day of the period that had activity
+     */
+    days: Array<DayStatsDto>;
+};
+
+export type SetThreadLabelsDto = {
+    labelIds: Array<string>;
+};
+
+export type ThreadViewerDto = {
+    userId: string;
+    name: string;
+};
+
+export type ThreadViewersResponseDto = {
+    chatId: string;
+    /**
+     * Operators viewing the thread now (including you)
+     */
+    viewers: Array<ThreadViewerDto>;
+};
+
+export type LabelListResponseDto = {
+    items: Array<LabelResponseDto>;
+};
+
+export type CreateLabelDto = {
+    name: string;
+    /**
+     * A #rrggbb colour
+     */
+    color?: string;
+};
+
+export type UpdateLabelDto = {
+    name?: string;
+    color?: string;
+};
+
+export type CannedResponseDto = {
+    id: string;
+    shortcut: string;
+    body: string;
+    /**
+     * The body with {{contact.name}} and {{operator.name}} filled in for the thread asked about
+     */
+    rendered?: string;
+    updatedAt: string;
+};
+
+export type CannedResponseListResponseDto = {
+    items: Array<CannedResponseDto>;
+};
+
+export type CreateCannedResponseDto = {
+    /**
+     * Typed after "/" in the composer: letters, digits, - and _
+     */
+    shortcut: string;
+    /**
+     * The text; {{contact.name}} and {{operator.name}} are filled in when used
+     */
+    body: string;
+};
+
+export type UpdateCannedResponseDto = {
+    shortcut?: string;
+    body?: string;
+};
+
+export type ContactDetailsResponseDto = {
+    contact: ContactResponseDto;
+    /**
+     * Contacts an operator linked to this one as the same person
+     */
+    linked: Array<ContactResponseDto>;
+    /**
+     * The person's threads on every channel you work, newest activity first
+     */
+    threads: Array<ThreadResponseDto>;
+};
+
+export type LinkContactDto = {
+    /**
+     * Another contact of the same person (e.g. on another channel)
+     */
+    contactId: string;
 };
 
 export type WebhookAckDto = {
@@ -1836,6 +2137,18 @@ export type ListInboxThreadsData = {
          */
         assignee?: string;
         /**
+         * Only threads carrying this label
+         */
+        labelId?: string;
+        /**
+         * true: only threads with messages you have not read
+         */
+        unread?: boolean;
+        /**
+         * Text searched in the contact's name and the thread's messages
+         */
+        q?: string;
+        /**
          * nextCursor of the previous page
          */
         cursor?: string;
@@ -1888,6 +2201,436 @@ export type UpdateInboxThreadResponses = {
 };
 
 export type UpdateInboxThreadResponse = UpdateInboxThreadResponses[keyof UpdateInboxThreadResponses];
+
+export type GetInboxCountsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        channelId?: string;
+        status?: ThreadStatus;
+        labelId?: string;
+        unread?: boolean;
+        q?: string;
+    };
+    url: '/api/v1/inbox/counts';
+};
+
+export type GetInboxCountsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type GetInboxCountsError = GetInboxCountsErrors[keyof GetInboxCountsErrors];
+
+export type GetInboxCountsResponses = {
+    200: ThreadCountsResponseDto;
+};
+
+export type GetInboxCountsResponse = GetInboxCountsResponses[keyof GetInboxCountsResponses];
+
+export type GetInboxStatsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Start of the period (default: 7 days before `to`)
+         */
+        from?: string;
+        /**
+         * End of the period, exclusive (default: now)
+         */
+        to?: string;
+        channelId?: string;
+        operatorId?: string;
+    };
+    url: '/api/v1/inbox/stats';
+};
+
+export type GetInboxStatsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type GetInboxStatsError = GetInboxStatsErrors[keyof GetInboxStatsErrors];
+
+export type GetInboxStatsResponses = {
+    200: InboxStatsResponseDto;
+};
+
+export type GetInboxStatsResponse = GetInboxStatsResponses[keyof GetInboxStatsResponses];
+
+export type SetInboxThreadLabelsData = {
+    body: SetThreadLabelsDto;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/labels';
+};
+
+export type SetInboxThreadLabelsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such thread, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type SetInboxThreadLabelsError = SetInboxThreadLabelsErrors[keyof SetInboxThreadLabelsErrors];
+
+export type SetInboxThreadLabelsResponses = {
+    200: ThreadResponseDto;
+};
+
+export type SetInboxThreadLabelsResponse = SetInboxThreadLabelsResponses[keyof SetInboxThreadLabelsResponses];
+
+export type LeaveInboxThreadData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/viewing';
+};
+
+export type LeaveInboxThreadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type LeaveInboxThreadError = LeaveInboxThreadErrors[keyof LeaveInboxThreadErrors];
+
+export type LeaveInboxThreadResponses = {
+    204: void;
+};
+
+export type LeaveInboxThreadResponse = LeaveInboxThreadResponses[keyof LeaveInboxThreadResponses];
+
+export type ViewInboxThreadData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/viewing';
+};
+
+export type ViewInboxThreadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type ViewInboxThreadError = ViewInboxThreadErrors[keyof ViewInboxThreadErrors];
+
+export type ViewInboxThreadResponses = {
+    200: ThreadViewersResponseDto;
+};
+
+export type ViewInboxThreadResponse = ViewInboxThreadResponses[keyof ViewInboxThreadResponses];
+
+export type ListLabelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/labels';
+};
+
+export type ListLabelsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an operator
+     */
+    403: ErrorResponseDto;
+};
+
+export type ListLabelsError = ListLabelsErrors[keyof ListLabelsErrors];
+
+export type ListLabelsResponses = {
+    200: LabelListResponseDto;
+};
+
+export type ListLabelsResponse = ListLabelsResponses[keyof ListLabelsResponses];
+
+export type CreateLabelData = {
+    body: CreateLabelDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/labels';
+};
+
+export type CreateLabelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    /**
+     * The name is taken
+     */
+    409: ErrorResponseDto;
+};
+
+export type CreateLabelError = CreateLabelErrors[keyof CreateLabelErrors];
+
+export type CreateLabelResponses = {
+    201: LabelResponseDto;
+};
+
+export type CreateLabelResponse = CreateLabelResponses[keyof CreateLabelResponses];
+
+export type DeleteLabelData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/labels/{id}';
+};
+
+export type DeleteLabelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type DeleteLabelError = DeleteLabelErrors[keyof DeleteLabelErrors];
+
+export type DeleteLabelResponses = {
+    204: void;
+};
+
+export type DeleteLabelResponse = DeleteLabelResponses[keyof DeleteLabelResponses];
+
+export type UpdateLabelData = {
+    body: UpdateLabelDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/labels/{id}';
+};
+
+export type UpdateLabelErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+    409: ErrorResponseDto;
+};
+
+export type UpdateLabelError = UpdateLabelErrors[keyof UpdateLabelErrors];
+
+export type UpdateLabelResponses = {
+    200: LabelResponseDto;
+};
+
+export type UpdateLabelResponse = UpdateLabelResponses[keyof UpdateLabelResponses];
+
+export type ListCannedResponsesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * A thread: each reply then also comes with its placeholders filled in for it
+         */
+        chatId?: string;
+    };
+    url: '/api/v1/canned-responses';
+};
+
+export type ListCannedResponsesErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an operator
+     */
+    403: ErrorResponseDto;
+};
+
+export type ListCannedResponsesError = ListCannedResponsesErrors[keyof ListCannedResponsesErrors];
+
+export type ListCannedResponsesResponses = {
+    200: CannedResponseListResponseDto;
+};
+
+export type ListCannedResponsesResponse = ListCannedResponsesResponses[keyof ListCannedResponsesResponses];
+
+export type CreateCannedResponseData = {
+    body: CreateCannedResponseDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/canned-responses';
+};
+
+export type CreateCannedResponseErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    /**
+     * The shortcut is taken
+     */
+    409: ErrorResponseDto;
+};
+
+export type CreateCannedResponseError = CreateCannedResponseErrors[keyof CreateCannedResponseErrors];
+
+export type CreateCannedResponseResponses = {
+    201: CannedResponseDto;
+};
+
+export type CreateCannedResponseResponse = CreateCannedResponseResponses[keyof CreateCannedResponseResponses];
+
+export type DeleteCannedResponseData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/canned-responses/{id}';
+};
+
+export type DeleteCannedResponseErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type DeleteCannedResponseError = DeleteCannedResponseErrors[keyof DeleteCannedResponseErrors];
+
+export type DeleteCannedResponseResponses = {
+    204: void;
+};
+
+export type DeleteCannedResponseResponse = DeleteCannedResponseResponses[keyof DeleteCannedResponseResponses];
+
+export type UpdateCannedResponseData = {
+    body: UpdateCannedResponseDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/canned-responses/{id}';
+};
+
+export type UpdateCannedResponseErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+    409: ErrorResponseDto;
+};
+
+export type UpdateCannedResponseError = UpdateCannedResponseErrors[keyof UpdateCannedResponseErrors];
+
+export type UpdateCannedResponseResponses = {
+    200: CannedResponseDto;
+};
+
+export type UpdateCannedResponseResponse = UpdateCannedResponseResponses[keyof UpdateCannedResponseResponses];
+
+export type GetContactData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{id}';
+};
+
+export type GetContactErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such contact, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type GetContactError = GetContactErrors[keyof GetContactErrors];
+
+export type GetContactResponses = {
+    200: ContactDetailsResponseDto;
+};
+
+export type GetContactResponse = GetContactResponses[keyof GetContactResponses];
+
+export type LinkContactData = {
+    body: LinkContactDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{id}/link';
+};
+
+export type LinkContactErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such contact, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type LinkContactError = LinkContactErrors[keyof LinkContactErrors];
+
+export type LinkContactResponses = {
+    200: ContactDetailsResponseDto;
+};
+
+export type LinkContactResponse = LinkContactResponses[keyof LinkContactResponses];
 
 export type TelegramWebhookData = {
     /**

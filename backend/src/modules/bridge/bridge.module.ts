@@ -9,6 +9,23 @@ import { OutboundController } from './api/outbound.controller';
 import { WebhookController } from './api/webhook.controller';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { NotificationRepository } from './repositories/notification.repository';
+import { CannedResponseController, ContactController, InboxDeskController, LabelController } from './api/desk.controller';
+import { AssignmentRepository } from './repositories/assignment.repository';
+import { CollisionRepository } from './repositories/collision.repository';
+import { ContactRepository } from './repositories/contact.repository';
+import { InboxStatsRepository } from './repositories/inbox-stats.repository';
+import { LabelRepository } from './repositories/label.repository';
+import { SnoozeRepository } from './repositories/snooze.repository';
+import { ViewerRepository } from './repositories/viewer.repository';
+import { AutoAssignService } from './services/auto-assign.service';
+import { CannedResponseService } from './services/canned-response.service';
+import { CollisionService } from './services/collision.service';
+import { ContactService } from './services/contact.service';
+import { InboxStatsService } from './services/inbox-stats.service';
+import { LabelService } from './services/label.service';
+import { SnoozeService } from './services/snooze.service';
+import { ViewerService } from './services/viewer.service';
+import { SnoozeWakeProcessor } from './workers/snooze-wake.processor';
 import { AvitoApiRepository } from './repositories/avito-api.repository';
 import { BridgeLockRepository } from './repositories/bridge-lock.repository';
 import { ChannelRepository } from './repositories/channel.repository';
@@ -47,11 +64,31 @@ export { installWebhookBodyParser, redactWebhookUrl } from './api/webhook-body';
  * infrastructure repositories; the messenger never imports the module. app.module wires these lists in.
  */
 export const BridgeModule = {
-  controllers: [ChannelController, InboxController, WebhookController, OutboundController, ApiKeyController, NotificationController, TelegramLinkController, TelegramAuthController],
+  controllers: [
+    ChannelController,
+    InboxController,
+    InboxDeskController,
+    LabelController,
+    CannedResponseController,
+    ContactController,
+    WebhookController,
+    OutboundController,
+    ApiKeyController,
+    NotificationController,
+    TelegramLinkController,
+    TelegramAuthController,
+  ],
   repositories: [
     ApiKeyRepository,
     TelegramLoginRepository,
     NotificationRepository,
+    AssignmentRepository,
+    CollisionRepository,
+    ContactRepository,
+    InboxStatsRepository,
+    LabelRepository,
+    SnoozeRepository,
+    ViewerRepository,
     AvitoApiRepository,
     BridgeLockRepository,
     ChannelRepository,
@@ -68,6 +105,14 @@ export const BridgeModule = {
     TelegramLinkService,
     NotificationService,
     NotificationsKeyGuard,
+    AutoAssignService,
+    CannedResponseService,
+    CollisionService,
+    ContactService,
+    InboxStatsService,
+    LabelService,
+    SnoozeService,
+    ViewerService,
     BridgeLifecycleService,
     ChannelAccessService,
     ChannelService,
@@ -81,5 +126,5 @@ export const BridgeModule = {
     WebhookService,
   ],
   /** Job handlers, handed to the job system through the JOB_HANDLERS token. */
-  processors: [DeliveryProcessor, DeliverySweepProcessor, InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor],
+  processors: [DeliveryProcessor, DeliverySweepProcessor, InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor, SnoozeWakeProcessor],
 };

@@ -2,7 +2,7 @@ import type { ChatListResponseDto, MessageResponseDto } from '@messenger/api-cli
 import { listChatsQueryKey } from '@messenger/api-client/react-query';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import { Outlet, useParams } from 'react-router';
+import { Link, Outlet, useParams } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { ChatList, chatTitle, useTotalUnread } from '@/features/chats';
 import { useDesktopNotifications } from '@/hooks/use-desktop-notifications';
@@ -39,6 +39,9 @@ export function ChatsLayout() {
 
   const actions = (
     <>
+      <Link to="/inbox" className="rounded px-2 py-1 text-sm text-blue-600 hover:bg-slate-100 dark:text-blue-400 dark:hover:bg-slate-800">
+        {t('inbox.nav')}
+      </Link>
       <Button size="sm" onClick={() => setDialog('new')}>
         {t('chats.new')}
       </Button>

@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, completeUpload, createApiKey, createChannel, createChat, createTelegramLink, createUpload, deleteChannel, deleteMessage, deleteTelegramLink, editMessage, getAttachment, getAttachmentThumbnail, getChannel, getChat, getHealth, getMe, getNotification, getPresence, listApiKeys, listChannels, listChats, listInboxThreads, listMessages, listNotifications, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, revokeApiKey, searchUsers, sendMessage, sendNotification, setChannelOperators, signInWithTelegram, sync, syncChannel, telegramWebhook, updateChannel, updateInboxThread, updateMe } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateApiKeyData, CreateApiKeyError, CreateApiKeyResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateTelegramLinkData, CreateTelegramLinkError, CreateTelegramLinkResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, DeleteTelegramLinkData, DeleteTelegramLinkError, DeleteTelegramLinkResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetHealthData, GetHealthError, GetHealthResponse, GetMeData, GetMeError, GetMeResponse, GetNotificationData, GetNotificationError, GetNotificationResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, ListApiKeysData, ListApiKeysError, ListApiKeysResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListNotificationsData, ListNotificationsError, ListNotificationsResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, RevokeApiKeyData, RevokeApiKeyError, RevokeApiKeyResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SendNotificationData, SendNotificationError, SendNotificationResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SignInWithTelegramData, SignInWithTelegramError, SignInWithTelegramResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateMeData, UpdateMeError, UpdateMeResponse } from '../types.gen';
+import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, completeUpload, createApiKey, createCannedResponse, createChannel, createChat, createLabel, createTelegramLink, createUpload, deleteCannedResponse, deleteChannel, deleteLabel, deleteMessage, deleteTelegramLink, editMessage, getAttachment, getAttachmentThumbnail, getChannel, getChat, getContact, getHealth, getInboxCounts, getInboxStats, getMe, getNotification, getPresence, leaveInboxThread, linkContact, listApiKeys, listCannedResponses, listChannels, listChats, listInboxThreads, listLabels, listMessages, listNotifications, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, revokeApiKey, searchUsers, sendMessage, sendNotification, setChannelOperators, setInboxThreadLabels, signInWithTelegram, sync, syncChannel, telegramWebhook, updateCannedResponse, updateChannel, updateInboxThread, updateLabel, updateMe, viewInboxThread } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateApiKeyData, CreateApiKeyError, CreateApiKeyResponse, CreateCannedResponseData, CreateCannedResponseError, CreateCannedResponseResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateLabelData, CreateLabelError, CreateLabelResponse, CreateTelegramLinkData, CreateTelegramLinkError, CreateTelegramLinkResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteCannedResponseData, DeleteCannedResponseError, DeleteCannedResponseResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteLabelData, DeleteLabelError, DeleteLabelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, DeleteTelegramLinkData, DeleteTelegramLinkError, DeleteTelegramLinkResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetContactData, GetContactError, GetContactResponse, GetHealthData, GetHealthError, GetHealthResponse, GetInboxCountsData, GetInboxCountsError, GetInboxCountsResponse, GetInboxStatsData, GetInboxStatsError, GetInboxStatsResponse, GetMeData, GetMeError, GetMeResponse, GetNotificationData, GetNotificationError, GetNotificationResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, LeaveInboxThreadData, LeaveInboxThreadError, LeaveInboxThreadResponse, LinkContactData, LinkContactError, LinkContactResponse, ListApiKeysData, ListApiKeysError, ListApiKeysResponse, ListCannedResponsesData, ListCannedResponsesError, ListCannedResponsesResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListLabelsData, ListLabelsError, ListLabelsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListNotificationsData, ListNotificationsError, ListNotificationsResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, RevokeApiKeyData, RevokeApiKeyError, RevokeApiKeyResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SendNotificationData, SendNotificationError, SendNotificationResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SetInboxThreadLabelsData, SetInboxThreadLabelsError, SetInboxThreadLabelsResponse, SignInWithTelegramData, SignInWithTelegramError, SignInWithTelegramResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateCannedResponseData, UpdateCannedResponseError, UpdateCannedResponseResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateLabelData, UpdateLabelError, UpdateLabelResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, ViewInboxThreadData, ViewInboxThreadError, ViewInboxThreadResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -832,6 +832,266 @@ export const updateInboxThreadMutation = (options?: Partial<Options<UpdateInboxT
     const mutationOptions: UseMutationOptions<UpdateInboxThreadResponse, UpdateInboxThreadError, Options<UpdateInboxThreadData>> = {
         mutationFn: async (fnOptions) => {
             const { data } = await updateInboxThread({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getInboxCountsQueryKey = (options?: Options<GetInboxCountsData>) => createQueryKey('getInboxCounts', options);
+
+/**
+ * Threads per tab (mine, unassigned, all) under the given filters
+ */
+export const getInboxCountsOptions = (options?: Options<GetInboxCountsData>) => queryOptions<GetInboxCountsResponse, GetInboxCountsError, GetInboxCountsResponse, ReturnType<typeof getInboxCountsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getInboxCounts({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getInboxCountsQueryKey(options)
+});
+
+export const getInboxStatsQueryKey = (options?: Options<GetInboxStatsData>) => createQueryKey('getInboxStats', options);
+
+/**
+ * Per channel, per operator and per day: threads, response and resolution times, messages, failed deliveries
+ */
+export const getInboxStatsOptions = (options?: Options<GetInboxStatsData>) => queryOptions<GetInboxStatsResponse, GetInboxStatsError, GetInboxStatsResponse, ReturnType<typeof getInboxStatsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getInboxStats({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getInboxStatsQueryKey(options)
+});
+
+/**
+ * Replace a thread's labels
+ */
+export const setInboxThreadLabelsMutation = (options?: Partial<Options<SetInboxThreadLabelsData>>): UseMutationOptions<SetInboxThreadLabelsResponse, SetInboxThreadLabelsError, Options<SetInboxThreadLabelsData>> => {
+    const mutationOptions: UseMutationOptions<SetInboxThreadLabelsResponse, SetInboxThreadLabelsError, Options<SetInboxThreadLabelsData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await setInboxThreadLabels({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Say you stopped viewing a thread
+ */
+export const leaveInboxThreadMutation = (options?: Partial<Options<LeaveInboxThreadData>>): UseMutationOptions<LeaveInboxThreadResponse, LeaveInboxThreadError, Options<LeaveInboxThreadData>> => {
+    const mutationOptions: UseMutationOptions<LeaveInboxThreadResponse, LeaveInboxThreadError, Options<LeaveInboxThreadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await leaveInboxThread({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Say you are viewing a thread (repeat about every 10 s; you drop out 30 s after the last call); answers who is viewing
+ */
+export const viewInboxThreadMutation = (options?: Partial<Options<ViewInboxThreadData>>): UseMutationOptions<ViewInboxThreadResponse, ViewInboxThreadError, Options<ViewInboxThreadData>> => {
+    const mutationOptions: UseMutationOptions<ViewInboxThreadResponse, ViewInboxThreadError, Options<ViewInboxThreadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await viewInboxThread({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listLabelsQueryKey = (options?: Options<ListLabelsData>) => createQueryKey('listLabels', options);
+
+/**
+ * Every label (operators and admins)
+ */
+export const listLabelsOptions = (options?: Options<ListLabelsData>) => queryOptions<ListLabelsResponse, ListLabelsError, ListLabelsResponse, ReturnType<typeof listLabelsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listLabels({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listLabelsQueryKey(options)
+});
+
+/**
+ * Admins: add a label
+ */
+export const createLabelMutation = (options?: Partial<Options<CreateLabelData>>): UseMutationOptions<CreateLabelResponse, CreateLabelError, Options<CreateLabelData>> => {
+    const mutationOptions: UseMutationOptions<CreateLabelResponse, CreateLabelError, Options<CreateLabelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createLabel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: delete a label (threads lose it)
+ */
+export const deleteLabelMutation = (options?: Partial<Options<DeleteLabelData>>): UseMutationOptions<DeleteLabelResponse, DeleteLabelError, Options<DeleteLabelData>> => {
+    const mutationOptions: UseMutationOptions<DeleteLabelResponse, DeleteLabelError, Options<DeleteLabelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await deleteLabel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: rename or recolour a label
+ */
+export const updateLabelMutation = (options?: Partial<Options<UpdateLabelData>>): UseMutationOptions<UpdateLabelResponse, UpdateLabelError, Options<UpdateLabelData>> => {
+    const mutationOptions: UseMutationOptions<UpdateLabelResponse, UpdateLabelError, Options<UpdateLabelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateLabel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listCannedResponsesQueryKey = (options?: Options<ListCannedResponsesData>) => createQueryKey('listCannedResponses', options);
+
+/**
+ * Every canned reply (operators and admins); with chatId, also filled in for that thread
+ */
+export const listCannedResponsesOptions = (options?: Options<ListCannedResponsesData>) => queryOptions<ListCannedResponsesResponse, ListCannedResponsesError, ListCannedResponsesResponse, ReturnType<typeof listCannedResponsesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listCannedResponses({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listCannedResponsesQueryKey(options)
+});
+
+/**
+ * Admins: add a canned reply
+ */
+export const createCannedResponseMutation = (options?: Partial<Options<CreateCannedResponseData>>): UseMutationOptions<CreateCannedResponseResponse, CreateCannedResponseError, Options<CreateCannedResponseData>> => {
+    const mutationOptions: UseMutationOptions<CreateCannedResponseResponse, CreateCannedResponseError, Options<CreateCannedResponseData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createCannedResponse({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: delete a canned reply
+ */
+export const deleteCannedResponseMutation = (options?: Partial<Options<DeleteCannedResponseData>>): UseMutationOptions<DeleteCannedResponseResponse, DeleteCannedResponseError, Options<DeleteCannedResponseData>> => {
+    const mutationOptions: UseMutationOptions<DeleteCannedResponseResponse, DeleteCannedResponseError, Options<DeleteCannedResponseData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await deleteCannedResponse({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: change a canned reply
+ */
+export const updateCannedResponseMutation = (options?: Partial<Options<UpdateCannedResponseData>>): UseMutationOptions<UpdateCannedResponseResponse, UpdateCannedResponseError, Options<UpdateCannedResponseData>> => {
+    const mutationOptions: UseMutationOptions<UpdateCannedResponseResponse, UpdateCannedResponseError, Options<UpdateCannedResponseData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateCannedResponse({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getContactQueryKey = (options: Options<GetContactData>) => createQueryKey('getContact', options);
+
+/**
+ * A customer with their linked contacts and threads on every channel you work
+ */
+export const getContactOptions = (options: Options<GetContactData>) => queryOptions<GetContactResponse, GetContactError, GetContactResponse, ReturnType<typeof getContactQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getContact({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getContactQueryKey(options)
+});
+
+/**
+ * Link another contact of the same person (an operator decides; never automatic)
+ */
+export const linkContactMutation = (options?: Partial<Options<LinkContactData>>): UseMutationOptions<LinkContactResponse, LinkContactError, Options<LinkContactData>> => {
+    const mutationOptions: UseMutationOptions<LinkContactResponse, LinkContactError, Options<LinkContactData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await linkContact({
                 ...options,
                 ...fnOptions,
                 throwOnError: true

@@ -6,6 +6,7 @@ import { MessageDelivery1796050000000 } from './1796050000000-MessageDelivery';
 import { Deliveries1796050000001 } from './1796050000001-Deliveries';
 import { Notifications1796500000000 } from './1796500000000-Notifications';
 import { TelegramLinks1796500000001 } from './1796500000001-TelegramLinks';
+import { Inbox1796400000000 } from './1796400000000-Inbox';
 
 /** Every migration, oldest first; listed explicitly so the same array works from sources and from dist. */
 export const migrations = [
@@ -15,6 +16,7 @@ export const migrations = [
   Bridge1796000000000,
   MessageDelivery1796050000000,
   Deliveries1796050000001,
+  Inbox1796400000000,
   Notifications1796500000000,
   TelegramLinks1796500000001,
 ];

@@ -8,6 +8,8 @@ export interface ContactRow {
   profileUrl: string | null;
   /** Set when the provider says the customer blocked the bot or the chat is gone. */
   blockedAt: Date | null;
+  /** Contacts an operator linked as one person share this id (one of theirs); null while the contact stands alone. */
+  personId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -1,4 +1,4 @@
-export const THREAD_STATUSES = ['open', 'pending', 'resolved'] as const;
+export const THREAD_STATUSES = ['open', 'pending', 'resolved', 'snoozed'] as const;
 export type ThreadStatus = (typeof THREAD_STATUSES)[number];
 
 /** What a thread is about: the Avito listing the customer wrote from. */
@@ -18,6 +18,8 @@ export interface InboxThreadRow {
   contactId: string;
   status: ThreadStatus;
   assigneeId: string | null;
+  /** While snoozed: when the thread opens again by itself. */
+  snoozedUntil: Date | null;
   context: ThreadContext | null;
   lastActivityAt: Date;
   createdAt: Date;

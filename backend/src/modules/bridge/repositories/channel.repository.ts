@@ -86,7 +86,7 @@ export class ChannelRepository {
 
   async update(
     id: string,
-    changes: Partial<Pick<ChannelRow, 'name' | 'externalAccountId' | 'credentialsSealed' | 'webhookSecretSealed' | 'webhookSecretHash' | 'status' | 'statusReason'>>,
+    changes: Partial<Pick<ChannelRow, 'name' | 'externalAccountId' | 'credentialsSealed' | 'webhookSecretSealed' | 'webhookSecretHash' | 'status' | 'statusReason' | 'settings'>>,
   ): Promise<ChannelRow | null> {
     const columns: Record<string, string> = {
       name: 'name',
@@ -96,12 +96,13 @@ export class ChannelRepository {
       webhookSecretHash: 'webhook_secret_hash',
       status: 'status',
       statusReason: 'status_reason',
+      settings: 'settings',
     };
     const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
     const sets = entries.map(([k], i) => `${columns[k]} = $${i + 2}`);
     const rows: [ChannelRow[], number] = await this.dataSource.query(
       `UPDATE channels ch SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE ch.id = $1 AND ch.deleted_at IS NULL RETURNING ${CHANNEL_COLUMNS}`,
-      [id, ...entries.map(([, v]) => v)],
+      [id, ...entries.map(([k, v]) => (k === 'settings' ? JSON.stringify(v) : v))],
     );
     this.authCache.delete(id);
     return rows[0][0] ?? null;

@@ -5,10 +5,10 @@ import type { ContactRow } from '@/modules/bridge/models/contact.model';
 import type { InboxThreadRow, ThreadContext, ThreadStatus } from '@/modules/bridge/models/inbox-thread.model';
 
 const CONTACT_COLUMNS = `ct.id, ct.channel_id AS "channelId", ct.external_id AS "externalId", ct.name, ct.avatar_url AS "avatarUrl",
-  ct.profile_url AS "profileUrl", ct.blocked_at AS "blockedAt", ct.created_at AS "createdAt", ct.updated_at AS "updatedAt"`;
+  ct.profile_url AS "profileUrl", ct.blocked_at AS "blockedAt", ct.person_id AS "personId", ct.created_at AS "createdAt", ct.updated_at AS "updatedAt"`;
 
 const THREAD_COLUMNS = `t.chat_id AS "chatId", t.channel_id AS "channelId", t.external_chat_id AS "externalChatId", t.contact_id AS "contactId",
-  t.status, t.assignee_id AS "assigneeId", t.context, t.last_activity_at AS "lastActivityAt", t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
+  t.status, t.assignee_id AS "assigneeId", t.snoozed_until AS "snoozedUntil", t.context, t.last_activity_at AS "lastActivityAt", t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
 
 export interface ThreadListFilter {
   /** Channels the caller may see; null for an admin (every channel). */
@@ -17,6 +17,11 @@ export interface ThreadListFilter {
   status?: ThreadStatus;
   /** 'none' for unassigned, a user id otherwise. */
   assignee?: string;
+  labelId?: string;
+  /** Only threads with messages this user has not read. */
+  unreadFor?: string;
+  /** Text searched in the contact's name and the thread's messages. */
+  q?: string;
   cursor?: { at: Date; chatId: string };
   limit: number;
 }
@@ -80,11 +85,12 @@ export class InboxRepository {
       `UPDATE inbox_threads t SET
          last_activity_at = GREATEST(t.last_activity_at, $2),
          context = coalesce($3::jsonb, t.context),
-         status = CASE WHEN t.status = 'resolved' THEN 'open' ELSE t.status END,
+         status = CASE WHEN t.status IN ('resolved', 'snoozed') THEN 'open' ELSE t.status END,
+         snoozed_until = NULL,
          updated_at = now()
        FROM (SELECT status AS old_status FROM inbox_threads WHERE chat_id = $1 FOR UPDATE) old
        WHERE t.chat_id = $1
-       RETURNING ${THREAD_COLUMNS}, old.old_status = 'resolved' AS reopened`,
+       RETURNING ${THREAD_COLUMNS}, old.old_status IN ('resolved', 'snoozed') AS reopened`,
       [chatId, at, context ? JSON.stringify(context) : null],
     );
     if (!rows[0]) return null;
@@ -96,14 +102,16 @@ export class InboxRepository {
     await this.dataSource.query(`UPDATE inbox_threads SET last_activity_at = GREATEST(last_activity_at, $2) WHERE chat_id = $1`, [chatId, at]);
   }
 
-  async updateThread(chatId: string, changes: { status?: ThreadStatus; assigneeId?: string | null }): Promise<InboxThreadRow | null> {
+  /** A status other than snoozed clears snoozedUntil; snoozing sets it. */
+  async updateThread(chatId: string, changes: { status?: ThreadStatus; assigneeId?: string | null; snoozedUntil?: Date | null }): Promise<InboxThreadRow | null> {
     const [rows]: [InboxThreadRow[], number] = await this.dataSource.query(
       `UPDATE inbox_threads t SET
          status = coalesce($2, t.status),
          assignee_id = CASE WHEN $3 THEN $4::uuid ELSE t.assignee_id END,
+         snoozed_until = CASE WHEN $2::varchar IS NULL THEN t.snoozed_until WHEN $2 = 'snoozed' THEN $5::timestamptz ELSE NULL END,
          updated_at = now()
        WHERE t.chat_id = $1 RETURNING ${THREAD_COLUMNS}`,
-      [chatId, changes.status ?? null, changes.assigneeId !== undefined, changes.assigneeId ?? null],
+      [chatId, changes.status ?? null, changes.assigneeId !== undefined, changes.assigneeId ?? null, changes.snoozedUntil ?? null],
     );
     return rows[0] ?? null;
   }
@@ -126,16 +134,51 @@ export class InboxRepository {
 
   /** Newest activity first; the cursor is the last row's (activity, chat id), so pages never skip or repeat a row. */
   list(filter: ThreadListFilter): Promise<InboxThreadRow[]> {
+    const { where, params } = threadFilterSql(filter);
+    const n = params.length;
     return this.dataSource.query(
-      `SELECT ${THREAD_COLUMNS} FROM inbox_threads t JOIN channels ch ON ch.id = t.channel_id
-       WHERE ($1::uuid[] IS NULL OR t.channel_id = ANY($1::uuid[]))
+      `SELECT ${THREAD_COLUMNS} FROM inbox_threads t
+       WHERE ${where}
+         AND ($${n + 1}::timestamptz IS NULL OR (t.last_activity_at, t.chat_id) < ($${n + 1}, $${n + 2}::uuid))
+       ORDER BY t.last_activity_at DESC, t.chat_id DESC
+       LIMIT $${n + 3}`,
+      [...params, filter.cursor?.at ?? null, filter.cursor?.chatId ?? null, filter.limit],
+    );
+  }
+
+  /** How many threads each inbox tab holds under the same filters (the assignee filter is the tab itself). */
+  async counts(filter: Omit<ThreadListFilter, 'assignee' | 'cursor' | 'limit'>, userId: string): Promise<{ mine: number; unassigned: number; all: number }> {
+    const { where, params } = threadFilterSql(filter);
+    const n = params.length;
+    const rows: Array<{ mine: number; unassigned: number; all: number }> = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE t.assignee_id = $${n + 1})::int AS mine,
+              count(*) FILTER (WHERE t.assignee_id IS NULL)::int AS unassigned,
+              count(*)::int AS "all"
+       FROM inbox_threads t WHERE ${where}`,
+      [...params, userId],
+    );
+    return rows[0] ?? { mine: 0, unassigned: 0, all: 0 };
+  }
+}
+
+/**
+ * The WHERE clause shared by the list and the counts. `unreadFor` compares the viewer's read marker with the chat's
+ * last seq; `q` matches the contact's name or any message text of the thread (case-insensitive substring).
+ */
+function threadFilterSql(filter: Omit<ThreadListFilter, 'cursor' | 'limit'>): { where: string; params: unknown[] } {
+  const q = filter.q?.trim() ? `%${filter.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  return {
+    where: `($1::uuid[] IS NULL OR t.channel_id = ANY($1::uuid[]))
          AND ($2::uuid IS NULL OR t.channel_id = $2)
          AND ($3::varchar IS NULL OR t.status = $3)
          AND ($4::varchar IS NULL OR ($4 = 'none' AND t.assignee_id IS NULL) OR t.assignee_id::text = $4)
-         AND ($5::timestamptz IS NULL OR (t.last_activity_at, t.chat_id) < ($5, $6::uuid))
-       ORDER BY t.last_activity_at DESC, t.chat_id DESC
-       LIMIT $7`,
-      [filter.channelIds, filter.channelId ?? null, filter.status ?? null, filter.assignee ?? null, filter.cursor?.at ?? null, filter.cursor?.chatId ?? null, filter.limit],
-    );
-  }
+         AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM thread_labels tl WHERE tl.chat_id = t.chat_id AND tl.label_id = $5))
+         AND ($6::uuid IS NULL OR EXISTS (
+               SELECT 1 FROM chats c JOIN chat_members cm ON cm.chat_id = c.id AND cm.user_id = $6
+               WHERE c.id = t.chat_id AND c.last_message_seq > cm.last_read_seq))
+         AND ($7::text IS NULL
+              OR EXISTS (SELECT 1 FROM contacts ct WHERE ct.id = t.contact_id AND ct.name ILIKE $7)
+              OR EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = t.chat_id AND m.deleted_at IS NULL AND m.body ILIKE $7))`,
+    params: [filter.channelIds, filter.channelId ?? null, filter.status ?? null, filter.assignee ?? null, filter.labelId ?? null, filter.unreadFor ?? null, q],
+  };
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { CHANNEL_CAPABILITIES, CHANNEL_STATUSES, type ChannelRow, type ChannelStatus, type ChannelType } from '@/modules/bridge/models/channel.model';
 
 
@@ -68,6 +68,11 @@ export class UpdateChannelDto {
   @MinLength(1)
   @MaxLength(256)
   clientSecret?: string;
+
+  @ApiPropertyOptional({ description: 'Give each new or reopened thread to the online operator of the channel with the fewest open threads' })
+  @IsOptional()
+  @IsBoolean({ message: 'autoAssign must be true or false' })
+  autoAssign?: boolean;
 }
 
 export class SetChannelOperatorsDto {
@@ -115,6 +120,9 @@ export class ChannelResponseDto {
   @ApiProperty({ type: [String], format: 'uuid', description: 'Who works the channel' })
   operatorIds: string[];
 
+  @ApiProperty({ description: 'New and reopened threads go to the online operator with the fewest open threads' })
+  autoAssign: boolean;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -141,6 +149,7 @@ export const toChannelResponse = (channel: ChannelRow, operatorIds: string[]): C
   externalAccountId: channel.externalAccountId,
   capabilities: { ...CHANNEL_CAPABILITIES[channel.type] },
   operatorIds,
+  autoAssign: channel.settings?.autoAssign === true,
   createdAt: new Date(channel.createdAt).toISOString(),
   updatedAt: new Date(channel.updatedAt).toISOString(),
 });

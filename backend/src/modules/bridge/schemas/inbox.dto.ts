@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { LabelResponseDto } from './label.dto';
 import type { ContactRow } from '@/modules/bridge/models/contact.model';
 import { THREAD_STATUSES, type ThreadContext, type ThreadStatus } from '@/modules/bridge/models/inbox-thread.model';
 import type { ChannelType } from '@/modules/bridge/models/channel.model';
@@ -25,6 +26,23 @@ export class ListThreadsQueryDto {
   @IsOptional()
   @Matches(/^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/, { message: 'assignee must be "me", "none" or a user id' })
   assignee?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only threads carrying this label' })
+  @IsOptional()
+  @IsUUID('all', { message: 'labelId must be a UUID' })
+  labelId?: string;
+
+  @ApiPropertyOptional({ description: 'true: only threads with messages you have not read' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value))
+  @IsBoolean({ message: 'unread must be true or false' })
+  unread?: boolean;
+
+  @ApiPropertyOptional({ description: "Text searched in the contact's name and the thread's messages", maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
@@ -51,6 +69,11 @@ export class UpdateThreadDto {
   @ValidateIf((o: UpdateThreadDto) => o.assigneeId !== null && o.assigneeId !== undefined)
   @IsUUID('all', { message: 'assigneeId must be a user id or null' })
   assigneeId?: string | null;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'With status "snoozed": when the thread opens again by itself (in the future)' })
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: 'snoozedUntil must be an ISO 8601 date-time' })
+  snoozedUntil?: string;
 }
 
 export class ThreadChannelDto {
@@ -85,6 +108,9 @@ export class ContactResponseDto {
 
   @ApiProperty({ description: 'The customer blocked the bot, or the chat is gone' })
   blocked: boolean;
+
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Shared by contacts an operator linked as one person' })
+  personId: string | null;
 }
 
 export class ThreadContextDto {
@@ -120,6 +146,12 @@ export class ThreadResponseDto {
   @ApiProperty({ format: 'uuid', nullable: true, type: String })
   assigneeId: string | null;
 
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'While snoozed: when the thread opens again' })
+  snoozedUntil: string | null;
+
+  @ApiProperty({ type: [LabelResponseDto] })
+  labels: LabelResponseDto[];
+
   @ApiProperty()
   unreadCount: number;
 
@@ -149,6 +181,7 @@ export const toContactResponse = (c: ContactRow): ContactResponseDto => ({
   avatarUrl: c.avatarUrl,
   profileUrl: c.profileUrl,
   blocked: !!c.blockedAt,
+  personId: c.personId ?? null,
 });
 
 export const toThreadResponse = (input: {
@@ -157,6 +190,8 @@ export const toThreadResponse = (input: {
   contact: ContactRow;
   status: ThreadStatus;
   assigneeId: string | null;
+  snoozedUntil: Date | null;
+  labels?: LabelResponseDto[];
   context: ThreadContext | null;
   lastActivityAt: Date;
 }): ThreadResponseDto => ({
@@ -165,8 +200,59 @@ export const toThreadResponse = (input: {
   contact: toContactResponse(input.contact),
   status: input.status,
   assigneeId: input.assigneeId,
+  snoozedUntil: input.snoozedUntil ? new Date(input.snoozedUntil).toISOString() : null,
+  labels: input.labels ?? [],
   unreadCount: input.chat.unreadCount,
   lastMessage: input.chat.lastMessage,
   context: input.context,
   lastActivityAt: new Date(input.lastActivityAt).toISOString(),
 });
+
+export class ThreadCountsQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'channelId must be a UUID' })
+  channelId?: string;
+
+  @ApiPropertyOptional({ enum: THREAD_STATUSES, enumName: 'ThreadStatus' })
+  @IsOptional()
+  @IsIn(THREAD_STATUSES, { message: `status must be one of ${THREAD_STATUSES.join(', ')}` })
+  status?: ThreadStatus;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'labelId must be a UUID' })
+  labelId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value))
+  @IsBoolean({ message: 'unread must be true or false' })
+  unread?: boolean;
+
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+/** Threads per inbox tab under the given filters. */
+export class ThreadCountsResponseDto {
+  @ApiProperty({ description: 'Assigned to you' })
+  mine: number;
+
+  @ApiProperty()
+  unassigned: number;
+
+  @ApiProperty()
+  all: number;
+}
+
+export class SetThreadLabelsDto {
+  @ApiProperty({ type: [String], format: 'uuid' })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'labelIds must be label ids' })
+  labelIds: string[];
+}

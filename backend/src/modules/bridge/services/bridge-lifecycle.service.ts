@@ -5,6 +5,7 @@ import { EventRepository } from '@/repositories/event.repository';
 import { JobRepository } from '@/repositories/job.repository';
 import { ReconcileService } from './reconcile.service';
 import { SecretsService } from './secrets.service';
+import { SnoozeService } from './snooze.service';
 import { ThreadMembershipService } from './thread-membership.service';
 
 /** What the bridge does when the app starts, and how it follows changes made elsewhere in the messenger. */
@@ -20,6 +21,7 @@ export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplica
     private readonly reconcile: ReconcileService,
     private readonly secrets: SecretsService,
     private readonly jobs: JobRepository,
+    private readonly snooze: SnoozeService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -29,6 +31,8 @@ export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplica
       }),
     );
     if (this.config.role === 'api') return;
+    // Wake-up jobs lost with Redis come back from the table; queued ones are not added twice.
+    void this.snooze.rebuild().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'snoozed threads not rescheduled'));
     // Not awaited: a provider that is slow or down must not hold the start of the app.
     void this.startUp().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'bridge start-up checks failed'));
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '@/core/auth';
-import { notFound } from '@/core/errors';
+import { forbidden, notFound } from '@/core/errors';
 import type { ChannelRow } from '@/modules/bridge/models/channel.model';
 import { ChannelRepository } from '@/modules/bridge/repositories/channel.repository';
 import { UserService } from '@/services/user.service';
@@ -22,6 +22,14 @@ export class ChannelAccessService {
 
   async requireAdmin(auth: AuthContext): Promise<void> {
     await this.users.requireAdmin(auth);
+  }
+
+  /** Inbox-wide things (labels, canned replies) are for people who work the inbox: admins, operators, or anyone named on a channel. */
+  async requireOperator(auth: AuthContext): Promise<void> {
+    const role = await this.users.roleOf(auth.userId);
+    if (role === 'admin' || role === 'operator') return;
+    if ((await this.channels.list(auth.userId)).length > 0) return;
+    throw forbidden('only operators can do this');
   }
 
   /** The channel if the caller may work it. */

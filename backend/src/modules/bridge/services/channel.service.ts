@@ -157,6 +157,7 @@ export class ChannelService {
         statusReason: null,
       };
     }
+    if (dto.autoAssign !== undefined) changes = { ...changes, settings: { ...row.settings, autoAssign: dto.autoAssign } };
     const updated = await this.channels.update(channelId, changes);
     if (!updated) throw notFound('Channel');
     return toChannelResponse(updated, await this.channels.operatorIds(channelId));

@@ -19,6 +19,7 @@ import { MessageService } from '@/services/message.service';
 import { ChannelAccessService } from './channel-access.service';
 import { ChannelService } from './channel.service';
 import { type InboundAction, type InboundPerson, largestImage, normaliseAvito, normaliseTelegram } from './inbound-normalize';
+import { AutoAssignService } from './auto-assign.service';
 import { ThreadViewService } from './thread-view.service';
 
 type MessageAction = Extract<InboundAction, { kind: 'message' }>;
@@ -55,6 +56,7 @@ export class InboundService {
     private readonly health: HealthService,
     private readonly metrics: DeliveryMetricsRepository,
     private readonly links: TelegramLinkService,
+    private readonly autoAssign: AutoAssignService,
   ) {}
 
   async process(eventId: string): Promise<JobOutcome> {
@@ -137,7 +139,10 @@ export class InboundService {
       reopened = !!touched?.reopened;
     }
     // A new thread, or a resolved one the customer opened again, reaches the channel's people live.
-    if (created || reopened) await this.views.announce(thread.chatId);
+    if (created || reopened) {
+      await this.autoAssign.assign(thread.chatId);
+      await this.views.announce(thread.chatId);
+    }
     return undefined;
   }
 

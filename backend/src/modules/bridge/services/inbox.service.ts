@@ -6,6 +6,8 @@ import { InboxRepository } from '@/modules/bridge/repositories/inbox.repository'
 import {
   THREAD_PAGE_DEFAULT,
   type ListThreadsQueryDto,
+  type ThreadCountsQueryDto,
+  type ThreadCountsResponseDto,
   type ThreadListResponseDto,
   type ThreadResponseDto,
   type UpdateThreadDto,
@@ -13,6 +15,7 @@ import {
 import { decodeChatCursor, encodeChatCursor } from '@/schemas/chat.dto';
 import { UserService } from '@/services/user.service';
 import { ChannelAccessService } from './channel-access.service';
+import { SnoozeService } from './snooze.service';
 import { ThreadViewService } from './thread-view.service';
 
 @Injectable()
@@ -23,6 +26,7 @@ export class InboxService {
     private readonly access: ChannelAccessService,
     private readonly views: ThreadViewService,
     private readonly users: UserService,
+    private readonly snooze: SnoozeService,
   ) {}
 
   /** The caller's threads, newest activity first, a page at a time. */
@@ -37,6 +41,9 @@ export class InboxService {
       channelId: query.channelId,
       status: query.status,
       assignee: query.assignee === 'me' ? auth.userId : query.assignee,
+      labelId: query.labelId,
+      unreadFor: query.unread ? auth.userId : undefined,
+      q: query.q,
       cursor: cursor ? { at: cursor.at, chatId: cursor.id } : undefined,
       limit: limit + 1,
     });
@@ -48,6 +55,16 @@ export class InboxService {
     };
   }
 
+  /** Threads per tab (mine, unassigned, all) under the list's other filters. */
+  async counts(auth: AuthContext, query: ThreadCountsQueryDto): Promise<ThreadCountsResponseDto> {
+    const channelIds = await this.access.visibleChannelIds(auth);
+    if (query.channelId && channelIds !== null && !channelIds.includes(query.channelId)) return { mine: 0, unassigned: 0, all: 0 };
+    return this.inbox.counts(
+      { channelIds, channelId: query.channelId, status: query.status, labelId: query.labelId, unreadFor: query.unread ? auth.userId : undefined, q: query.q },
+      auth.userId,
+    );
+  }
+
   async update(auth: AuthContext, chatId: string, dto: UpdateThreadDto): Promise<ThreadResponseDto> {
     const thread = await this.inbox.findThreadByChat(chatId);
     if (!thread) throw notFound('Thread');
@@ -55,13 +72,22 @@ export class InboxService {
       throw notFound('Thread');
     });
     if (dto.status === undefined && dto.assigneeId === undefined) throw badRequest('send status or assigneeId', ['status', 'assigneeId']);
+    let snoozedUntil: Date | undefined;
+    if (dto.status === 'snoozed') {
+      if (!dto.snoozedUntil) throw badRequest('snoozing needs snoozedUntil', ['snoozedUntil']);
+      snoozedUntil = new Date(dto.snoozedUntil);
+      if (!(snoozedUntil.getTime() > Date.now())) throw badRequest('snoozedUntil must be in the future', ['snoozedUntil']);
+    } else if (dto.snoozedUntil !== undefined) {
+      throw badRequest('snoozedUntil goes with status "snoozed"', ['snoozedUntil']);
+    }
     if (dto.assigneeId) {
       const operators = await this.channels.operatorIds(thread.channelId);
       const mayWork = operators.includes(dto.assigneeId) || (await this.users.roleOf(dto.assigneeId)) === 'admin';
       if (!mayWork) throw badRequest('assigneeId must be an operator of the channel or an admin', ['assigneeId']);
     }
-    const updated = await this.inbox.updateThread(chatId, { status: dto.status, assigneeId: dto.assigneeId });
+    const updated = await this.inbox.updateThread(chatId, { status: dto.status, assigneeId: dto.assigneeId, snoozedUntil });
     if (!updated) throw notFound('Thread');
+    if (snoozedUntil) await this.snooze.schedule(chatId, snoozedUntil);
     await this.views.announce(chatId);
     const [view] = await this.views.viewsFor(auth.userId, [updated]);
     if (!view) throw notFound('Thread');

@@ -16,6 +16,7 @@ import { type DeliveryOutcome, DeliveryRepository } from '@/modules/bridge/repos
 import { InboxRepository } from '@/modules/bridge/repositories/inbox.repository';
 import { type LimitScope, ProviderLimiterRepository } from '@/modules/bridge/repositories/provider-limiter.repository';
 import { ChannelService } from './channel.service';
+import { CollisionService } from './collision.service';
 
 /** Telegram's limit for a caption; longer text goes out as its own message before the files. */
 const TELEGRAM_CAPTION_MAX = 1024;
@@ -83,6 +84,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
     private readonly messages: MessageService,
     private readonly attachments: AttachmentService,
     private readonly channels: ChannelService,
+    private readonly collisions: CollisionService,
   ) {}
 
   onModuleInit(): void {
@@ -119,6 +121,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
 
     if (change.kind === 'created') {
       this.checkLimits(thread.channelType, message);
+      await this.collisions.checkReply(tx, message);
       const row = await this.deliveries.insertInTransaction(tx, {
         kind: 'reply',
         action: 'send',

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { InboxThreadRow } from '@/modules/bridge/models/inbox-thread.model';
 import { ChannelRepository } from '@/modules/bridge/repositories/channel.repository';
 import { InboxRepository } from '@/modules/bridge/repositories/inbox.repository';
+import { LabelRepository } from '@/modules/bridge/repositories/label.repository';
+import { toLabelResponse } from '@/modules/bridge/schemas/label.dto';
 import { toThreadResponse, type ThreadResponseDto } from '@/modules/bridge/schemas/inbox.dto';
 import { WebsocketRepository } from '@/repositories/websocket.repository';
 import type { ChatResponseDto } from '@/schemas/chat.dto';
@@ -15,6 +17,7 @@ export class ThreadViewService {
     private readonly channels: ChannelRepository,
     private readonly chats: ChatService,
     private readonly websocket: WebsocketRepository,
+    private readonly labels: LabelRepository,
   ) {}
 
   /** Views of threads as `userId` sees them (their unread counts); threads the user is not a member of drop out. */
@@ -27,13 +30,14 @@ export class ThreadViewService {
     const contacts = new Map((await this.inbox.contactsByIds([...new Set(threads.map((t) => t.contactId))])).map((c) => [c.id, c]));
     const channelIds = [...new Set(threads.map((t) => t.channelId))];
     const channels = new Map((await Promise.all(channelIds.map((id) => this.channels.findById(id)))).filter((c) => c !== null).map((c) => [c.id, c]));
+    const labels = await this.labels.labelsOfThreads(threads.map((t) => t.chatId));
     const views: ThreadResponseDto[] = [];
     for (const thread of threads) {
       const chat = chats.get(thread.chatId);
       const contact = contacts.get(thread.contactId);
       const channel = channels.get(thread.channelId);
       if (!chat || !contact || !channel) continue;
-      views.push(toThreadResponse({ ...thread, chat, contact, channel }));
+      views.push(toThreadResponse({ ...thread, chat, contact, channel, labels: (labels.get(thread.chatId) ?? []).map(toLabelResponse) }));
     }
     return views;
   }

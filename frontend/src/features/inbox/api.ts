@@ -1,0 +1,80 @@
+import type { ListInboxThreadsData, MessageResponseDto, ThreadResponseDto } from '@messenger/api-client';
+import {
+  getInboxCountsOptions,
+  getInboxStatsOptions,
+  listCannedResponsesOptions,
+  listChannelsOptions,
+  listInboxThreadsOptions,
+  listLabelsOptions,
+  listMessagesOptions,
+  listMessagesQueryKey,
+  redeliverMessageMutation,
+  sendMessageMutation,
+  setInboxThreadLabelsMutation,
+  updateInboxThreadMutation,
+} from '@messenger/api-client/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+
+export type ThreadFilters = NonNullable<ListInboxThreadsData['query']>;
+
+/** Every inbox query starts with this, so one invalidation refreshes lists, counts and threads. */
+const isInboxKey = (key: readonly unknown[]) => {
+  const id = (key[0] as { _id?: string } | undefined)?._id;
+  return id === 'listInboxThreads' || id === 'getInboxCounts';
+};
+
+export function useThreads(filters: ThreadFilters) {
+  return useQuery({ ...listInboxThreadsOptions({ query: filters }), refetchInterval: 30_000 });
+}
+
+export function useCounts(filters: Omit<ThreadFilters, 'assignee' | 'cursor' | 'limit'>) {
+  return useQuery({ ...getInboxCountsOptions({ query: filters }), refetchInterval: 30_000 });
+}
+
+export const useChannels = () => useQuery({ ...listChannelsOptions(), staleTime: 60_000 });
+export const useLabels = () => useQuery({ ...listLabelsOptions(), staleTime: 60_000 });
+export const useCanned = (chatId: string) => useQuery({ ...listCannedResponsesOptions({ query: { chatId } }), staleTime: 60_000 });
+export const useStats = (query: { from?: string; to?: string; channelId?: string }) => useQuery(getInboxStatsOptions({ query }));
+
+export function useThreadMessages(chatId: string) {
+  return useQuery({ ...listMessagesOptions({ path: { chatId }, query: { limit: 100 } }) });
+}
+
+export function useInvalidateInbox() {
+  const queryClient = useQueryClient();
+  return useCallback(() => queryClient.invalidateQueries({ predicate: (q) => isInboxKey(q.queryKey) }), [queryClient]);
+}
+
+/** Puts a message into the thread's cached history (new or changed), keeping seq order. */
+export function useMergeMessage() {
+  const queryClient = useQueryClient();
+  return useCallback((m: MessageResponseDto) =>
+    queryClient.setQueriesData<{ items: MessageResponseDto[] }>({ queryKey: listMessagesQueryKey({ path: { chatId: m.chatId } }) }, (old) => {
+      if (!old) return old;
+      const items = old.items.filter((x) => x.id !== m.id && (!m.clientId || x.clientId !== m.clientId));
+      return { ...old, items: [...items, m].sort((a, b) => a.seq - b.seq) };
+    }), [queryClient]);
+}
+
+export function useUpdateThread() {
+  const invalidate = useInvalidateInbox();
+  return useMutation({ ...updateInboxThreadMutation(), onSuccess: () => void invalidate() });
+}
+
+export function useSetLabels() {
+  const invalidate = useInvalidateInbox();
+  return useMutation({ ...setInboxThreadLabelsMutation(), onSuccess: () => void invalidate() });
+}
+
+export function useSend() {
+  const merge = useMergeMessage();
+  return useMutation({ ...sendMessageMutation(), onSuccess: (m) => merge(m) });
+}
+
+export function useRedeliver() {
+  const merge = useMergeMessage();
+  return useMutation({ ...redeliverMessageMutation(), onSuccess: (m) => merge(m) });
+}
+
+export type Thread = ThreadResponseDto;

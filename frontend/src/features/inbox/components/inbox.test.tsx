@@ -1,0 +1,143 @@
+import type { ThreadResponseDto } from '@messenger/api-client';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { directChat, me, message } from '@/testing/data';
+import { renderWithProviders } from '@/testing/render';
+import { server } from '@/testing/server';
+import { useInboxFilters } from '../store';
+import { Composer } from './composer';
+import { DeliveryState } from './delivery-state';
+import { ThreadList } from './thread-list';
+
+const chatA = '40000000-0000-4000-8000-000000000001';
+const chatB = '40000000-0000-4000-8000-000000000002';
+const telegram = { id: '50000000-0000-4000-8000-000000000001', type: 'telegram' as const, name: 'Shop bot' };
+const avito = { id: '50000000-0000-4000-8000-000000000002', type: 'avito' as const, name: 'Bikes' };
+
+function thread(chatId: string, channel: typeof telegram | typeof avito, name: string, over: Partial<ThreadResponseDto> = {}): ThreadResponseDto {
+  const last = message(chatId, 1, { body: `hello from ${name}`, senderId: null, senderContactId: '60000000-0000-4000-8000-000000000001' });
+  return {
+    chat: directChat(chatId, { id: '00000000-0000-4000-8000-00000000000a', username: 'x', displayName: 'X' }, { lastMessage: last, lastMessageSeq: 1, unreadCount: 1 }),
+    channel,
+    contact: { id: `${chatId.slice(0, -1)}9`, channelId: channel.id, externalId: '1', name, avatarUrl: null, profileUrl: null, blocked: false, personId: null },
+    status: 'open',
+    assigneeId: null,
+    snoozedUntil: null,
+    labels: [],
+    unreadCount: 1,
+    lastMessage: last,
+    context: null,
+    lastActivityAt: last.createdAt,
+    ...over,
+  };
+}
+
+describe('Inbox (unit, HTTP mocked with MSW)', () => {
+  beforeEach(() => useInboxFilters.setState({ tab: 'all', status: 'open', channelId: '', labelId: '', q: '' }));
+
+  it('lists threads with channel badge, preview and unread count; tabs, status, channel and search become query parameters', async () => {
+    const seen: URLSearchParams[] = [];
+    server.use(
+      http.get('*/api/v1/inbox/threads', ({ request }) => {
+        const params = new URL(request.url).searchParams;
+        seen.push(params);
+        const items = [thread(chatA, telegram, 'Anna Customer'), thread(chatB, avito, 'Boris Buyer')].filter(
+          (i) => (!params.get('channelId') || i.channel.id === params.get('channelId')) && (!params.get('q') || i.contact.name.toLowerCase().includes(params.get('q')!.toLowerCase())),
+        );
+        return HttpResponse.json({ items, nextCursor: null });
+      }),
+      http.get('*/api/v1/inbox/counts', () => HttpResponse.json({ mine: 0, unassigned: 2, all: 2 })),
+      http.get('*/api/v1/channels', () => HttpResponse.json({ items: [telegram, avito].map((c) => ({ ...c, status: 'active', externalAccountId: '1', capabilities: { maxTextLength: 4096, attachments: 'any', canEdit: true, deleteWindowSeconds: 1 }, operatorIds: [], autoAssign: false, createdAt: '', updatedAt: '' })) })),
+      http.get('*/api/v1/labels', () => HttpResponse.json({ items: [] })),
+    );
+    renderWithProviders(<ThreadList />);
+    const list = await screen.findByRole('list', { name: 'Threads' });
+    await within(list).findByText('Anna Customer');
+    const [first, second] = within(list).getAllByRole('listitem') as [HTMLElement, HTMLElement];
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2);
+    expect(within(first).getByTestId('channel-badge')).toHaveTextContent('Telegram · Shop bot');
+    expect(within(second).getByTestId('channel-badge')).toHaveTextContent('Avito · Bikes');
+    expect(within(first).getByText('hello from Anna Customer')).toBeInTheDocument();
+    expect(within(first).getByLabelText('1 unread')).toHaveTextContent('1');
+    expect(screen.getByRole('tab', { name: 'Unassigned' })).toHaveAccessibleDescription('2');
+
+    await userEvent.click(screen.getByRole('tab', { name: 'Mine' }));
+    await expect.poll(() => seen.at(-1)?.get('assignee')).toBe('me');
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'Snoozed');
+    await expect.poll(() => seen.at(-1)?.get('status')).toBe('snoozed');
+    await userEvent.click(screen.getByRole('tab', { name: 'All' }));
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Channel' }), 'Bikes');
+    await expect.poll(() => seen.at(-1)?.get('channelId')).toBe(avito.id);
+    expect(seen.at(-1)?.get('assignee')).toBeNull();
+    await expect.poll(() => within(list).queryAllByRole('listitem').length).toBe(1);
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Search threads' }), 'bor');
+    await expect.poll(() => seen.at(-1)?.get('q')).toBe('bor');
+  }, 20_000);
+
+  it("counts the reply against the channel's limit and refuses an over-limit text; a note has no channel limit", async () => {
+    const onSend = vi.fn(async () => undefined);
+    renderWithProviders(<Composer capabilities={{ maxTextLength: 10, attachments: 'images', canEdit: false, deleteWindowSeconds: 3600 }} canned={[]} onSend={onSend} />);
+    expect(screen.getByRole('button', { name: 'Reply' })).toHaveAttribute('aria-pressed', 'true');
+    const box = screen.getByRole('textbox', { name: 'Reply to the customer' });
+    await userEvent.type(box, 'hello there!');
+    expect(screen.getByTestId('char-counter')).toHaveTextContent('12/10');
+    expect(screen.getByText(/images only/)).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent('at most 10 characters');
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    await userEvent.type(box, '{Enter}');
+    expect(onSend).not.toHaveBeenCalled();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Note' }));
+    expect(screen.queryByRole('alert')).toBeNull();
+    await userEvent.type(screen.getByRole('textbox', { name: /Note for the team/ }), '{Enter}');
+    expect(onSend).toHaveBeenCalledWith({ body: 'hello there!', internal: true });
+  });
+
+  it('offers canned replies on "/" and fills in the chosen one', async () => {
+    renderWithProviders(
+      <Composer
+        capabilities={{ maxTextLength: 4096, attachments: 'any', canEdit: true, deleteWindowSeconds: 1 }}
+        canned={[{ id: '1', shortcut: 'hello', body: 'Hi {{contact.name}}', rendered: 'Hi Anna', updatedAt: '' }]}
+        onSend={async () => undefined}
+      />,
+    );
+    await userEvent.type(screen.getByRole('textbox', { name: 'Reply to the customer' }), '/he');
+    await userEvent.click(within(screen.getByRole('listbox', { name: 'Canned replies' })).getByRole('button', { name: /\/hello/ }));
+    expect(screen.getByRole('textbox', { name: 'Reply to the customer' })).toHaveValue('Hi Anna');
+  });
+
+  it('reads each delivery state as text, shows the reason of a failure and offers "Send again" where it makes sense', async () => {
+    const at = '2026-01-01T12:00:00.000Z';
+    const cases = [
+      ['queued', 'Delivery: queued', false],
+      ['sent', 'Delivery: sent', false],
+      ['blocked', 'Delivery: the customer blocked the bot', false],
+      ['failed', 'Delivery: failed', true],
+      ['unknown', 'Delivery: may not have been delivered', true],
+    ] as const;
+    for (const [state, text, again] of cases) {
+      const onSendAgain = vi.fn();
+      const m = message(chatA, 1, { senderId: me.id, internal: false, delivery: { state, updatedAt: at, ...(state === 'failed' ? { error: { code: '400', message: 'message is too long' } } : {}) } });
+      const { unmount } = renderWithProviders(<DeliveryState message={m} onSendAgain={onSendAgain} />);
+      expect(screen.getByText(text)).toBeInTheDocument();
+      const button = screen.queryByRole('button', { name: 'Send again' });
+      expect(!!button).toBe(again);
+      if (state === 'failed') {
+        expect(screen.getByText(/message is too long/)).toBeInTheDocument();
+        await userEvent.click(button!);
+        expect(onSendAgain).toHaveBeenCalledWith(m.id);
+      }
+      if (state === 'unknown') {
+        const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true);
+        await userEvent.click(button!);
+        expect(onSendAgain).not.toHaveBeenCalled();
+        await userEvent.click(button!);
+        expect(onSendAgain).toHaveBeenCalledWith(m.id);
+        confirm.mockRestore();
+      }
+      unmount();
+    }
+  });
+});

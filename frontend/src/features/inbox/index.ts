@@ -1,0 +1,2 @@
+export { InboxPage } from './components/inbox-layout';
+export { StatsPage } from './components/stats-page';
