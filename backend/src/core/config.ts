@@ -89,6 +89,10 @@ const EnvSchema = z.object({
   BRIDGE_PROVIDER_TIMEOUT_SECONDS: int(30, 1),
   BRIDGE_DELIVERY_SWEEP_SECONDS: int(30, 1),
   BRIDGE_STARTUP_CHECK: bool(true),
+  NOTIFICATIONS_PER_MINUTE: int(600, 1),
+  TELEGRAM_INITDATA_MAX_AGE_SECONDS: int(600, 1),
+  TELEGRAM_INITDATA_TEST_KEYS: bool(false),
+  TELEGRAM_INITDATA_PUBLIC_KEY: z.string().regex(/^([0-9a-fA-F]{64})?$/, 'must be a 32-byte Ed25519 public key in hex').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -158,6 +162,14 @@ export interface AppConfig {
     providerTimeoutSeconds: number;
     /** Check (and restore) every channel's webhook registration when the app starts. */
     startupCheck: boolean;
+    /** Notifications one API key may send per minute (NOTIFICATIONS_PER_MINUTE). */
+    notificationsPerMinute: number;
+    /** Oldest Mini App initData accepted, in seconds (TELEGRAM_INITDATA_MAX_AGE_SECONDS). */
+    initDataMaxAgeSeconds: number;
+    /** Check Ed25519 initData signatures against Telegram's test-environment key (TELEGRAM_INITDATA_TEST_KEYS). */
+    initDataTestKeys: boolean;
+    /** An Ed25519 public key (hex) to check third-party initData signatures against instead of Telegram's (TELEGRAM_INITDATA_PUBLIC_KEY). */
+    initDataPublicKey?: string;
     /** How often the outbound sweeper runs, and how long a delivery sits untouched before it looks at it. */
     deliverySweepSeconds: number;
   };
@@ -307,6 +319,10 @@ export function buildConfig(
       providerTimeoutSeconds: env.BRIDGE_PROVIDER_TIMEOUT_SECONDS,
       deliverySweepSeconds: env.BRIDGE_DELIVERY_SWEEP_SECONDS,
       startupCheck: env.BRIDGE_STARTUP_CHECK,
+      notificationsPerMinute: env.NOTIFICATIONS_PER_MINUTE,
+      initDataMaxAgeSeconds: env.TELEGRAM_INITDATA_MAX_AGE_SECONDS,
+      initDataTestKeys: env.TELEGRAM_INITDATA_TEST_KEYS,
+      initDataPublicKey: env.TELEGRAM_INITDATA_PUBLIC_KEY || undefined,
     },
   };
 }

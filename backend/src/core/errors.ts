@@ -12,6 +12,14 @@ export enum ErrorCode {
   Unprocessable = 'UNPROCESSABLE',
   /** A channel (Telegram, Avito) cannot carry this message: too long, an attachment kind it refuses, an edit it cannot do. */
   ChannelLimit = 'CHANNEL_LIMIT',
+  /** The same idempotency key came with a different request body. */
+  IdempotencyConflict = 'IDEMPOTENCY_CONFLICT',
+  /** Telegram Mini App sign-in: initData older than TELEGRAM_INITDATA_MAX_AGE_SECONDS. */
+  InitDataExpired = 'INIT_DATA_EXPIRED',
+  /** Telegram Mini App sign-in: initData whose hash or signature does not verify (tampered, another bot). */
+  InitDataBadSignature = 'INIT_DATA_BAD_SIGNATURE',
+  /** Telegram Mini App sign-in: the Telegram user is not linked to any account. */
+  TelegramNotLinked = 'TELEGRAM_NOT_LINKED',
   /** Another operator replied in the thread after the sender opened it; sending again with `force: true` goes ahead. */
   RepliedMeanwhile = 'REPLIED_MEANWHILE',
   Unavailable = 'SERVICE_UNAVAILABLE',
@@ -53,12 +61,16 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.Validation:
       return 400;
     case ErrorCode.Unauthorized:
+    case ErrorCode.InitDataExpired:
+    case ErrorCode.InitDataBadSignature:
+    case ErrorCode.TelegramNotLinked:
       return 401;
     case ErrorCode.Forbidden:
       return 403;
     case ErrorCode.NotFound:
       return 404;
     case ErrorCode.Conflict:
+    case ErrorCode.IdempotencyConflict:
     case ErrorCode.RepliedMeanwhile:
       return 409;
     case ErrorCode.PayloadTooLarge:

@@ -31,6 +31,16 @@ export class UserEntity {
   @Column({ name: 'last_digest_at', type: 'timestamptz', nullable: true, select: false })
   lastDigestAt?: Date | null;
 
+  /** The Telegram account linked to this user (operators get alerts there and sign in to the Mini App with it). */
+  @Column({ name: 'telegram_user_id', type: 'bigint', nullable: true })
+  telegramUserId?: string | null;
+
+  @Column({ name: 'telegram_username', type: 'varchar', length: 64, nullable: true })
+  telegramUsername?: string | null;
+
+  @Column({ name: 'telegram_linked_at', type: 'timestamptz', nullable: true })
+  telegramLinkedAt?: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

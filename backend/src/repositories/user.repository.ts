@@ -117,4 +117,24 @@ export class UserRepository {
       return { items: rows.map(({ total: _total, ...user }) => user as UserEntity), total: rows.length ? Number(rows[0].total) : 0 };
     });
   }
+
+  /** Links a Telegram account to a user, taking it from any other user first (a Telegram id links to one account). */
+  async linkTelegram(id: string, telegram: { userId: string; username: string | null }): Promise<void> {
+    await this.repo.manager.transaction(async (tx) => {
+      await tx.query(`UPDATE users SET telegram_user_id = NULL, telegram_username = NULL, telegram_linked_at = NULL WHERE telegram_user_id = $1 AND id <> $2`, [telegram.userId, id]);
+      await tx.query(`UPDATE users SET telegram_user_id = $2, telegram_username = $3, telegram_linked_at = now() WHERE id = $1`, [id, telegram.userId, telegram.username]);
+    });
+  }
+
+  async unlinkTelegram(id: string): Promise<boolean> {
+    const [rows]: [unknown[], number] = await this.repo.query(
+      `UPDATE users SET telegram_user_id = NULL, telegram_username = NULL, telegram_linked_at = NULL WHERE id = $1 AND telegram_user_id IS NOT NULL RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  async findByTelegramId(telegramUserId: string): Promise<UserEntity | null> {
+    return this.repo.findOne({ where: { telegramUserId } });
+  }
 }

@@ -3,6 +3,17 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { USER_ROLES, type UserEntity, type UserRole } from '@/models/user.entity';
 
+export class TelegramLinkDto {
+  @ApiProperty({ description: "The Telegram user id" })
+  telegramUserId: string;
+
+  @ApiPropertyOptional({ description: 'The Telegram @username, if it has one' })
+  username?: string;
+
+  @ApiProperty({ format: 'date-time' })
+  linkedAt: string;
+}
+
 export class UserResponseDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -21,6 +32,9 @@ export class UserResponseDto {
 
   @ApiProperty({ description: 'Whether unread messages are summarised by e-mail while you are away' })
   emailDigest: boolean;
+
+  @ApiProperty({ type: TelegramLinkDto, nullable: true, description: 'The linked Telegram account (POST /users/me/telegram-link), or null' })
+  telegramLink: TelegramLinkDto | null;
 }
 
 export class UpdateMeDto {
@@ -122,6 +136,10 @@ export const toUserResponse = (user: UserEntity): UserResponseDto => ({
   displayName: user.displayName,
   role: user.role,
   emailDigest: user.emailDigest ?? true,
+  telegramLink:
+    user.telegramUserId && user.telegramLinkedAt
+      ? { telegramUserId: String(user.telegramUserId), ...(user.telegramUsername ? { username: user.telegramUsername } : {}), linkedAt: new Date(user.telegramLinkedAt).toISOString() }
+      : null,
 });
 
 export const toPublicUser = (user: Pick<UserEntity, 'id' | 'username' | 'displayName'>): PublicUserDto => ({

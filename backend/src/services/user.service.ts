@@ -46,6 +46,24 @@ export class UserService {
    * Admin rights are read from the database on every admin call, not from the token: a demoted admin loses them
    * at once rather than when the access token expires.
    */
+  /** Links a Telegram account (proven by the bot's `/start <code>`) to the user; returns the user's display name. */
+  async linkTelegram(userId: string, telegram: { userId: string; username: string | null }): Promise<string> {
+    const user = await this.users.findById(userId);
+    if (!user) throw notFound('User');
+    await this.users.linkTelegram(userId, telegram);
+    return user.displayName;
+  }
+
+  async unlinkTelegram(auth: AuthContext): Promise<boolean> {
+    return this.users.unlinkTelegram(auth.userId);
+  }
+
+  /** The user a Telegram account is linked to. */
+  async findByTelegramId(telegramUserId: string): Promise<{ id: string; displayName: string } | null> {
+    const user = await this.users.findByTelegramId(telegramUserId);
+    return user ? { id: user.id, displayName: user.displayName } : null;
+  }
+
   async requireAdmin(auth: AuthContext): Promise<void> {
     if ((await this.users.roleOf(auth.userId)) !== 'admin') throw forbidden('only admins can do this');
   }

@@ -23,6 +23,10 @@ export function ackErrorOf(exception: DomainException): AckErrorDto {
     case ErrorCode.Forbidden:
     case ErrorCode.NotFound:
     case ErrorCode.Conflict:
+    case ErrorCode.IdempotencyConflict:
+    case ErrorCode.InitDataExpired:
+    case ErrorCode.InitDataBadSignature:
+    case ErrorCode.TelegramNotLinked:
     case ErrorCode.Unavailable:
       return { code, message };
     case ErrorCode.Internal:

@@ -42,6 +42,28 @@ export const UserRoleSchema = {
     ]
 } as const;
 
+export const TelegramLinkDtoSchema = {
+    type: 'object',
+    properties: {
+        telegramUserId: {
+            type: 'string',
+            description: 'The Telegram user id'
+        },
+        username: {
+            type: 'string',
+            description: 'The Telegram @username, if it has one'
+        },
+        linkedAt: {
+            type: 'string',
+            format: 'date-time'
+        }
+    },
+    required: [
+        'telegramUserId',
+        'linkedAt'
+    ]
+} as const;
+
 export const UserResponseDtoSchema = {
     type: 'object',
     properties: {
@@ -68,6 +90,16 @@ export const UserResponseDtoSchema = {
         emailDigest: {
             type: 'boolean',
             description: 'Whether unread messages are summarised by e-mail while you are away'
+        },
+        telegramLink: {
+            nullable: true,
+            description: 'The linked Telegram account (POST /users/me/telegram-link), or null',
+            type: 'object',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/TelegramLinkDto'
+                }
+            ]
         }
     },
     required: [
@@ -76,7 +108,8 @@ export const UserResponseDtoSchema = {
         'username',
         'displayName',
         'role',
-        'emailDigest'
+        'emailDigest',
+        'telegramLink'
     ]
 } as const;
 
@@ -1024,6 +1057,10 @@ export const ErrorCodeSchema = {
         'RATE_LIMITED',
         'UNPROCESSABLE',
         'CHANNEL_LIMIT',
+        'IDEMPOTENCY_CONFLICT',
+        'INIT_DATA_EXPIRED',
+        'INIT_DATA_BAD_SIGNATURE',
+        'TELEGRAM_NOT_LINKED',
         'REPLIED_MEANWHILE',
         'SERVICE_UNAVAILABLE',
         'INTERNAL_ERROR'
@@ -2578,5 +2615,385 @@ export const WebhookAckDtoSchema = {
     },
     required: [
         'ok'
+    ]
+} as const;
+
+export const ApiKeyScopeSchema = {
+    type: 'string',
+    enum: [
+        'notifications:send'
+    ]
+} as const;
+
+export const CreateApiKeyDtoSchema = {
+    type: 'object',
+    properties: {
+        name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 100
+        },
+        scopes: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ApiKeyScope'
+            }
+        }
+    },
+    required: [
+        'name',
+        'scopes'
+    ]
+} as const;
+
+export const CreatedApiKeyResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        name: {
+            type: 'string'
+        },
+        prefix: {
+            type: 'string',
+            description: 'The first characters of the key, to recognise it by'
+        },
+        scopes: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ApiKeyScope'
+            }
+        },
+        createdAt: {
+            type: 'string',
+            format: 'date-time'
+        },
+        lastUsedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true
+        },
+        revokedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true
+        },
+        key: {
+            type: 'string',
+            description: 'The key itself: shown this once, stored only as a hash'
+        }
+    },
+    required: [
+        'id',
+        'name',
+        'prefix',
+        'scopes',
+        'createdAt',
+        'lastUsedAt',
+        'revokedAt',
+        'key'
+    ]
+} as const;
+
+export const ApiKeyResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        name: {
+            type: 'string'
+        },
+        prefix: {
+            type: 'string',
+            description: 'The first characters of the key, to recognise it by'
+        },
+        scopes: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ApiKeyScope'
+            }
+        },
+        createdAt: {
+            type: 'string',
+            format: 'date-time'
+        },
+        lastUsedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true
+        },
+        revokedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true
+        }
+    },
+    required: [
+        'id',
+        'name',
+        'prefix',
+        'scopes',
+        'createdAt',
+        'lastUsedAt',
+        'revokedAt'
+    ]
+} as const;
+
+export const ApiKeyListResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        items: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/ApiKeyResponseDto'
+            }
+        }
+    },
+    required: [
+        'items'
+    ]
+} as const;
+
+export const DeliveryPolicySchema = {
+    type: 'string',
+    enum: [
+        'at-most-once',
+        'at-least-once'
+    ]
+} as const;
+
+export const CreateNotificationDtoSchema = {
+    type: 'object',
+    properties: {
+        idempotencyKey: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 128,
+            description: 'Unique per API key; the same key with the same body returns the first notification'
+        },
+        channelId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        chatId: {
+            type: 'string',
+            description: 'The provider\'s chat id (a Telegram user or group id); give this or contactId'
+        },
+        contactId: {
+            type: 'string',
+            format: 'uuid',
+            description: 'A contact of the channel; give this or chatId'
+        },
+        text: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 4096
+        },
+        policy: {
+            default: 'at-most-once',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/DeliveryPolicy'
+                }
+            ]
+        }
+    },
+    required: [
+        'idempotencyKey',
+        'channelId',
+        'text'
+    ]
+} as const;
+
+export const NotificationStatusSchema = {
+    type: 'string',
+    enum: [
+        'queued',
+        'sending',
+        'sent',
+        'failed',
+        'blocked',
+        'unknown'
+    ],
+    description: '"queued" when accepted now; the current status for a repeat'
+} as const;
+
+export const NotificationAcceptedDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        status: {
+            description: '"queued" when accepted now; the current status for a repeat',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/NotificationStatus'
+                }
+            ]
+        }
+    },
+    required: [
+        'id',
+        'status'
+    ]
+} as const;
+
+export const NotificationErrorDtoSchema = {
+    type: 'object',
+    properties: {
+        code: {
+            type: 'string'
+        },
+        message: {
+            type: 'string'
+        }
+    },
+    required: [
+        'code',
+        'message'
+    ]
+} as const;
+
+export const NotificationResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        status: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/NotificationStatus'
+                }
+            ]
+        },
+        policy: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/DeliveryPolicy'
+                }
+            ]
+        },
+        channelId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        chatId: {
+            type: 'string'
+        },
+        attempts: {
+            type: 'number',
+            description: 'Calls made to the provider for it'
+        },
+        telegramMessageId: {
+            type: 'string'
+        },
+        error: {
+            $ref: '#/components/schemas/NotificationErrorDto'
+        },
+        createdAt: {
+            type: 'string',
+            format: 'date-time'
+        },
+        sentAt: {
+            type: 'string',
+            format: 'date-time'
+        }
+    },
+    required: [
+        'id',
+        'status',
+        'policy',
+        'channelId',
+        'chatId',
+        'attempts',
+        'createdAt'
+    ]
+} as const;
+
+export const NotificationListResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        items: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/NotificationResponseDto'
+            }
+        },
+        nextCursor: {
+            type: 'string',
+            nullable: true,
+            description: 'Pass as cursor for the next page; null on the last page'
+        }
+    },
+    required: [
+        'items',
+        'nextCursor'
+    ]
+} as const;
+
+export const CreateTelegramLinkDtoSchema = {
+    type: 'object',
+    properties: {
+        channelId: {
+            type: 'string',
+            format: 'uuid',
+            description: 'The Telegram channel (bot) to link through'
+        }
+    },
+    required: [
+        'channelId'
+    ]
+} as const;
+
+export const TelegramLinkCodeDtoSchema = {
+    type: 'object',
+    properties: {
+        code: {
+            type: 'string',
+            description: 'Single-use code; send it to the bot as /start <code>'
+        },
+        url: {
+            type: 'string',
+            description: 'https://t.me/<bot username>?start=<code>'
+        },
+        expiresAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'Ten minutes from now'
+        }
+    },
+    required: [
+        'code',
+        'url',
+        'expiresAt'
+    ]
+} as const;
+
+export const TelegramSignInDtoSchema = {
+    type: 'object',
+    properties: {
+        initData: {
+            type: 'string',
+            description: 'Telegram.WebApp.initData, as the Mini App received it',
+            minLength: 1,
+            maxLength: 8192
+        },
+        channelId: {
+            type: 'string',
+            format: 'uuid',
+            description: 'The Telegram channel whose bot opened the Mini App'
+        }
+    },
+    required: [
+        'initData',
+        'channelId'
     ]
 } as const;

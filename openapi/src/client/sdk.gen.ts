@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CancelScheduledMessageData, CancelScheduledMessageErrors, CancelScheduledMessageResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateCannedResponseData, CreateCannedResponseErrors, CreateCannedResponseResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateLabelData, CreateLabelErrors, CreateLabelResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteCannedResponseData, DeleteCannedResponseErrors, DeleteCannedResponseResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteLabelData, DeleteLabelErrors, DeleteLabelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetContactData, GetContactErrors, GetContactResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInboxCountsData, GetInboxCountsErrors, GetInboxCountsResponses, GetInboxStatsData, GetInboxStatsErrors, GetInboxStatsResponses, GetMeData, GetMeErrors, GetMeResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, LeaveInboxThreadData, LeaveInboxThreadErrors, LeaveInboxThreadResponses, LinkContactData, LinkContactErrors, LinkContactResponses, ListCannedResponsesData, ListCannedResponsesErrors, ListCannedResponsesResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListLabelsData, ListLabelsErrors, ListLabelsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListScheduledMessagesData, ListScheduledMessagesErrors, ListScheduledMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RedeliverMessageData, RedeliverMessageErrors, RedeliverMessageResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, SearchMessagesData, SearchMessagesErrors, SearchMessagesResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SetInboxThreadLabelsData, SetInboxThreadLabelsErrors, SetInboxThreadLabelsResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateCannedResponseData, UpdateCannedResponseErrors, UpdateCannedResponseResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateLabelData, UpdateLabelErrors, UpdateLabelResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateScheduledMessageData, UpdateScheduledMessageErrors, UpdateScheduledMessageResponses, ViewInboxThreadData, ViewInboxThreadErrors, ViewInboxThreadResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CancelScheduledMessageData, CancelScheduledMessageErrors, CancelScheduledMessageResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCannedResponseData, CreateCannedResponseErrors, CreateCannedResponseResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateLabelData, CreateLabelErrors, CreateLabelResponses, CreateTelegramLinkData, CreateTelegramLinkErrors, CreateTelegramLinkResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteCannedResponseData, DeleteCannedResponseErrors, DeleteCannedResponseResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteLabelData, DeleteLabelErrors, DeleteLabelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, DeleteTelegramLinkData, DeleteTelegramLinkErrors, DeleteTelegramLinkResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetContactData, GetContactErrors, GetContactResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInboxCountsData, GetInboxCountsErrors, GetInboxCountsResponses, GetInboxStatsData, GetInboxStatsErrors, GetInboxStatsResponses, GetMeData, GetMeErrors, GetMeResponses, GetNotificationData, GetNotificationErrors, GetNotificationResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, LeaveInboxThreadData, LeaveInboxThreadErrors, LeaveInboxThreadResponses, LinkContactData, LinkContactErrors, LinkContactResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListCannedResponsesData, ListCannedResponsesErrors, ListCannedResponsesResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListLabelsData, ListLabelsErrors, ListLabelsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListNotificationsData, ListNotificationsErrors, ListNotificationsResponses, ListScheduledMessagesData, ListScheduledMessagesErrors, ListScheduledMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RedeliverMessageData, RedeliverMessageErrors, RedeliverMessageResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchMessagesData, SearchMessagesErrors, SearchMessagesResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendNotificationData, SendNotificationErrors, SendNotificationResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SetInboxThreadLabelsData, SetInboxThreadLabelsErrors, SetInboxThreadLabelsResponses, SignInWithTelegramData, SignInWithTelegramErrors, SignInWithTelegramResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateCannedResponseData, UpdateCannedResponseErrors, UpdateCannedResponseResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateLabelData, UpdateLabelErrors, UpdateLabelResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateScheduledMessageData, UpdateScheduledMessageErrors, UpdateScheduledMessageResponses, ViewInboxThreadData, ViewInboxThreadErrors, ViewInboxThreadResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -629,4 +629,88 @@ export const redeliverMessage = <ThrowOnError extends boolean = false>(options: 
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/messages/{id}/redeliver',
     ...options
+});
+
+/**
+ * Admins: every key (never the key itself)
+ */
+export const listApiKeys = <ThrowOnError extends boolean = false>(options?: Options<ListApiKeysData, ThrowOnError>) => (options?.client ?? client).get<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/api-keys',
+    ...options
+});
+
+/**
+ * Admins: a key for another system; the key is in this answer only
+ */
+export const createApiKey = <ThrowOnError extends boolean = false>(options: Options<CreateApiKeyData, ThrowOnError>) => (options.client ?? client).post<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/api-keys',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Admins: revoke a key; requests with it get 401 from now on
+ */
+export const revokeApiKey = <ThrowOnError extends boolean = false>(options: Options<RevokeApiKeyData, ThrowOnError>) => (options.client ?? client).delete<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/api-keys/{id}',
+    ...options
+});
+
+/**
+ * This key's notifications, newest first
+ */
+export const listNotifications = <ThrowOnError extends boolean = false>(options?: Options<ListNotificationsData, ThrowOnError>) => (options?.client ?? client).get<ListNotificationsResponses, ListNotificationsErrors, ThrowOnError>({ url: '/api/v1/notifications', ...options });
+
+/**
+ * Send a message through a channel, effectively once per idempotencyKey
+ */
+export const sendNotification = <ThrowOnError extends boolean = false>(options: Options<SendNotificationData, ThrowOnError>) => (options.client ?? client).post<SendNotificationResponses, SendNotificationErrors, ThrowOnError>({
+    url: '/api/v1/notifications',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const getNotification = <ThrowOnError extends boolean = false>(options: Options<GetNotificationData, ThrowOnError>) => (options.client ?? client).get<GetNotificationResponses, GetNotificationErrors, ThrowOnError>({ url: '/api/v1/notifications/{id}', ...options });
+
+/**
+ * Unlink your Telegram account
+ */
+export const deleteTelegramLink = <ThrowOnError extends boolean = false>(options?: Options<DeleteTelegramLinkData, ThrowOnError>) => (options?.client ?? client).delete<DeleteTelegramLinkResponses, DeleteTelegramLinkErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users/me/telegram-link',
+    ...options
+});
+
+/**
+ * A single-use /start link (ten minutes) that links your Telegram account through the channel's bot
+ */
+export const createTelegramLink = <ThrowOnError extends boolean = false>(options: Options<CreateTelegramLinkData, ThrowOnError>) => (options.client ?? client).post<CreateTelegramLinkResponses, CreateTelegramLinkErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users/me/telegram-link',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Mini App sign-in with Telegram initData (as login: the same body and refresh cookie)
+ */
+export const signInWithTelegram = <ThrowOnError extends boolean = false>(options: Options<SignInWithTelegramData, ThrowOnError>) => (options.client ?? client).post<SignInWithTelegramResponses, SignInWithTelegramErrors, ThrowOnError>({
+    url: '/api/v1/auth/telegram',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });

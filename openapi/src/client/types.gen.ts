@@ -16,6 +16,18 @@ export type RegisterDto = {
 
 export type UserRole = 'user' | 'operator' | 'admin';
 
+export type TelegramLinkDto = {
+    /**
+     * The Telegram user id
+     */
+    telegramUserId: string;
+    /**
+     * The Telegram @username, if it has one
+     */
+    username?: string;
+    linkedAt: string;
+};
+
 export type UserResponseDto = {
     id: string;
     email: string;
@@ -26,6 +38,10 @@ export type UserResponseDto = {
      * Whether unread messages are summarised by e-mail while you are away
      */
     emailDigest: boolean;
+    /**
+     * The linked Telegram account (POST /users/me/telegram-link), or null
+     */
+    telegramLink: TelegramLinkDto | null;
 };
 
 export type AuthResponseDto = {
@@ -412,7 +428,7 @@ export type WsReadDto = {
     chatId: string;
 };
 
-export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'REPLIED_MEANWHILE' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
+export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'IDEMPOTENCY_CONFLICT' | 'INIT_DATA_EXPIRED' | 'INIT_DATA_BAD_SIGNATURE' | 'TELEGRAM_NOT_LINKED' | 'REPLIED_MEANWHILE' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
 
 export type AckErrorDto = {
     code: ErrorCode;
@@ -1065,6 +1081,142 @@ export type LinkContactDto = {
 
 export type WebhookAckDto = {
     ok: boolean;
+};
+
+export type ApiKeyScope = 'notifications:send';
+
+export type CreateApiKeyDto = {
+    name: string;
+    scopes: Array<ApiKeyScope>;
+};
+
+export type CreatedApiKeyResponseDto = {
+    id: string;
+    name: string;
+    /**
+     * The first characters of the key, to recognise it by
+     */
+    prefix: string;
+    scopes: Array<ApiKeyScope>;
+    createdAt: string;
+    lastUsedAt: string | null;
+    revokedAt: string | null;
+    /**
+     * The key itself: shown this once, stored only as a hash
+     */
+    key: string;
+};
+
+export type ApiKeyResponseDto = {
+    id: string;
+    name: string;
+    /**
+     * The first characters of the key, to recognise it by
+     */
+    prefix: string;
+    scopes: Array<ApiKeyScope>;
+    createdAt: string;
+    lastUsedAt: string | null;
+    revokedAt: string | null;
+};
+
+export type ApiKeyListResponseDto = {
+    items: Array<ApiKeyResponseDto>;
+};
+
+export type DeliveryPolicy = 'at-most-once' | 'at-least-once';
+
+export type CreateNotificationDto = {
+    /**
+     * Unique per API key; the same key with the same body returns the first notification
+     */
+    idempotencyKey: string;
+    channelId: string;
+    /**
+     * The provider's chat id (a Telegram user or group id); give this or contactId
+     */
+    chatId?: string;
+    /**
+     * A contact of the channel; give this or chatId
+     */
+    contactId?: string;
+    text: string;
+    policy?: DeliveryPolicy;
+};
+
+/**
+ * "queued" when accepted now; the current status for a repeat
+ */
+export type NotificationStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'blocked' | 'unknown';
+
+export type NotificationAcceptedDto = {
+    id: string;
+    /**
+     * "queued" when accepted now; the current status for a repeat
+     */
+    status: NotificationStatus;
+};
+
+export type NotificationErrorDto = {
+    code: string;
+    message: string;
+};
+
+export type NotificationResponseDto = {
+    id: string;
+    status: NotificationStatus;
+    policy: DeliveryPolicy;
+    channelId: string;
+    chatId: string;
+    /**
+     * Calls made to the provider for it
+     */
+    attempts: number;
+    telegramMessageId?: string;
+    error?: NotificationErrorDto;
+    createdAt: string;
+    sentAt?: string;
+};
+
+export type NotificationListResponseDto = {
+    items: Array<NotificationResponseDto>;
+    /**
+     * Pass as cursor for the next page; null on the last page
+     */
+    nextCursor: string | null;
+};
+
+export type CreateTelegramLinkDto = {
+    /**
+     * The Telegram channel (bot) to link through
+     */
+    channelId: string;
+};
+
+export type TelegramLinkCodeDto = {
+    /**
+     * Single-use code; send it to the bot as /start <code>
+     */
+    code: string;
+    /**
+     * https://t.me/<bot username>?start=<code>
+     */
+    url: string;
+    /**
+     * Ten minutes from now
+     */
+    expiresAt: string;
+};
+
+export type TelegramSignInDto = {
+    /**
+     * Telegram.WebApp.initData, as the Mini App received it
+     */
+    initData: string;
+    /**
+     * The Telegram channel whose bot opened the Mini App
+     */
+    channelId: string;
 };
 
 export type RegisterData = {
@@ -2843,3 +2995,285 @@ export type RedeliverMessageResponses = {
 };
 
 export type RedeliverMessageResponse = RedeliverMessageResponses[keyof RedeliverMessageResponses];
+
+export type ListApiKeysData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/api-keys';
+};
+
+export type ListApiKeysErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+};
+
+export type ListApiKeysError = ListApiKeysErrors[keyof ListApiKeysErrors];
+
+export type ListApiKeysResponses = {
+    200: ApiKeyListResponseDto;
+};
+
+export type ListApiKeysResponse = ListApiKeysResponses[keyof ListApiKeysResponses];
+
+export type CreateApiKeyData = {
+    body: CreateApiKeyDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/api-keys';
+};
+
+export type CreateApiKeyErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+};
+
+export type CreateApiKeyError = CreateApiKeyErrors[keyof CreateApiKeyErrors];
+
+export type CreateApiKeyResponses = {
+    201: CreatedApiKeyResponseDto;
+};
+
+export type CreateApiKeyResponse = CreateApiKeyResponses[keyof CreateApiKeyResponses];
+
+export type RevokeApiKeyData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/api-keys/{id}';
+};
+
+export type RevokeApiKeyErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not an admin
+     */
+    403: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type RevokeApiKeyError = RevokeApiKeyErrors[keyof RevokeApiKeyErrors];
+
+export type RevokeApiKeyResponses = {
+    204: void;
+};
+
+export type RevokeApiKeyResponse = RevokeApiKeyResponses[keyof RevokeApiKeyResponses];
+
+export type ListNotificationsData = {
+    body?: never;
+    headers?: {
+        /**
+         * The API key (or send it as Authorization: Bearer <key>)
+         */
+        'X-Api-Key'?: string;
+    };
+    path?: never;
+    query?: {
+        status?: NotificationStatus;
+        /**
+         * nextCursor of the previous page
+         */
+        cursor?: string;
+        limit?: number;
+    };
+    url: '/api/v1/notifications';
+};
+
+export type ListNotificationsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing, unknown or revoked API key, or one without notifications:send
+     */
+    401: ErrorResponseDto;
+};
+
+export type ListNotificationsError = ListNotificationsErrors[keyof ListNotificationsErrors];
+
+export type ListNotificationsResponses = {
+    200: NotificationListResponseDto;
+};
+
+export type ListNotificationsResponse = ListNotificationsResponses[keyof ListNotificationsResponses];
+
+export type SendNotificationData = {
+    body: CreateNotificationDto;
+    headers?: {
+        /**
+         * The API key (or send it as Authorization: Bearer <key>)
+         */
+        'X-Api-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/notifications';
+};
+
+export type SendNotificationErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing, unknown or revoked API key, or one without notifications:send
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such channel or contact
+     */
+    404: ErrorResponseDto;
+    /**
+     * IDEMPOTENCY_CONFLICT: this idempotencyKey came before with a different body
+     */
+    409: ErrorResponseDto;
+    /**
+     * CHANNEL_LIMIT: the text is longer than the channel takes
+     */
+    422: ErrorResponseDto;
+    /**
+     * Over the per-key limit; see Retry-After
+     */
+    429: ErrorResponseDto;
+};
+
+export type SendNotificationError = SendNotificationErrors[keyof SendNotificationErrors];
+
+export type SendNotificationResponses = {
+    /**
+     * This idempotencyKey with this same body was accepted before: the same notification
+     */
+    200: NotificationAcceptedDto;
+    /**
+     * Accepted now
+     */
+    202: NotificationAcceptedDto;
+};
+
+export type SendNotificationResponse = SendNotificationResponses[keyof SendNotificationResponses];
+
+export type GetNotificationData = {
+    body?: never;
+    headers?: {
+        /**
+         * The API key (or send it as Authorization: Bearer <key>)
+         */
+        'X-Api-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/notifications/{id}';
+};
+
+export type GetNotificationErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing, unknown or revoked API key, or one without notifications:send
+     */
+    401: ErrorResponseDto;
+    404: ErrorResponseDto;
+};
+
+export type GetNotificationError = GetNotificationErrors[keyof GetNotificationErrors];
+
+export type GetNotificationResponses = {
+    200: NotificationResponseDto;
+};
+
+export type GetNotificationResponse = GetNotificationResponses[keyof GetNotificationResponses];
+
+export type DeleteTelegramLinkData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me/telegram-link';
+};
+
+export type DeleteTelegramLinkErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No Telegram account is linked
+     */
+    404: ErrorResponseDto;
+};
+
+export type DeleteTelegramLinkError = DeleteTelegramLinkErrors[keyof DeleteTelegramLinkErrors];
+
+export type DeleteTelegramLinkResponses = {
+    204: void;
+};
+
+export type DeleteTelegramLinkResponse = DeleteTelegramLinkResponses[keyof DeleteTelegramLinkResponses];
+
+export type CreateTelegramLinkData = {
+    body: CreateTelegramLinkDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me/telegram-link';
+};
+
+export type CreateTelegramLinkErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such channel, or you do not work it
+     */
+    404: ErrorResponseDto;
+    /**
+     * Not a Telegram channel
+     */
+    422: ErrorResponseDto;
+};
+
+export type CreateTelegramLinkError = CreateTelegramLinkErrors[keyof CreateTelegramLinkErrors];
+
+export type CreateTelegramLinkResponses = {
+    201: TelegramLinkCodeDto;
+};
+
+export type CreateTelegramLinkResponse = CreateTelegramLinkResponses[keyof CreateTelegramLinkResponses];
+
+export type SignInWithTelegramData = {
+    body: TelegramSignInDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/telegram';
+};
+
+export type SignInWithTelegramErrors = {
+    400: ErrorResponseDto;
+    /**
+     * INIT_DATA_EXPIRED, INIT_DATA_BAD_SIGNATURE or TELEGRAM_NOT_LINKED
+     */
+    401: ErrorResponseDto;
+};
+
+export type SignInWithTelegramError = SignInWithTelegramErrors[keyof SignInWithTelegramErrors];
+
+export type SignInWithTelegramResponses = {
+    200: AuthResponseDto;
+};
+
+export type SignInWithTelegramResponse = SignInWithTelegramResponses[keyof SignInWithTelegramResponses];

@@ -1,8 +1,15 @@
+import { NotificationsKeyGuard } from './api/api-key.guard';
 import { ChannelController } from './api/channel.controller';
-import { CannedResponseController, ContactController, InboxDeskController, LabelController } from './api/desk.controller';
+import { TelegramAuthController, TelegramLinkController } from './api/telegram-link.controller';
+import { TelegramLoginRepository } from './repositories/telegram-login.repository';
+import { TelegramLinkService } from './services/telegram-link.service';
+import { ApiKeyController, NotificationController } from './api/notification.controller';
 import { InboxController } from './api/inbox.controller';
 import { OutboundController } from './api/outbound.controller';
 import { WebhookController } from './api/webhook.controller';
+import { ApiKeyRepository } from './repositories/api-key.repository';
+import { NotificationRepository } from './repositories/notification.repository';
+import { CannedResponseController, ContactController, InboxDeskController, LabelController } from './api/desk.controller';
 import { AssignmentRepository } from './repositories/assignment.repository';
 import { CollisionRepository } from './repositories/collision.repository';
 import { ContactRepository } from './repositories/contact.repository';
@@ -29,6 +36,8 @@ import { InboxRepository } from './repositories/inbox.repository';
 import { ProviderLimiterRepository } from './repositories/provider-limiter.repository';
 import { SecretBoxRepository } from './repositories/secret-box.repository';
 import { TelegramApiRepository } from './repositories/telegram-api.repository';
+import { ApiKeyService } from './services/api-key.service';
+import { NotificationService } from './services/notification.service';
 import { BridgeLifecycleService } from './services/bridge-lifecycle.service';
 import { ChannelAccessService } from './services/channel-access.service';
 import { ChannelService } from './services/channel.service';
@@ -55,8 +64,24 @@ export { redactWebhookUrl, takesRawBody } from './api/webhook-body';
  * infrastructure repositories; the messenger never imports the module. app.module wires these lists in.
  */
 export const BridgeModule = {
-  controllers: [ChannelController, InboxController, InboxDeskController, LabelController, CannedResponseController, ContactController, WebhookController, OutboundController],
+  controllers: [
+    ChannelController,
+    InboxController,
+    InboxDeskController,
+    LabelController,
+    CannedResponseController,
+    ContactController,
+    WebhookController,
+    OutboundController,
+    ApiKeyController,
+    NotificationController,
+    TelegramLinkController,
+    TelegramAuthController,
+  ],
   repositories: [
+    ApiKeyRepository,
+    TelegramLoginRepository,
+    NotificationRepository,
     AssignmentRepository,
     CollisionRepository,
     ContactRepository,
@@ -76,6 +101,10 @@ export const BridgeModule = {
     TelegramApiRepository,
   ],
   services: [
+    ApiKeyService,
+    TelegramLinkService,
+    NotificationService,
+    NotificationsKeyGuard,
     AutoAssignService,
     CannedResponseService,
     CollisionService,

@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, cancelScheduledMessage, completeUpload, createCannedResponse, createChannel, createChat, createLabel, createUpload, deleteCannedResponse, deleteChannel, deleteLabel, deleteMessage, editMessage, getAttachment, getAttachmentThumbnail, getChannel, getChat, getContact, getHealth, getInboxCounts, getInboxStats, getMe, getPresence, leaveInboxThread, linkContact, listCannedResponses, listChannels, listChats, listInboxThreads, listLabels, listMessages, listScheduledMessages, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, searchMessages, searchUsers, sendMessage, setChannelOperators, setInboxThreadLabels, sync, syncChannel, telegramWebhook, updateCannedResponse, updateChannel, updateInboxThread, updateLabel, updateMe, updateScheduledMessage, viewInboxThread } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CancelScheduledMessageData, CancelScheduledMessageError, CancelScheduledMessageResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateCannedResponseData, CreateCannedResponseError, CreateCannedResponseResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateLabelData, CreateLabelError, CreateLabelResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteCannedResponseData, DeleteCannedResponseError, DeleteCannedResponseResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteLabelData, DeleteLabelError, DeleteLabelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetContactData, GetContactError, GetContactResponse, GetHealthData, GetHealthError, GetHealthResponse, GetInboxCountsData, GetInboxCountsError, GetInboxCountsResponse, GetInboxStatsData, GetInboxStatsError, GetInboxStatsResponse, GetMeData, GetMeError, GetMeResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, LeaveInboxThreadData, LeaveInboxThreadError, LeaveInboxThreadResponse, LinkContactData, LinkContactError, LinkContactResponse, ListCannedResponsesData, ListCannedResponsesError, ListCannedResponsesResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListLabelsData, ListLabelsError, ListLabelsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListScheduledMessagesData, ListScheduledMessagesError, ListScheduledMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, SearchMessagesData, SearchMessagesError, SearchMessagesResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SetInboxThreadLabelsData, SetInboxThreadLabelsError, SetInboxThreadLabelsResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateCannedResponseData, UpdateCannedResponseError, UpdateCannedResponseResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateLabelData, UpdateLabelError, UpdateLabelResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, UpdateScheduledMessageData, UpdateScheduledMessageError, UpdateScheduledMessageResponse, ViewInboxThreadData, ViewInboxThreadError, ViewInboxThreadResponse } from '../types.gen';
+import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, cancelScheduledMessage, completeUpload, createApiKey, createCannedResponse, createChannel, createChat, createLabel, createTelegramLink, createUpload, deleteCannedResponse, deleteChannel, deleteLabel, deleteMessage, deleteTelegramLink, editMessage, getAttachment, getAttachmentThumbnail, getChannel, getChat, getContact, getHealth, getInboxCounts, getInboxStats, getMe, getNotification, getPresence, leaveInboxThread, linkContact, listApiKeys, listCannedResponses, listChannels, listChats, listInboxThreads, listLabels, listMessages, listNotifications, listScheduledMessages, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, revokeApiKey, searchMessages, searchUsers, sendMessage, sendNotification, setChannelOperators, setInboxThreadLabels, signInWithTelegram, sync, syncChannel, telegramWebhook, updateCannedResponse, updateChannel, updateInboxThread, updateLabel, updateMe, updateScheduledMessage, viewInboxThread } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CancelScheduledMessageData, CancelScheduledMessageError, CancelScheduledMessageResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateApiKeyData, CreateApiKeyError, CreateApiKeyResponse, CreateCannedResponseData, CreateCannedResponseError, CreateCannedResponseResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateLabelData, CreateLabelError, CreateLabelResponse, CreateTelegramLinkData, CreateTelegramLinkError, CreateTelegramLinkResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteCannedResponseData, DeleteCannedResponseError, DeleteCannedResponseResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteLabelData, DeleteLabelError, DeleteLabelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, DeleteTelegramLinkData, DeleteTelegramLinkError, DeleteTelegramLinkResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetContactData, GetContactError, GetContactResponse, GetHealthData, GetHealthError, GetHealthResponse, GetInboxCountsData, GetInboxCountsError, GetInboxCountsResponse, GetInboxStatsData, GetInboxStatsError, GetInboxStatsResponse, GetMeData, GetMeError, GetMeResponse, GetNotificationData, GetNotificationError, GetNotificationResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, LeaveInboxThreadData, LeaveInboxThreadError, LeaveInboxThreadResponse, LinkContactData, LinkContactError, LinkContactResponse, ListApiKeysData, ListApiKeysError, ListApiKeysResponse, ListCannedResponsesData, ListCannedResponsesError, ListCannedResponsesResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListLabelsData, ListLabelsError, ListLabelsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListNotificationsData, ListNotificationsError, ListNotificationsResponse, ListScheduledMessagesData, ListScheduledMessagesError, ListScheduledMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, RevokeApiKeyData, RevokeApiKeyError, RevokeApiKeyResponse, SearchMessagesData, SearchMessagesError, SearchMessagesResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SendNotificationData, SendNotificationError, SendNotificationResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SetInboxThreadLabelsData, SetInboxThreadLabelsError, SetInboxThreadLabelsResponse, SignInWithTelegramData, SignInWithTelegramError, SignInWithTelegramResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateCannedResponseData, UpdateCannedResponseError, UpdateCannedResponseResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateLabelData, UpdateLabelError, UpdateLabelResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, UpdateScheduledMessageData, UpdateScheduledMessageError, UpdateScheduledMessageResponse, ViewInboxThreadData, ViewInboxThreadError, ViewInboxThreadResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -1240,6 +1240,186 @@ export const redeliverMessageMutation = (options?: Partial<Options<RedeliverMess
     const mutationOptions: UseMutationOptions<RedeliverMessageResponse, RedeliverMessageError, Options<RedeliverMessageData>> = {
         mutationFn: async (fnOptions) => {
             const { data } = await redeliverMessage({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listApiKeysQueryKey = (options?: Options<ListApiKeysData>) => createQueryKey('listApiKeys', options);
+
+/**
+ * Admins: every key (never the key itself)
+ */
+export const listApiKeysOptions = (options?: Options<ListApiKeysData>) => queryOptions<ListApiKeysResponse, ListApiKeysError, ListApiKeysResponse, ReturnType<typeof listApiKeysQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listApiKeys({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listApiKeysQueryKey(options)
+});
+
+/**
+ * Admins: a key for another system; the key is in this answer only
+ */
+export const createApiKeyMutation = (options?: Partial<Options<CreateApiKeyData>>): UseMutationOptions<CreateApiKeyResponse, CreateApiKeyError, Options<CreateApiKeyData>> => {
+    const mutationOptions: UseMutationOptions<CreateApiKeyResponse, CreateApiKeyError, Options<CreateApiKeyData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createApiKey({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Admins: revoke a key; requests with it get 401 from now on
+ */
+export const revokeApiKeyMutation = (options?: Partial<Options<RevokeApiKeyData>>): UseMutationOptions<RevokeApiKeyResponse, RevokeApiKeyError, Options<RevokeApiKeyData>> => {
+    const mutationOptions: UseMutationOptions<RevokeApiKeyResponse, RevokeApiKeyError, Options<RevokeApiKeyData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await revokeApiKey({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listNotificationsQueryKey = (options?: Options<ListNotificationsData>) => createQueryKey('listNotifications', options);
+
+/**
+ * This key's notifications, newest first
+ */
+export const listNotificationsOptions = (options?: Options<ListNotificationsData>) => queryOptions<ListNotificationsResponse, ListNotificationsError, ListNotificationsResponse, ReturnType<typeof listNotificationsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listNotifications({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listNotificationsQueryKey(options)
+});
+
+export const listNotificationsInfiniteQueryKey = (options?: Options<ListNotificationsData>): QueryKey<Options<ListNotificationsData>> => createQueryKey('listNotifications', options, true);
+
+/**
+ * This key's notifications, newest first
+ */
+export const listNotificationsInfiniteOptions = (options?: Options<ListNotificationsData>) => infiniteQueryOptions<ListNotificationsResponse, ListNotificationsError, InfiniteData<ListNotificationsResponse>, QueryKey<Options<ListNotificationsData>>, string | Pick<QueryKey<Options<ListNotificationsData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<ListNotificationsData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                cursor: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await listNotifications({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listNotificationsInfiniteQueryKey(options)
+});
+
+/**
+ * Send a message through a channel, effectively once per idempotencyKey
+ */
+export const sendNotificationMutation = (options?: Partial<Options<SendNotificationData>>): UseMutationOptions<SendNotificationResponse, SendNotificationError, Options<SendNotificationData>> => {
+    const mutationOptions: UseMutationOptions<SendNotificationResponse, SendNotificationError, Options<SendNotificationData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await sendNotification({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getNotificationQueryKey = (options: Options<GetNotificationData>) => createQueryKey('getNotification', options);
+
+export const getNotificationOptions = (options: Options<GetNotificationData>) => queryOptions<GetNotificationResponse, GetNotificationError, GetNotificationResponse, ReturnType<typeof getNotificationQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getNotification({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getNotificationQueryKey(options)
+});
+
+/**
+ * Unlink your Telegram account
+ */
+export const deleteTelegramLinkMutation = (options?: Partial<Options<DeleteTelegramLinkData>>): UseMutationOptions<DeleteTelegramLinkResponse, DeleteTelegramLinkError, Options<DeleteTelegramLinkData>> => {
+    const mutationOptions: UseMutationOptions<DeleteTelegramLinkResponse, DeleteTelegramLinkError, Options<DeleteTelegramLinkData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await deleteTelegramLink({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * A single-use /start link (ten minutes) that links your Telegram account through the channel's bot
+ */
+export const createTelegramLinkMutation = (options?: Partial<Options<CreateTelegramLinkData>>): UseMutationOptions<CreateTelegramLinkResponse, CreateTelegramLinkError, Options<CreateTelegramLinkData>> => {
+    const mutationOptions: UseMutationOptions<CreateTelegramLinkResponse, CreateTelegramLinkError, Options<CreateTelegramLinkData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createTelegramLink({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Mini App sign-in with Telegram initData (as login: the same body and refresh cookie)
+ */
+export const signInWithTelegramMutation = (options?: Partial<Options<SignInWithTelegramData>>): UseMutationOptions<SignInWithTelegramResponse, SignInWithTelegramError, Options<SignInWithTelegramData>> => {
+    const mutationOptions: UseMutationOptions<SignInWithTelegramResponse, SignInWithTelegramError, Options<SignInWithTelegramData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await signInWithTelegram({
                 ...options,
                 ...fnOptions,
                 throwOnError: true

@@ -6,6 +6,8 @@ import { MessageDelivery1796050000000 } from './1796050000000-MessageDelivery';
 import { Deliveries1796050000001 } from './1796050000001-Deliveries';
 import { MessageSearch1796200000000 } from './1796200000000-MessageSearch';
 import { ScheduledMessages1796200001000 } from './1796200001000-ScheduledMessages';
+import { Notifications1796500000000 } from './1796500000000-Notifications';
+import { TelegramLinks1796500000001 } from './1796500000001-TelegramLinks';
 import { Inbox1796400000000 } from './1796400000000-Inbox';
 
 /** Every migration, oldest first; listed explicitly so the same array works from sources and from dist. */
@@ -19,4 +21,6 @@ export const migrations = [
   MessageSearch1796200000000,
   ScheduledMessages1796200001000,
   Inbox1796400000000,
+  Notifications1796500000000,
+  TelegramLinks1796500000001,
 ];

@@ -40,6 +40,8 @@ export interface DeliveryRow {
   externalId: string | null;
   errorCode: string | null;
   errorMessage: string | null;
+  /** How many times an at-least-once row was sent again after an unknown outcome (at most once). */
+  resends: number;
   createdAt: Date;
   updatedAt: Date;
   sentAt: Date | null;

@@ -9,6 +9,8 @@ export class DeliveryMetricsRepository {
   readonly duration: Histogram<'provider' | 'kind' | 'state'>;
   readonly rateLimited: Counter<'provider'>;
   readonly unknown: Counter<'provider' | 'kind'>;
+  readonly possibleDuplicates: Counter<'provider' | 'kind'>;
+  readonly inbound: Counter<'provider' | 'result'>;
 
   constructor(metrics: MetricsRepository) {
     this.deliveries = new Counter({
@@ -33,6 +35,18 @@ export class DeliveryMetricsRepository {
     this.unknown = new Counter({
       name: 'bridge_unknown_deliveries_total',
       help: 'Sends whose request was written but whose answer never came: possibly delivered, never resent silently',
+      labelNames: ['provider', 'kind'] as const,
+      registers: [metrics.registry],
+    });
+    this.inbound = new Counter({
+      name: 'bridge_inbound_events_total',
+      help: 'Stored provider events once processed, by provider and result (processed, ignored, failed)',
+      labelNames: ['provider', 'result'] as const,
+      registers: [metrics.registry],
+    });
+    this.possibleDuplicates = new Counter({
+      name: 'bridge_possible_duplicates_total',
+      help: 'At-least-once sends made again after an unknown outcome: each may have reached the customer twice',
       labelNames: ['provider', 'kind'] as const,
       registers: [metrics.registry],
     });

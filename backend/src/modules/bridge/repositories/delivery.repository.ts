@@ -7,7 +7,7 @@ import type { ChannelType } from './channel-provider';
 
 const COLUMNS = `id, kind, action, policy, channel_id AS "channelId", external_chat_id AS "externalChatId", message_id AS "messageId",
   contact_id AS "contactId", payload, state, generation, attempts, parts_sent AS "partsSent", external_id AS "externalId",
-  error_code AS "errorCode", error_message AS "errorMessage", created_at AS "createdAt", updated_at AS "updatedAt", sent_at AS "sentAt"`;
+  error_code AS "errorCode", error_message AS "errorMessage", resends, created_at AS "createdAt", updated_at AS "updatedAt", sent_at AS "sentAt"`;
 
 export interface NewDelivery {
   kind: DeliveryKind;
@@ -122,6 +122,16 @@ export class DeliveryRepository {
       `UPDATE deliveries SET state = 'queued', error_code = $3, error_message = $4, updated_at = now()
        WHERE id = $1 AND generation = $2 AND state = 'sending' RETURNING ${COLUMNS}`,
       [id, generation, error?.code ?? null, error?.message ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** sending → queued to send again although the last call may have arrived (at-least-once); counted in `resends`. */
+  async releaseForResend(id: string, generation: number, error: { code: string; message: string }): Promise<DeliveryRow | null> {
+    const [rows]: [DeliveryRow[], number] = await this.dataSource.query(
+      `UPDATE deliveries SET state = 'queued', resends = resends + 1, error_code = $3, error_message = $4, updated_at = now()
+       WHERE id = $1 AND generation = $2 AND state = 'sending' RETURNING ${COLUMNS}`,
+      [id, generation, error.code, error.message],
     );
     return rows[0] ?? null;
   }

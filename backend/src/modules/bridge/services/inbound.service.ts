@@ -6,6 +6,8 @@ import { AvitoApiRepository, type AvitoChat } from '@/modules/bridge/repositorie
 import { BridgeLockRepository } from '@/modules/bridge/repositories/bridge-lock.repository';
 import { type ProviderChannel, ProviderError } from '@/modules/bridge/repositories/channel-provider';
 import { ChannelRepository } from '@/modules/bridge/repositories/channel.repository';
+import { TelegramLinkService } from './telegram-link.service';
+import { DeliveryMetricsRepository } from '@/modules/bridge/repositories/delivery-metrics.repository';
 import { InboundEventRepository } from '@/modules/bridge/repositories/inbound-event.repository';
 import { InboxRepository } from '@/modules/bridge/repositories/inbox.repository';
 import { TelegramApiRepository } from '@/modules/bridge/repositories/telegram-api.repository';
@@ -52,6 +54,8 @@ export class InboundService {
     private readonly access: ChannelAccessService,
     private readonly views: ThreadViewService,
     private readonly health: HealthService,
+    private readonly metrics: DeliveryMetricsRepository,
+    private readonly links: TelegramLinkService,
     private readonly autoAssign: AutoAssignService,
   ) {}
 
@@ -60,38 +64,49 @@ export class InboundService {
     if (!event || event.result !== 'pending') return;
     const row = await this.channelRows.findById(event.channelId);
     if (!row) {
-      await this.events.markResult(eventId, 'ignored', 'the channel was deleted');
+      await this.mark('unknown', eventId, 'ignored', 'the channel was deleted');
+      return;
+    }
+    if (row.type === 'telegram' && (await this.links.handleUpdate(row, event.payload as Record<string, unknown>))) {
+      await this.mark(row.type, eventId, 'processed');
       return;
     }
     const action = row.type === 'telegram' ? normaliseTelegram(event.payload) : normaliseAvito(event.payload);
     switch (action.kind) {
       case 'ignored':
-        await this.events.markResult(eventId, 'ignored', action.reason);
+        await this.mark(row.type, eventId, 'ignored', action.reason);
         return;
       case 'edit': {
         const thread = await this.inbox.findThread(row.id, action.externalChatId);
         const edited = thread ? await this.messages.editImported(thread.chatId, action.externalMessageId, action.body) : null;
-        await this.events.markResult(eventId, edited ? 'processed' : 'ignored', edited ? null : 'edit of a message we do not have');
+        await this.mark(row.type, eventId, edited ? 'processed' : 'ignored', edited ? null : 'edit of a message we do not have');
         return;
       }
       case 'delete': {
         const thread = await this.inbox.findThread(row.id, action.externalChatId);
         const deleted = thread ? await this.messages.deleteImported(thread.chatId, action.externalMessageId) : false;
-        await this.events.markResult(eventId, deleted ? 'processed' : 'ignored', deleted ? null : 'delete of a message we do not have');
+        await this.mark(row.type, eventId, deleted ? 'processed' : 'ignored', deleted ? null : 'delete of a message we do not have');
         return;
       }
       case 'message': {
         const outcome = await this.ingest(row, action, event.receivedAt);
         if (outcome) return outcome;
-        await this.events.markResult(eventId, 'processed');
+        await this.mark(row.type, eventId, 'processed');
         return;
       }
     }
   }
 
+  private async mark(provider: string, eventId: string, result: 'processed' | 'ignored' | 'failed', error?: string | null): Promise<void> {
+    await this.events.markResult(eventId, result, error ?? null);
+    this.metrics.inbound.inc({ provider, result });
+  }
+
   /** The last attempt failed: the event stays stored with its reason, for the admin to see and replay. */
   async failed(eventId: string, error: Error): Promise<void> {
-    await this.events.markResult(eventId, 'failed', error.message.slice(0, 1000));
+    const event = await this.events.findById(eventId);
+    const row = event ? await this.channelRows.findById(event.channelId) : null;
+    await this.mark(row?.type ?? 'unknown', eventId, 'failed', error.message.slice(0, 1000));
   }
 
   private async ingest(row: ChannelRow, action: MessageAction, receivedAt: Date): Promise<JobOutcome> {

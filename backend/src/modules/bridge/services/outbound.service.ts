@@ -29,7 +29,10 @@ const LIVE_JOB_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 
 
 type Part = { kind: 'text'; text: string } | { kind: 'file'; index: number; caption?: string };
 
-const jobIdOf = (row: Pick<DeliveryRow, 'id' | 'generation'>) => `delivery-${row.id}-${row.generation}`;
+/** An at-least-once row is sent again once after an unknown outcome; a second unknown stays unknown. */
+const MAX_RESENDS = 1;
+
+export const jobIdOf = (row: Pick<DeliveryRow, 'id' | 'generation'>) => `delivery-${row.id}-${row.generation}`;
 const after = (ms: number): JobOutcome => ({ retryAt: new Date(Date.now() + Math.max(Math.ceil(ms), 1)) });
 
 /** The parts of a send, in the order they go out; the same payload always gives the same list, so `partsSent` stays valid. */
@@ -182,6 +185,11 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
     await this.enqueue(rows).catch((error: Error) => this.logger.warn({ err: error, messageId }, 'delivery not queued now; the sweeper will'));
   }
 
+  /** Queues rows written outside a message's transaction (notifications, alert cards), once their own transaction committed. */
+  async enqueueRows(rows: Array<Pick<DeliveryRow, 'id' | 'generation'>>): Promise<void> {
+    await this.enqueue(rows);
+  }
+
   private async enqueue(rows: Array<Pick<DeliveryRow, 'id' | 'generation'>>): Promise<void> {
     await this.jobs.addBulk(rows.map((row) => ({ name: JobName.BridgeDelivery, data: { deliveryId: row.id, generation: row.generation }, options: { jobId: jobIdOf(row) } })));
   }
@@ -329,8 +337,13 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
 
   /** At-least-once: an outcome we cannot know is sent again, and counted as a possible duplicate. */
   private async sendAgain(row: DeliveryRow, channel: ProviderChannel | null, why: { code: string; message: string }): Promise<JobOutcome> {
+    if (row.resends >= MAX_RESENDS) {
+      await this.conclude(row, channel, ['sending'], { state: 'unknown', errorCode: why.code, errorMessage: `${why.message} (after ${row.resends} resend)` });
+      return;
+    }
     this.metrics.unknown.inc({ provider: channel?.type ?? 'unknown', kind: row.kind });
-    await this.deliveries.release(row.id, row.generation, why);
+    this.metrics.possibleDuplicates.inc({ provider: channel?.type ?? 'unknown', kind: row.kind });
+    await this.deliveries.releaseForResend(row.id, row.generation, why);
     await this.mirror(row, 'queued', why);
     return after(1);
   }
