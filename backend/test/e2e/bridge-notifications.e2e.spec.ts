@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeBot, type FakeTelegram } from '../fakes/telegram';
 import { registerUser, type TestUser } from '../helpers/api';
-import { startApp, type TestApp } from '../helpers/app';
+import { metricsAuth, startApp, type TestApp } from '../helpers/app';
 import { api, type Channel, eventually, registerAdmin, telegramChannel } from '../helpers/outbound';
 
 /**
@@ -151,7 +151,7 @@ describe('notifications API (e2e: the app and fake Telegram)', () => {
   it('at-least-once: exactly one resend after an unknown outcome, counted as a possible duplicate', async () => {
     const { key } = await newKey();
     const metric = async () => {
-      const text = await (await fetch(`${app.url}/metrics`)).text();
+      const text = await (await fetch(`${app.url}/metrics`, { headers: metricsAuth })).text();
       const line = text.split('\n').find((l) => l.startsWith('bridge_possible_duplicates_total{') && l.includes('kind="notification"'));
       return line ? Number(line.split(' ').pop()) : 0;
     };
