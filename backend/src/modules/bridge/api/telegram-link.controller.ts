@@ -55,7 +55,7 @@ export class TelegramAuthController {
   async signIn(@Body() dto: TelegramSignInDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponseDto> {
     const auth = await this.service.signIn(dto);
     setRefreshCookie(request, reply, auth.refreshToken, this.config.auth.refreshTtlSeconds);
-    setMediaCookie(request, reply, this.service.mediaToken(auth.user.id));
+    setMediaCookie(request, reply, this.service.mediaToken(auth.accessToken));
     return auth;
   }
 }

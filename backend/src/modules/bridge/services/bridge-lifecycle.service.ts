@@ -9,6 +9,9 @@ import { SnoozeService } from './snooze.service';
 import { ThreadMembershipService } from './thread-membership.service';
 
 /** What the bridge does when the app starts, and how it follows changes made elsewhere in the messenger. */
+const STARTUP_RETRY_FIRST_MS = 500;
+const STARTUP_RETRY_MAX_MS = 30_000;
+
 @Injectable()
 export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Bridge');
@@ -24,6 +27,9 @@ export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplica
     private readonly snooze: SnoozeService,
   ) {}
 
+  private stopped = false;
+  private retry?: NodeJS.Timeout;
+
   onApplicationBootstrap(): void {
     this.unsubscribe.push(
       this.events.on('user.role-changed', () => {
@@ -34,11 +40,23 @@ export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplica
     // Wake-up jobs lost with Redis come back from the table; queued ones are not added twice.
     void this.snooze.rebuild().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'snoozed threads not rescheduled'));
     // Not awaited: a provider that is slow or down must not hold the start of the app.
-    void this.startUp().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'bridge start-up checks failed'));
+    this.startUpUntilDone(STARTUP_RETRY_FIRST_MS);
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
     for (const off of this.unsubscribe) off();
+  }
+
+  /** The job queue may not be connected yet right after boot (adds are refused then): try again, backing off. */
+  private startUpUntilDone(delayMs: number): void {
+    this.startUp().catch((error: unknown) => {
+      if (this.stopped) return;
+      this.logger.warn({ err: error instanceof Error ? error.message : String(error), retryInMs: delayMs }, 'bridge start-up checks failed');
+      this.retry = setTimeout(() => this.startUpUntilDone(Math.min(delayMs * 2, STARTUP_RETRY_MAX_MS)), delayMs);
+      this.retry.unref();
+    });
   }
 
   private async startUp(): Promise<void> {

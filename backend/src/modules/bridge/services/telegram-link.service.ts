@@ -84,7 +84,8 @@ export class TelegramLinkService {
     return this.auth.signInAs(user.id);
   }
 
-  mediaToken(userId: string): { token: string; maxAgeSeconds: number } {
-    return this.auth.issueMediaToken(userId);
+  /** The media cookie is bound to the sign-in's family, which the access token names. */
+  mediaToken(accessToken: string): { token: string; maxAgeSeconds: number } {
+    return this.auth.issueMediaToken(accessToken);
   }
 }
