@@ -15,6 +15,7 @@ import { say } from './lib/harness.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+if (quick) process.env.FAULTS_QUICK = '1';
 const keep = args.includes('--keep');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',').map(Number);
 

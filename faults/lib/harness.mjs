@@ -65,7 +65,13 @@ export function printCounts(verdict) {
 }
 
 /** Each assertion is printed with its measured value; the scenario passes when all hold. */
+/**
+ * Prints each check and returns whether the scenario passed. A `timing` check (a recovery time) gates the full run;
+ * in --quick mode (CI, on whatever else the machine is doing) it is printed as SLOW and does not fail the run, while
+ * every safety check (lost, duplicated, gaps, non-retryable answers, acks while down, memory) still does.
+ */
 export function verdictOf(checks) {
-  for (const c of checks) say(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.what}: ${c.value}`);
-  return checks.every((c) => c.ok);
+  const lenient = process.env.FAULTS_QUICK === '1';
+  for (const c of checks) say(`  ${c.ok ? 'ok  ' : c.timing && lenient ? 'SLOW' : 'FAIL'} ${c.what}: ${c.value}`);
+  return checks.every((c) => c.ok || (c.timing && lenient));
 }

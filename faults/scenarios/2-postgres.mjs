@@ -93,7 +93,7 @@ export default {
       { what: 'clients without every message of their chat after resync', value: verdict.gaps, ok: verdict.gaps === 0 },
       { what: 'sends never acknowledged by the end', value: verdict.unacked, ok: verdict.unacked === 0 },
       { what: '/health answers during the outage that were not 503', value: `${not503} of ${answered.length}`, ok: answered.length > 0 && not503 === 0 },
-      { what: 'service back after the database (first ack of a new send)', value: recoveryMs === null ? 'never' : `${(recoveryMs / 1000).toFixed(1)} s`, ok: recoveryMs !== null && recoveryMs <= 15_000 },
+      { timing: true, what: 'service back after the database (first ack of a new send)', value: recoveryMs === null ? 'never' : `${(recoveryMs / 1000).toFixed(1)} s`, ok: recoveryMs !== null && recoveryMs <= 15_000 },
       { what: 'largest RSS growth of a process, before → after the outage', value: `${growth.toFixed(0)} MiB`, ok: growth < 150 },
     ]);
     return {
