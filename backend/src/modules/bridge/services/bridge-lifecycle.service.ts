@@ -60,7 +60,10 @@ export class BridgeLifecycleService implements OnApplicationBootstrap, OnApplica
   }
 
   private async startUp(): Promise<void> {
-    if (await this.secrets.hasStale()) await this.jobs.add(JobName.BridgeReencrypt, {}, { jobId: `bridge-reencrypt-${Date.now()}` });
+    if (await this.secrets.hasStale()) {
+      // Re-seal at once in the worker that started with the new key; the job is the fallback when that fails.
+      await this.secrets.reencrypt().catch(() => this.jobs.add(JobName.BridgeReencrypt, {}, { jobId: `bridge-reencrypt-${Date.now()}` }));
+    }
     if (!this.config.bridge.startupCheck) return;
     await this.reconcile.requeueStale();
     await this.reconcile.checkAll();

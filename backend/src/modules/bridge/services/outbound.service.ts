@@ -391,6 +391,9 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
     const row = await this.deliveries.findById(deliveryId);
     if (!row || row.generation !== generation) return;
     const channel = await this.channels.providerChannel(row.channelId).catch(() => null);
+    // A job killed twice with its process stalls for good without ever calling out: the row stays queued and the
+    // sweeper gives it a new round, instead of a crash showing as a provider failure.
+    if (row.state === 'queued' && /stalled/i.test(error.message)) return;
     // A row left 'sending' may have reached the provider; one still 'queued' never did.
     if (row.state === 'sending') await this.conclude(row, channel, ['sending'], { state: 'unknown', errorCode: 'INTERRUPTED', errorMessage: error.message });
     else await this.conclude(row, channel, ['queued'], { state: 'failed', errorCode: 'GAVE_UP', errorMessage: error.message });
