@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,14 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, sdk, uniq } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
 
-/** Issue 15, item 10: security headers on every response and Secure cookies in production. */
+/** Security headers on every response and Secure cookies in production. */
 describe('security headers (NODE_ENV=production behind a proxy)', () => {
   let t: TestApp;
   let staticDir: string;
   beforeAll(async () => {
     staticDir = mkdtempSync(join(tmpdir(), 'msg-spa-'));
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>');
-    t = await startApp({ NODE_ENV: 'production', TRUST_PROXY: 'true', STATIC_DIR: staticDir });
+    // Production requires its own sealing key for the bridge's secrets.
+    t = await startApp({ NODE_ENV: 'production', TRUST_PROXY: 'true', STATIC_DIR: staticDir, BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
   });
   afterAll(async () => {
     await t.close();
