@@ -7,7 +7,7 @@ import { closeAllSockets, connect, request } from '../helpers/socket';
 
 const cursor = (text: string) => Buffer.from(text).toString('base64url');
 
-/** Issue 15, item 7: input edges — sync cursors, invisible and bidi characters. */
+/** input edges — sync cursors, invisible and bidi characters. */
 describe('input edges', () => {
   let t: TestApp;
   let alice: TestUser;

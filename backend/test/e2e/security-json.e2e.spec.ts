@@ -3,7 +3,7 @@ import { registerUser } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
 import { closeAllSockets, connect, request } from '../helpers/socket';
 
-/** Issue 15, item 3: JSON work is bounded at parse time, for HTTP bodies and socket payloads alike. */
+/** JSON work is bounded at parse time, for HTTP bodies and socket payloads alike. */
 describe('bounded JSON', () => {
   let t: TestApp;
   beforeAll(async () => {

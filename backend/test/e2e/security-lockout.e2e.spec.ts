@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, registerUser, sdk } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
 
-/** Issue 15, item 2: a stranger cannot lock an account out by failing logins for it. */
+/** a stranger cannot lock an account out by failing logins for it. */
 describe('no lockout by strangers', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '@/core/embedded';
 import { metricsAuth, startApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers/app';
 
-/** Issue 15, item 9: /metrics is not public. */
+/** /metrics is not public. */
 describe('/metrics is not public', () => {
   const apps: TestApp[] = [];
   afterEach(async () => {

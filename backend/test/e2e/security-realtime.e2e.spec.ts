@@ -6,7 +6,7 @@ import { closeAllSockets, connect, Inbox, request } from '../helpers/socket';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Issue 15, items 6 and 11: no event amplification, presence only for people who were answered. */
+/** no event amplification, presence only for people who were answered. */
 describe('realtime amplification and presence privacy', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -21,7 +21,7 @@ function ended(socket: ClientSocket, timeoutMs: number): Promise<{ reason: strin
   });
 }
 
-/** Issue 15, items 1, 7 (tokens) and 8: sessions end with their token and their sign-in. */
+/** sessions end with their token and their sign-in. */
 describe('sessions end with their token and their sign-in', () => {
   const prefix = `t${randomBytes(4).toString('hex')}`;
   let a: TestApp;

@@ -5,7 +5,7 @@ import { registerUser, sdk, type TestUser } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
 import { BUCKET, png, requestUpload, s3, sendBytes, storedKeyOf, uploadFile } from '../helpers/uploads';
 
-/** Issue 15, items 4 and 5: the embedded storage verifies signatures and policies, and uploads cannot be swapped. */
+/** the embedded storage verifies signatures and policies, and uploads cannot be swapped. */
 describe('embedded storage is not an open file server', () => {
   let t: TestApp;
   let alice: TestUser;
