@@ -40,7 +40,6 @@ export function ChatsLayout() {
   useRealtime(me.id, onMessage);
   useDocumentTitle(t('appName'), useTotalUnread());
 
-  const worksInbox = me.role === 'operator' || me.role === 'admin';
   const actions = (
     <>
       <Button size="sm" onClick={() => setDialog('new')}>
@@ -57,14 +56,13 @@ export function ChatsLayout() {
       <ConnectionBanner />
       <div className="flex min-h-0 flex-1">
         <aside className={cn('w-full shrink-0 flex-col border-r border-slate-200 md:flex md:w-80 lg:w-96 dark:border-slate-800', chatId ? 'hidden' : 'flex')}>
-          {worksInbox && (
-            // Outside the chat list's navigation, so its links stay the chats alone.
-            <div className="border-b border-slate-200 px-3 py-2 dark:border-slate-800">
-              <Link to="/inbox" className="rounded px-2 py-1 text-sm text-blue-600 hover:bg-slate-100 dark:text-blue-400 dark:hover:bg-slate-800">
-                {t('inbox.nav')}
-              </Link>
-            </div>
-          )}
+          {/* Channel operators are named per channel, not by account role, so every account has the entry; outside
+              the chat list's navigation, so its links stay the chats alone. */}
+          <div className="border-b border-slate-200 px-3 py-2 dark:border-slate-800">
+            <Link to="/inbox" className="rounded px-2 py-1 text-sm text-blue-600 hover:bg-slate-100 dark:text-blue-400 dark:hover:bg-slate-800">
+              {t('inbox.nav')}
+            </Link>
+          </div>
           <SearchBox onOpen={(hit) => navigate(`/chats/${hit.chat.id}?message=${hit.message.seq}`)} onActiveChange={setSearching} />
           <div className={cn('min-h-0 flex-1', searching ? 'hidden' : 'flex')}>
             <ChatList meId={me.id} actions={actions} />
