@@ -35,6 +35,10 @@ export async function createDatabase(adminUrl) {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
       await admin.end().catch(() => undefined);
     },
+    /** Leaves the database for a later look (a bench's --keep). */
+    async keep() {
+      await admin.end().catch(() => undefined);
+    },
   };
 }
 

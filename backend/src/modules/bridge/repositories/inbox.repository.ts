@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ContactRow } from '@/modules/bridge/models/contact.model';
 import type { InboxThreadRow, ThreadContext, ThreadStatus } from '@/modules/bridge/models/inbox-thread.model';
+import type { TransactionQuery } from '@/core/message-hooks';
 
 const CONTACT_COLUMNS = `ct.id, ct.channel_id AS "channelId", ct.external_id AS "externalId", ct.name, ct.avatar_url AS "avatarUrl",
   ct.profile_url AS "profileUrl", ct.blocked_at AS "blockedAt", ct.person_id AS "personId", ct.created_at AS "createdAt", ct.updated_at AS "updatedAt"`;
@@ -84,6 +85,7 @@ export class InboxRepository {
     const [rows]: [Array<InboxThreadRow & { reopened: boolean }>, number] = await this.dataSource.query(
       `UPDATE inbox_threads t SET
          last_activity_at = GREATEST(t.last_activity_at, $2),
+         first_customer_at = LEAST(coalesce(t.first_customer_at, $2), $2),
          context = coalesce($3::jsonb, t.context),
          status = CASE WHEN t.status IN ('resolved', 'snoozed') THEN 'open' ELSE t.status END,
          snoozed_until = NULL,
@@ -96,6 +98,18 @@ export class InboxRepository {
     if (!rows[0]) return null;
     const { reopened, ...thread } = rows[0];
     return { thread, reopened };
+  }
+
+  /**
+   * Inside the transaction of an operator's reply: the thread's first answer to its customer, kept for the first
+   * response time. `now()` is the transaction's time, which is the reply's created_at.
+   */
+  async markRepliedInTransaction(tx: TransactionQuery, chatId: string, senderId: string): Promise<void> {
+    await tx.query(
+      `UPDATE inbox_threads SET first_response_at = now(), first_responder_id = $2
+       WHERE chat_id = $1 AND first_response_at IS NULL AND first_customer_at <= now()`,
+      [chatId, senderId],
+    );
   }
 
   async touch(chatId: string, at: Date): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '@/core/auth';
 import { badRequest } from '@/core/errors';
 import { ChannelRepository } from '@/modules/bridge/repositories/channel.repository';
-import { InboxStatsRepository, type StatsRow } from '@/modules/bridge/repositories/inbox-stats.repository';
+import { InboxStatsRepository, type GroupedStatsRow } from '@/modules/bridge/repositories/inbox-stats.repository';
 import type { InboxStatsResponseDto, StatsFiguresDto, StatsQueryDto } from '@/modules/bridge/schemas/desk.dto';
 import { UserService } from '@/services/user.service';
 import { ChannelAccessService } from './channel-access.service';
@@ -10,7 +10,7 @@ import { ChannelAccessService } from './channel-access.service';
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 366;
 
-const figures = ({ key: _key, ...rest }: StatsRow): StatsFiguresDto => rest;
+const figures = ({ key: _key, grouping: _grouping, ...rest }: GroupedStatsRow): StatsFiguresDto => rest;
 const EMPTY: StatsFiguresDto = {
   opened: 0,
   resolved: 0,
@@ -42,12 +42,8 @@ export class InboxStatsService {
     const empty = { from: from.toISOString(), to: to.toISOString(), total: EMPTY, channels: [], operators: [], days: [] };
     if (query.channelId && channelIds !== null && !channelIds.includes(query.channelId)) return empty;
     const filter = { from, to, channelIds, channelId: query.channelId, operatorId: query.operatorId };
-    const [total, byChannel, byOperator, byDay] = await Promise.all([
-      this.stats.figures(filter, 'total'),
-      this.stats.figures(filter, 'channel'),
-      this.stats.figures(filter, 'operator'),
-      this.stats.figures(filter, 'day'),
-    ]);
+    const rows = await this.stats.figures(filter);
+    const [total, byChannel, byOperator, byDay] = (['total', 'channel', 'operator', 'day'] as const).map((g) => rows.filter((r) => r.grouping === g));
     const channelNames = new Map(
       (await Promise.all(byChannel.map((r) => (r.key ? this.channels.findById(r.key) : null)))).filter((c) => c !== null).map((c) => [c.id, c.name]),
     );

@@ -122,6 +122,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
     if (change.kind === 'created') {
       this.checkLimits(thread.channelType, message);
       await this.collisions.checkReply(tx, message);
+      await this.inbox.markRepliedInTransaction(tx, message.chatId, message.senderId);
       const row = await this.deliveries.insertInTransaction(tx, {
         kind: 'reply',
         action: 'send',
