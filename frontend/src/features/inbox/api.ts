@@ -1,5 +1,7 @@
 import type { ListInboxThreadsData, MessageResponseDto, ThreadResponseDto } from '@messenger/api-client';
 import {
+  getContactOptions,
+  getContactQueryKey,
   getInboxCountsOptions,
   getInboxStatsOptions,
   listCannedResponsesOptions,
@@ -8,6 +10,7 @@ import {
   listLabelsOptions,
   listMessagesOptions,
   listMessagesQueryKey,
+  linkContactMutation,
   redeliverMessageMutation,
   sendMessageMutation,
   setInboxThreadLabelsMutation,
@@ -76,6 +79,26 @@ export function useSend() {
 export function useRedeliver() {
   const merge = useMergeMessage();
   return useMutation({ ...redeliverMessageMutation(), onSuccess: (m) => merge(m) });
+}
+
+/** The customer with the contacts an operator linked to them and their threads on every channel. */
+export const useContact = (contactId: string) => useQuery({ ...getContactOptions({ path: { id: contactId } }), staleTime: 30_000 });
+
+/** Threads whose contact matches a name, for picking a contact to link; nothing is asked below two characters. */
+export const useContactCandidates = (q: string) =>
+  useQuery({ ...listInboxThreadsOptions({ query: { q, limit: 10 } }), enabled: q.trim().length >= 2 });
+
+export function useLinkContact() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    ...linkContactMutation(),
+    // Linking is symmetric: both people's panels change.
+    onSuccess: (_data, vars) =>
+      void Promise.all([
+        queryClient.invalidateQueries({ queryKey: getContactQueryKey({ path: { id: vars.path.id } }) }),
+        queryClient.invalidateQueries({ queryKey: getContactQueryKey({ path: { id: vars.body.contactId } }) }),
+      ]),
+  });
 }
 
 export type Thread = ThreadResponseDto;

@@ -8,6 +8,7 @@ import { renderWithProviders } from '@/testing/render';
 import { server } from '@/testing/server';
 import { useInboxFilters } from '../store';
 import { Composer } from './composer';
+import { CustomerPanel } from './customer-panel';
 import { DeliveryState } from './delivery-state';
 import { ThreadList } from './thread-list';
 
@@ -33,6 +34,8 @@ function thread(chatId: string, channel: typeof telegram | typeof avito, name: s
     ...over,
   };
 }
+
+const CHANNELS = http.get('*/api/v1/channels', () => HttpResponse.json({ items: [telegram, avito].map((c) => ({ ...c, status: 'active', externalAccountId: '1', capabilities: { maxTextLength: 4096, attachments: 'any', canEdit: true, deleteWindowSeconds: 1 }, operatorIds: [], autoAssign: false, createdAt: '', updatedAt: '' })) }));
 
 describe('Inbox (unit, HTTP mocked with MSW)', () => {
   beforeEach(() => useInboxFilters.setState({ tab: 'all', status: 'open', channelId: '', labelId: '', q: '' }));
@@ -139,5 +142,37 @@ describe('Inbox (unit, HTTP mocked with MSW)', () => {
       }
       unmount();
     }
+  });
+
+  it("lists the customer's linked contacts and their other threads, and links another contact found by name", async () => {
+    const current = thread(chatA, telegram, 'Anna Customer');
+    const base = thread(chatB, avito, 'Anna on Avito');
+    const onAvito = { ...base, contact: { ...base.contact, id: '60000000-0000-4000-8000-0000000000b2' } };
+    const linked: unknown[] = [];
+    const links: unknown[] = [];
+    server.use(
+      http.get(`*/api/v1/contacts/${current.contact.id}`, () => HttpResponse.json({ contact: current.contact, linked, threads: linked.length ? [current, onAvito] : [current] })),
+      http.get('*/api/v1/inbox/threads', ({ request }) => HttpResponse.json({ items: new URL(request.url).searchParams.get('q') === 'anna' ? [current, onAvito] : [], nextCursor: null })),
+      http.post(`*/api/v1/contacts/${current.contact.id}/link`, async ({ request }) => {
+        links.push(await request.json());
+        linked.push(onAvito.contact);
+        return HttpResponse.json({ contact: current.contact, linked, threads: [current, onAvito] });
+      }),
+      CHANNELS,
+    );
+    renderWithProviders(<CustomerPanel thread={current} />);
+    const panel = screen.getByRole('complementary', { name: 'Customer' });
+    expect(within(panel).queryByRole('region', { name: 'Linked contacts' })).toBeNull();
+    await userEvent.click(within(panel).getByRole('button', { name: 'Link another contact of this person' }));
+    await userEvent.type(within(panel).getByRole('textbox', { name: 'Find a contact by name' }), 'anna');
+    const found = await within(panel).findByRole('list', { name: 'Contacts found' });
+    // The customer themself is not offered.
+    expect(await within(found).findAllByRole('button')).toHaveLength(1);
+    await userEvent.click(within(found).getByRole('button', { name: 'Link Anna on Avito · Bikes' }));
+    expect(links).toEqual([{ contactId: onAvito.contact.id }]);
+    const region = await within(panel).findByRole('region', { name: 'Linked contacts' });
+    expect(within(region).getByText(/Anna on Avito/)).toBeInTheDocument();
+    const other = within(panel).getByRole('region', { name: 'Other threads of this person' });
+    expect(within(other).getByRole('link', { name: /Anna on Avito · Avito · Bikes/ })).toHaveAttribute('href', `/inbox/${chatB}`);
   });
 });

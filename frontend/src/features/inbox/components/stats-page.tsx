@@ -1,5 +1,4 @@
-import type { DayStatsDto } from '@messenger/api-client';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link } from 'react-router';
 import { useLocale, useT } from '@/lib/i18n';
 import { useChannels, useStats } from '../api';
@@ -13,50 +12,7 @@ const formatSeconds = (seconds: number | null, locale: string) => {
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(seconds / 3600)} h`;
 };
 
-/** Threads opened vs resolved per day as bars, the median first response as a line (its own scale). */
-function DayChart({ days, locale }: { days: DayStatsDto[]; locale: string }) {
-  const t = useT();
-  const width = 640;
-  const height = 200;
-  const pad = 24;
-  const maxCount = Math.max(1, ...days.map((d) => Math.max(d.opened, d.resolved)));
-  const maxFirst = Math.max(1, ...days.map((d) => d.firstResponseMedianSeconds ?? 0));
-  const step = (width - 2 * pad) / Math.max(1, days.length);
-  const y = (v: number, max: number) => height - pad - (v / max) * (height - 2 * pad);
-  const line = days
-    .map((d, i) => (d.firstResponseMedianSeconds === null ? null : `${pad + step * i + step / 2},${y(d.firstResponseMedianSeconds, maxFirst)}`))
-    .filter(Boolean)
-    .join(' ');
-  return (
-    <figure>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('inbox.stats.chart')} className="w-full max-w-3xl">
-        {days.map((d, i) => {
-          const x = pad + step * i;
-          const w = Math.max(2, step / 2 - 2);
-          return (
-            <g key={d.date}>
-              <rect x={x + 1} y={y(d.opened, maxCount)} width={w} height={height - pad - y(d.opened, maxCount)} className="fill-sky-500">
-                <title>{`${d.date}: ${t('inbox.stats.opened')} ${d.opened}`}</title>
-              </rect>
-              <rect x={x + 1 + w} y={y(d.resolved, maxCount)} width={w} height={height - pad - y(d.resolved, maxCount)} className="fill-emerald-500">
-                <title>{`${d.date}: ${t('inbox.stats.resolved')} ${d.resolved}`}</title>
-              </rect>
-              <text x={x + step / 2} y={height - 6} textAnchor="middle" className="fill-slate-500 text-[10px]">
-                {new Date(`${d.date}T00:00:00Z`).toLocaleDateString(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' })}
-              </text>
-            </g>
-          );
-        })}
-        {line ? <polyline points={line} fill="none" className="stroke-amber-500" strokeWidth={2} /> : null}
-      </svg>
-      <figcaption className="flex gap-4 text-xs">
-        <span className="text-sky-600">■ {t('inbox.stats.opened')}</span>
-        <span className="text-emerald-600">■ {t('inbox.stats.resolved')}</span>
-        <span className="text-amber-600">— {t('inbox.stats.firstResponse')}</span>
-      </figcaption>
-    </figure>
-  );
-}
+const DayChart = lazy(() => import('./day-chart'));
 
 export function StatsPage() {
   const t = useT();
@@ -109,7 +65,9 @@ export function StatsPage() {
               </div>
             ))}
           </dl>
-          <DayChart days={data.days} locale={locale} />
+          <Suspense fallback={<div className="h-64" />}>
+            <DayChart days={data.days} locale={locale} formatSeconds={(s) => formatSeconds(s, locale)} />
+          </Suspense>
           <table className="w-full text-sm">
             <caption className="text-left font-semibold">{t('inbox.stats.operators')}</caption>
             <thead>

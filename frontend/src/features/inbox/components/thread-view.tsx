@@ -1,7 +1,6 @@
 import type { MessageResponseDto, ThreadResponseDto, ThreadViewerDto } from '@messenger/api-client';
 import { viewInboxThread, leaveInboxThread } from '@messenger/api-client';
 import { useEffect, useRef, useState } from 'react';
-import { Avatar } from '@/components/ui/avatar';
 import { Button } from '@/components/ui/button';
 import type { ApiError } from '@/lib/api-client';
 import { useLocale, useT, type MessageKey } from '@/lib/i18n';
@@ -12,6 +11,7 @@ import { cn } from '@/utils/cn';
 import { uuid } from '@/utils/id';
 import { useCanned, useChannels, useInvalidateInbox, useLabels, useMergeMessage, useRedeliver, useSend, useSetLabels, useThreadMessages, useUpdateThread } from '../api';
 import { Composer, type ComposerSend } from './composer';
+import { CustomerPanel } from './customer-panel';
 import { DeliveryState } from './delivery-state';
 import { STATUSES } from './thread-list';
 
@@ -236,51 +236,5 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
       </section>
       <CustomerPanel thread={thread} />
     </div>
-  );
-}
-
-function CustomerPanel({ thread }: { thread: ThreadResponseDto }) {
-  const t = useT();
-  const ctx = thread.context;
-  return (
-    <aside aria-label={t('inbox.customer')} className="hidden w-64 shrink-0 space-y-2 border-l border-slate-200 p-3 text-sm lg:block dark:border-slate-800">
-      <div className="flex items-center gap-2">
-        <Avatar name={thread.contact.name} seed={thread.contact.id} />
-        <div>
-          <p className="font-semibold">{thread.contact.name}</p>
-          <p className="text-xs text-slate-500">
-            {thread.channel.type === 'telegram' ? 'Telegram' : 'Avito'} · {thread.channel.name}
-          </p>
-        </div>
-      </div>
-      {thread.contact.profileUrl ? (
-        <a className="block text-blue-600 underline" href={thread.contact.profileUrl} target="_blank" rel="noreferrer noopener">
-          {t('inbox.profile')}
-        </a>
-      ) : null}
-      {thread.contact.blocked ? <p className="text-red-600">{t('inbox.delivery.blocked')}</p> : null}
-      {ctx?.title ? (
-        <div className="rounded border border-slate-200 p-2 dark:border-slate-700">
-          {ctx.imageUrl ? <img src={ctx.imageUrl} alt="" className="mb-1 max-h-32 rounded" /> : null}
-          {ctx.url ? (
-            <a href={ctx.url} target="_blank" rel="noreferrer noopener" className="font-medium text-blue-600 underline">
-              {ctx.title}
-            </a>
-          ) : (
-            <p className="font-medium">{ctx.title}</p>
-          )}
-          {ctx.price ? <p>{ctx.price}</p> : null}
-        </div>
-      ) : null}
-      {thread.labels.length ? (
-        <p className="flex flex-wrap gap-1">
-          {thread.labels.map((l) => (
-            <span key={l.id} className="rounded-full px-2 text-xs text-white" style={{ backgroundColor: l.color }}>
-              {l.name}
-            </span>
-          ))}
-        </p>
-      ) : null}
-    </aside>
   );
 }
