@@ -10,6 +10,7 @@ import { ChatRoute } from './routes/chat';
 import { ChatsLayout, NoChatSelected } from './routes/chats-layout';
 import { InboxLayout } from './routes/inbox';
 import { InboxPage, StatsPage } from '@/features/inbox';
+import { MiniAppNavigation, MiniAppSignInError } from '@/features/mini-app';
 
 function RequireSession({ children }: { children: ReactNode }) {
   const status = useSession((s) => s.status);
@@ -51,8 +52,9 @@ export function AppRouter() {
   return (
     <BrowserRouter>
       <Boot>
+        <MiniAppNavigation />
         <Routes>
-          <Route path="/login" element={<GuestOnly><LoginRoute /></GuestOnly>} />
+          <Route path="/login" element={<GuestOnly><MiniAppSignInError /><LoginRoute /></GuestOnly>} />
           <Route path="/register" element={<GuestOnly><RegisterRoute /></GuestOnly>} />
           <Route element={<RequireSession><ChatsLayout /></RequireSession>}>
             <Route index element={<NoChatSelected />} />

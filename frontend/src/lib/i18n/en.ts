@@ -17,6 +17,8 @@ export const en = {
   'auth.tooMany': 'Too many attempts, try again later',
   'auth.restoring': 'Loading…',
   'auth.offline': 'Cannot reach the server.',
+  'miniApp.noChannel': 'This Telegram link names no channel (add ?channelId=<id> or startapp=<id>). Log in instead.',
+  'miniApp.failed': 'Telegram sign-in did not work: {reason}',
   'common.retry': 'Retry',
   'common.cancel': 'Cancel',
   'common.close': 'Close',

@@ -18,6 +18,8 @@ export const ru: Partial<Record<MessageKey, string>> = {
   'auth.tooMany': 'Слишком много попыток, попробуйте позже',
   'auth.restoring': 'Загрузка…',
   'auth.offline': 'Сервер недоступен.',
+  'miniApp.noChannel': 'В ссылке Telegram не указан канал (добавьте ?channelId=<id> или startapp=<id>). Войдите обычным способом.',
+  'miniApp.failed': 'Вход через Telegram не удался: {reason}',
   'common.retry': 'Повторить',
   'common.cancel': 'Отмена',
   'common.close': 'Закрыть',
