@@ -152,6 +152,17 @@ describe('operator alert cards (e2e: the app, fake Telegram and fake Avito)', ()
     expect(cardsTo(assignedOnly.tg, text)).toHaveLength(0);
   });
 
+  it('a Telegram customer\'s message gives cards too', async () => {
+    const text = `Hello from Telegram ${randomUUID()}`;
+    await writeToBot(alertBot.update('text', { from: { id: base + 9, firstName: 'Tanya' }, text }));
+    for (const op of ops) {
+      const card = await cardFor(op.tg, text, `a card for ${op.tg}`);
+      expect(card.sent.text).toContain('Tanya');
+      expect(card.sent.text).toContain('Alerts');
+    }
+    expect(cardsTo(muted.tg, text)).toHaveLength(0);
+  });
+
   it('the text on a card is cut to 1,000 characters', async () => {
     const long = `${randomUUID()} ${'x'.repeat(1500)}`;
     const avitoChatId = account.addChat();
