@@ -11,6 +11,7 @@ import { ChatsLayout, NoChatSelected } from './routes/chats-layout';
 import { InboxLayout } from './routes/inbox';
 import { InboxPage, StatsPage } from '@/features/inbox';
 import { MiniAppNavigation, MiniAppSignInError } from '@/features/mini-app';
+import { AlertSettingsPage } from '@/features/telegram-alerts';
 
 function RequireSession({ children }: { children: ReactNode }) {
   const status = useSession((s) => s.status);
@@ -63,6 +64,7 @@ export function AppRouter() {
           <Route element={<RequireSession><InboxLayout /></RequireSession>}>
             <Route path="inbox" element={<InboxPage />} />
             <Route path="inbox/stats" element={<StatsPage />} />
+            <Route path="inbox/alerts" element={<AlertSettingsPage />} />
             <Route path="inbox/:chatId" element={<InboxPage />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />
