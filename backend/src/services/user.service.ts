@@ -59,9 +59,9 @@ export class UserService {
   }
 
   /** The user a Telegram account is linked to. */
-  async findByTelegramId(telegramUserId: string): Promise<{ id: string; displayName: string } | null> {
+  async findByTelegramId(telegramUserId: string): Promise<{ id: string; displayName: string; username: string; role: UserRole } | null> {
     const user = await this.users.findByTelegramId(telegramUserId);
-    return user ? { id: user.id, displayName: user.displayName } : null;
+    return user ? { id: user.id, displayName: user.displayName, username: user.username, role: user.role } : null;
   }
 
   async requireAdmin(auth: AuthContext): Promise<void> {

@@ -24,6 +24,7 @@ describe('channels (e2e, fake Telegram and Avito)', () => {
       capabilities: { maxTextLength: 4096, attachments: 'any', canEdit: true, deleteWindowSeconds: 172800 },
       operatorIds: [],
       autoAssign: false,
+      operatorAlerts: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -10,6 +10,8 @@ import { ChatRoute } from './routes/chat';
 import { ChatsLayout, NoChatSelected } from './routes/chats-layout';
 import { InboxLayout } from './routes/inbox';
 import { InboxPage, StatsPage } from '@/features/inbox';
+import { MiniAppNavigation, MiniAppSignInError } from '@/features/mini-app';
+import { AlertSettingsPage } from '@/features/telegram-alerts';
 
 function RequireSession({ children }: { children: ReactNode }) {
   const status = useSession((s) => s.status);
@@ -51,8 +53,9 @@ export function AppRouter() {
   return (
     <BrowserRouter>
       <Boot>
+        <MiniAppNavigation />
         <Routes>
-          <Route path="/login" element={<GuestOnly><LoginRoute /></GuestOnly>} />
+          <Route path="/login" element={<GuestOnly><MiniAppSignInError /><LoginRoute /></GuestOnly>} />
           <Route path="/register" element={<GuestOnly><RegisterRoute /></GuestOnly>} />
           <Route element={<RequireSession><ChatsLayout /></RequireSession>}>
             <Route index element={<NoChatSelected />} />
@@ -61,6 +64,7 @@ export function AppRouter() {
           <Route element={<RequireSession><InboxLayout /></RequireSession>}>
             <Route path="inbox" element={<InboxPage />} />
             <Route path="inbox/stats" element={<StatsPage />} />
+            <Route path="inbox/alerts" element={<AlertSettingsPage />} />
             <Route path="inbox/:chatId" element={<InboxPage />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />

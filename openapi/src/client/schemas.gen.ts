@@ -1634,6 +1634,10 @@ export const CreateChannelDtoSchema = {
         clientSecret: {
             type: 'string',
             description: 'avito: client_secret of the account'
+        },
+        operatorAlerts: {
+            type: 'boolean',
+            description: 'telegram: this bot sends operators their alert cards (see /users/me/alert-settings)'
         }
     },
     required: [
@@ -1726,6 +1730,10 @@ export const ChannelResponseDtoSchema = {
             type: 'boolean',
             description: 'New and reopened threads go to the online operator with the fewest open threads'
         },
+        operatorAlerts: {
+            type: 'boolean',
+            description: 'This Telegram bot sends operators their alert cards'
+        },
         createdAt: {
             type: 'string',
             format: 'date-time'
@@ -1744,6 +1752,7 @@ export const ChannelResponseDtoSchema = {
         'capabilities',
         'operatorIds',
         'autoAssign',
+        'operatorAlerts',
         'createdAt',
         'updatedAt'
     ]
@@ -1787,6 +1796,10 @@ export const UpdateChannelDtoSchema = {
         autoAssign: {
             type: 'boolean',
             description: 'Give each new or reopened thread to the online operator of the channel with the fewest open threads'
+        },
+        operatorAlerts: {
+            type: 'boolean',
+            description: 'telegram: this bot sends operators their alert cards (see /users/me/alert-settings)'
         }
     }
 } as const;
@@ -2996,4 +3009,51 @@ export const TelegramSignInDtoSchema = {
         'initData',
         'channelId'
     ]
+} as const;
+
+export const AlertThreadScopeSchema = {
+    type: 'string',
+    enum: [
+        'assigned',
+        'assigned+unassigned'
+    ],
+    description: 'Alert cards for threads assigned to you, or also for unassigned threads of the channels you work'
+} as const;
+
+export const AlertSettingsDtoSchema = {
+    type: 'object',
+    properties: {
+        threads: {
+            description: 'Alert cards for threads assigned to you, or also for unassigned threads of the channels you work',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/AlertThreadScope'
+                }
+            ]
+        },
+        muted: {
+            type: 'boolean',
+            description: 'No alert cards at all while true'
+        }
+    },
+    required: [
+        'threads',
+        'muted'
+    ]
+} as const;
+
+export const UpdateAlertSettingsDtoSchema = {
+    type: 'object',
+    properties: {
+        threads: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/AlertThreadScope'
+                }
+            ]
+        },
+        muted: {
+            type: 'boolean'
+        }
+    }
 } as const;

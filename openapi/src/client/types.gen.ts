@@ -669,6 +669,10 @@ export type CreateChannelDto = {
      * avito: client_secret of the account
      */
     clientSecret?: string;
+    /**
+     * telegram: this bot sends operators their alert cards (see /users/me/alert-settings)
+     */
+    operatorAlerts?: boolean;
 };
 
 export type ChannelStatus = 'active' | 'error' | 'deleted';
@@ -707,6 +711,10 @@ export type ChannelResponseDto = {
      * New and reopened threads go to the online operator with the fewest open threads
      */
     autoAssign: boolean;
+    /**
+     * This Telegram bot sends operators their alert cards
+     */
+    operatorAlerts: boolean;
     createdAt: string;
     updatedAt: string;
 };
@@ -733,6 +741,10 @@ export type UpdateChannelDto = {
      * Give each new or reopened thread to the online operator of the channel with the fewest open threads
      */
     autoAssign?: boolean;
+    /**
+     * telegram: this bot sends operators their alert cards (see /users/me/alert-settings)
+     */
+    operatorAlerts?: boolean;
 };
 
 export type SetChannelOperatorsDto = {
@@ -1217,6 +1229,27 @@ export type TelegramSignInDto = {
      * The Telegram channel whose bot opened the Mini App
      */
     channelId: string;
+};
+
+/**
+ * Alert cards for threads assigned to you, or also for unassigned threads of the channels you work
+ */
+export type AlertThreadScope = 'assigned' | 'assigned+unassigned';
+
+export type AlertSettingsDto = {
+    /**
+     * Alert cards for threads assigned to you, or also for unassigned threads of the channels you work
+     */
+    threads: AlertThreadScope;
+    /**
+     * No alert cards at all while true
+     */
+    muted: boolean;
+};
+
+export type UpdateAlertSettingsDto = {
+    threads?: AlertThreadScope;
+    muted?: boolean;
 };
 
 export type RegisterData = {
@@ -3277,3 +3310,48 @@ export type SignInWithTelegramResponses = {
 };
 
 export type SignInWithTelegramResponse = SignInWithTelegramResponses[keyof SignInWithTelegramResponses];
+
+export type GetAlertSettingsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me/alert-settings';
+};
+
+export type GetAlertSettingsErrors = {
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type GetAlertSettingsError = GetAlertSettingsErrors[keyof GetAlertSettingsErrors];
+
+export type GetAlertSettingsResponses = {
+    200: AlertSettingsDto;
+};
+
+export type GetAlertSettingsResponse = GetAlertSettingsResponses[keyof GetAlertSettingsResponses];
+
+export type UpdateAlertSettingsData = {
+    body: UpdateAlertSettingsDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users/me/alert-settings';
+};
+
+export type UpdateAlertSettingsErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+};
+
+export type UpdateAlertSettingsError = UpdateAlertSettingsErrors[keyof UpdateAlertSettingsErrors];
+
+export type UpdateAlertSettingsResponses = {
+    200: AlertSettingsDto;
+};
+
+export type UpdateAlertSettingsResponse = UpdateAlertSettingsResponses[keyof UpdateAlertSettingsResponses];

@@ -1,4 +1,7 @@
 import { NotificationsKeyGuard } from './api/api-key.guard';
+import { AlertSettingsController } from './api/alert-settings.controller';
+import { AlertRepository } from './repositories/alert.repository';
+import { AlertService } from './services/alert.service';
 import { ChannelController } from './api/channel.controller';
 import { TelegramAuthController, TelegramLinkController } from './api/telegram-link.controller';
 import { TelegramLoginRepository } from './repositories/telegram-login.repository';
@@ -77,8 +80,10 @@ export const BridgeModule = {
     NotificationController,
     TelegramLinkController,
     TelegramAuthController,
+    AlertSettingsController,
   ],
   repositories: [
+    AlertRepository,
     ApiKeyRepository,
     TelegramLoginRepository,
     NotificationRepository,
@@ -101,6 +106,7 @@ export const BridgeModule = {
     TelegramApiRepository,
   ],
   services: [
+    AlertService,
     ApiKeyService,
     TelegramLinkService,
     NotificationService,

@@ -14,11 +14,16 @@ export interface DeliveryFile {
   size: number;
 }
 
+/** A button under a message: a callback to us, or a link. */
+export type DeliveryButton = { text: string; callbackData: string } | { text: string; url: string };
+
 /** What the row sends: the text, then (for sends) the files in order; edits and deletes name the provider's message. */
 export interface DeliveryPayload {
   text: string;
   files: DeliveryFile[];
   externalMessageId?: string;
+  /** One row of buttons under the text (alert cards). */
+  buttons?: DeliveryButton[];
 }
 
 /** A row of `deliveries`: the outbox of everything sent to a provider. */
@@ -42,6 +47,8 @@ export interface DeliveryRow {
   errorMessage: string | null;
   /** How many times an at-least-once row was sent again after an unknown outcome (at most once). */
   resends: number;
+  /** The operator an alert card is for (cards only). */
+  recipientUserId: string | null;
   createdAt: Date;
   updatedAt: Date;
   sentAt: Date | null;

@@ -162,6 +162,10 @@ export class AvitoApiRepository implements ChannelProvider {
     await this.authed(channel, 'POST', `${this.chatPath(channel, externalChatId)}/messages/${encodeURIComponent(externalMessageId)}`, { json: {} });
   }
 
+  async answerCallback(): Promise<void> {
+    throw new ProviderError({ kind: 'rejected', status: 0, description: 'Avito messages have no buttons to answer' });
+  }
+
   async markRead(channel: ProviderChannel, externalChatId: string): Promise<void> {
     await this.authed(channel, 'POST', `${this.chatPath(channel, externalChatId)}/read`, { json: {} });
   }

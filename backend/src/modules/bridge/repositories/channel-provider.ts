@@ -8,7 +8,8 @@ export type ChannelCredentials =
 /** What a provider call needs to know about a channel (credentials already decrypted). */
 export interface ProviderChannel { id: string; type: ChannelType; externalAccountId: string | null; credentials: ChannelCredentials }
 export interface VerifiedAccount { externalAccountId: string; displayName: string; username?: string }
-export interface OutboundText { externalChatId: string; text: string }
+export interface OutboundButton { text: string; callbackData?: string; url?: string }
+export interface OutboundText { externalChatId: string; text: string; buttons?: OutboundButton[] }
 export interface OutboundFile { externalChatId: string; caption?: string; fileName: string; contentType: string; data: Buffer }
 export interface SentMessage { externalId: string }
 /** Every provider failure is normalised to one of these; the outbound service maps them to delivery states. */
@@ -33,6 +34,8 @@ export interface ChannelProvider {
   sendFile(channel: ProviderChannel, message: OutboundFile): Promise<SentMessage>;
   editText(channel: ProviderChannel, externalChatId: string, externalMessageId: string, text: string): Promise<void>;
   deleteMessage(channel: ProviderChannel, externalChatId: string, externalMessageId: string): Promise<void>;
+  /** Answers a tap on a message's button (Telegram's answerCallbackQuery); providers without buttons refuse. */
+  answerCallback(channel: ProviderChannel, callbackQueryId: string, text: string): Promise<void>;
   /**
    * Called with the provider's rate-limit headers after every call that carried them (Avito's X-RateLimit-*),
    * so the outbound limiter can slow down before the provider says 429.

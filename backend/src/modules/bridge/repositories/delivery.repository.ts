@@ -7,7 +7,7 @@ import type { ChannelType } from './channel-provider';
 
 const COLUMNS = `id, kind, action, policy, channel_id AS "channelId", external_chat_id AS "externalChatId", message_id AS "messageId",
   contact_id AS "contactId", payload, state, generation, attempts, parts_sent AS "partsSent", external_id AS "externalId",
-  error_code AS "errorCode", error_message AS "errorMessage", resends, created_at AS "createdAt", updated_at AS "updatedAt", sent_at AS "sentAt"`;
+  error_code AS "errorCode", error_message AS "errorMessage", resends, recipient_user_id AS "recipientUserId", created_at AS "createdAt", updated_at AS "updatedAt", sent_at AS "sentAt"`;
 
 export interface NewDelivery {
   kind: DeliveryKind;
@@ -65,7 +65,7 @@ export class DeliveryRepository {
   /** The send row of a message, locked for the rest of the transaction. */
   async sendOfMessageInTransaction(tx: TransactionQuery, messageId: string): Promise<DeliveryRow | null> {
     const [row] = await tx.query<DeliveryRow>(
-      `SELECT ${COLUMNS} FROM deliveries WHERE message_id = $1 AND action = 'send' ORDER BY created_at LIMIT 1 FOR UPDATE`,
+      `SELECT ${COLUMNS} FROM deliveries WHERE message_id = $1 AND kind = 'reply' AND action = 'send' ORDER BY created_at LIMIT 1 FOR UPDATE`,
       [messageId],
     );
     return row ?? null;
@@ -93,8 +93,9 @@ export class DeliveryRepository {
     return rows[0] ?? null;
   }
 
+  /** The rows that carry a message to the customer (its alert cards to operators are rows of their own). */
   async findByMessage(messageId: string): Promise<DeliveryRow[]> {
-    return this.dataSource.query(`SELECT ${COLUMNS} FROM deliveries WHERE message_id = $1 ORDER BY created_at`, [messageId]);
+    return this.dataSource.query(`SELECT ${COLUMNS} FROM deliveries WHERE message_id = $1 AND kind = 'reply' ORDER BY created_at`, [messageId]);
   }
 
   /** queued → sending for this round only; false when another round or worker has it. */

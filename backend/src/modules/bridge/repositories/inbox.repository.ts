@@ -130,6 +130,16 @@ export class InboxRepository {
     return rows[0] ?? null;
   }
 
+  /** Assigns the thread to `userId` only if nobody else has it (a compare-and-set, so two takes cannot both win). */
+  async assignIfFree(chatId: string, userId: string): Promise<InboxThreadRow | null> {
+    const [rows]: [InboxThreadRow[], number] = await this.dataSource.query(
+      `UPDATE inbox_threads t SET assignee_id = $2, updated_at = now()
+       WHERE t.chat_id = $1 AND (t.assignee_id IS NULL OR t.assignee_id = $2) RETURNING ${THREAD_COLUMNS}`,
+      [chatId, userId],
+    );
+    return rows[0] ?? null;
+  }
+
   threadsOfChannel(channelId: string): Promise<InboxThreadRow[]> {
     return this.dataSource.query(`SELECT ${THREAD_COLUMNS} FROM inbox_threads t WHERE t.channel_id = $1`, [channelId]);
   }

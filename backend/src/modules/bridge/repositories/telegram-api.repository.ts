@@ -95,7 +95,9 @@ export class TelegramApiRepository implements ChannelProvider {
   }
 
   async sendText(channel: ProviderChannel, message: OutboundText): Promise<SentMessage> {
-    const sent = await this.call(() => this.api(channel.credentials).sendMessage(message.externalChatId, message.text));
+    const buttons = message.buttons?.map((b) => (b.url ? { text: b.text, url: b.url } : { text: b.text, callback_data: b.callbackData ?? '' }));
+    const options = buttons?.length ? { reply_markup: { inline_keyboard: [buttons] } } : {};
+    const sent = await this.call(() => this.api(channel.credentials).sendMessage(message.externalChatId, message.text, options));
     return { externalId: String(sent.message_id) };
   }
 
@@ -115,6 +117,10 @@ export class TelegramApiRepository implements ChannelProvider {
 
   async deleteMessage(channel: ProviderChannel, externalChatId: string, externalMessageId: string): Promise<void> {
     await this.call(() => this.api(channel.credentials).deleteMessage(externalChatId, Number(externalMessageId)));
+  }
+
+  async answerCallback(channel: ProviderChannel, callbackQueryId: string, text: string): Promise<void> {
+    await this.call(() => this.api(channel.credentials).answerCallbackQuery(callbackQueryId, { text }));
   }
 
   async downloadFile(channel: ProviderChannel, source: InboundFileSource): Promise<DownloadedFile> {

@@ -37,6 +37,11 @@ export class CreateChannelDto {
   @MinLength(1, { message: 'clientSecret is required for an Avito channel' })
   @MaxLength(256)
   clientSecret?: string;
+
+  @ApiPropertyOptional({ description: 'telegram: this bot sends operators their alert cards (see /users/me/alert-settings)' })
+  @IsOptional()
+  @IsBoolean({ message: 'operatorAlerts must be true or false' })
+  operatorAlerts?: boolean;
 }
 
 /** Rename, or replace the credentials (validated again, and the webhook registered again). */
@@ -73,6 +78,11 @@ export class UpdateChannelDto {
   @IsOptional()
   @IsBoolean({ message: 'autoAssign must be true or false' })
   autoAssign?: boolean;
+
+  @ApiPropertyOptional({ description: 'telegram: this bot sends operators their alert cards (see /users/me/alert-settings)' })
+  @IsOptional()
+  @IsBoolean({ message: 'operatorAlerts must be true or false' })
+  operatorAlerts?: boolean;
 }
 
 export class SetChannelOperatorsDto {
@@ -123,6 +133,9 @@ export class ChannelResponseDto {
   @ApiProperty({ description: 'New and reopened threads go to the online operator with the fewest open threads' })
   autoAssign: boolean;
 
+  @ApiProperty({ description: 'This Telegram bot sends operators their alert cards' })
+  operatorAlerts: boolean;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -150,6 +163,7 @@ export const toChannelResponse = (channel: ChannelRow, operatorIds: string[]): C
   capabilities: { ...CHANNEL_CAPABILITIES[channel.type] },
   operatorIds,
   autoAssign: channel.settings?.autoAssign === true,
+  operatorAlerts: channel.settings?.operatorAlerts === true,
   createdAt: new Date(channel.createdAt).toISOString(),
   updatedAt: new Date(channel.updatedAt).toISOString(),
 });

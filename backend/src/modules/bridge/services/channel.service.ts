@@ -85,6 +85,7 @@ export class ChannelService {
     this.requirePublicUrl();
     const name = dto.name.trim();
     if (!name) throw badRequest('name must contain a non-space character', ['name']);
+    if (dto.operatorAlerts && dto.type !== 'telegram') throw badRequest('only a Telegram channel can send operator alerts', ['operatorAlerts']);
     const credentials = this.credentialsOf(dto.type, dto);
     const account = await this.verify(credentials);
 
@@ -103,6 +104,7 @@ export class ChannelService {
         webhookSecretSealed: this.box.seal(secret, secretAad(id)),
         webhookSecretHash: this.box.hash(secret),
         createdBy: auth.userId,
+        settings: dto.operatorAlerts ? { operatorAlerts: true } : {},
       });
     } catch (error) {
       // The provider would otherwise keep calling a channel that does not exist.
@@ -157,7 +159,11 @@ export class ChannelService {
         statusReason: null,
       };
     }
-    if (dto.autoAssign !== undefined) changes = { ...changes, settings: { ...row.settings, autoAssign: dto.autoAssign } };
+    if (dto.operatorAlerts && row.type !== 'telegram') throw badRequest('only a Telegram channel can send operator alerts', ['operatorAlerts']);
+    if (dto.autoAssign !== undefined || dto.operatorAlerts !== undefined) {
+      const settings = { ...row.settings, ...(dto.autoAssign !== undefined ? { autoAssign: dto.autoAssign } : {}), ...(dto.operatorAlerts !== undefined ? { operatorAlerts: dto.operatorAlerts } : {}) };
+      changes = { ...changes, settings };
+    }
     const updated = await this.channels.update(channelId, changes);
     if (!updated) throw notFound('Channel');
     return toChannelResponse(updated, await this.channels.operatorIds(channelId));

@@ -19,6 +19,7 @@ import { MessageService } from '@/services/message.service';
 import { ChannelAccessService } from './channel-access.service';
 import { ChannelService } from './channel.service';
 import { type InboundAction, type InboundPerson, largestImage, normaliseAvito, normaliseTelegram } from './inbound-normalize';
+import { AlertService } from './alert.service';
 import { AutoAssignService } from './auto-assign.service';
 import { ThreadViewService } from './thread-view.service';
 
@@ -57,6 +58,7 @@ export class InboundService {
     private readonly metrics: DeliveryMetricsRepository,
     private readonly links: TelegramLinkService,
     private readonly autoAssign: AutoAssignService,
+    private readonly alerts: AlertService,
   ) {}
 
   async process(eventId: string): Promise<JobOutcome> {
@@ -67,7 +69,10 @@ export class InboundService {
       await this.mark('unknown', eventId, 'ignored', 'the channel was deleted');
       return;
     }
-    if (row.type === 'telegram' && (await this.links.handleUpdate(row, event.payload as Record<string, unknown>))) {
+    if (
+      row.type === 'telegram' &&
+      ((await this.links.handleUpdate(row, event.payload as Record<string, unknown>)) || (await this.alerts.handleUpdate(row, event.payload as Record<string, unknown>)))
+    ) {
       await this.mark(row.type, eventId, 'processed');
       return;
     }
@@ -122,6 +127,7 @@ export class InboundService {
     }
 
     let reopened = false;
+    let customerMessage: { id: string; body: string | null } | null = null;
     if (action.direction === 'out') {
       const outcome = await this.ingestOwn(thread, action, receivedAt);
       if (outcome) return outcome;
@@ -137,12 +143,15 @@ export class InboundService {
       if (stored || created) await this.queueFiles(row, thread, message.id, action);
       const touched = await this.inbox.touchFromCustomer(thread.chatId, action.createdAt, action.context && Object.keys(action.context).length > 1 ? action.context : null);
       reopened = !!touched?.reopened;
+      customerMessage = message;
     }
     // A new thread, or a resolved one the customer opened again, reaches the channel's people live.
     if (created || reopened) {
       await this.autoAssign.assign(thread.chatId);
       await this.views.announce(thread.chatId);
     }
+    // After auto-assignment, so the assignee is known; also on a re-run, since the outbox keeps one card per operator.
+    if (customerMessage) await this.alerts.onCustomerMessage(thread, customerMessage);
     return undefined;
   }
 

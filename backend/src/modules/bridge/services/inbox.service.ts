@@ -65,6 +65,26 @@ export class InboxService {
     );
   }
 
+  /**
+   * "Take": assigns the thread to the caller unless someone else already has it. Returns who has it afterwards,
+   * so a second taker can be told. No access → 404, as everywhere.
+   */
+  async take(auth: AuthContext, chatId: string): Promise<{ taken: true } | { taken: false; assignee: { id: string; name: string } }> {
+    const thread = await this.inbox.findThreadByChat(chatId);
+    if (!thread) throw notFound('Thread');
+    await this.access.requireChannel(auth, thread.channelId).catch(() => {
+      throw notFound('Thread');
+    });
+    const assigned = await this.inbox.assignIfFree(chatId, auth.userId);
+    if (assigned) {
+      if (thread.assigneeId !== auth.userId) await this.views.announce(chatId);
+      return { taken: true };
+    }
+    const current = await this.inbox.findThreadByChat(chatId);
+    const [person] = current?.assigneeId ? await this.users.publicUsers([current.assigneeId]) : [];
+    return { taken: false, assignee: { id: current?.assigneeId ?? '', name: person?.displayName || person?.username || 'another operator' } };
+  }
+
   async update(auth: AuthContext, chatId: string, dto: UpdateThreadDto): Promise<ThreadResponseDto> {
     const thread = await this.inbox.findThreadByChat(chatId);
     if (!thread) throw notFound('Thread');

@@ -238,7 +238,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
           if (externalId) continue;
           externalId = sent;
           // Linked while the delivery still shows in flight, so the provider's echo of it is recognised as ours.
-          if (row.messageId) await this.messages.linkExternalId(row.messageId, sent);
+          if (row.messageId && row.kind === 'reply') await this.messages.linkExternalId(row.messageId, sent);
         }
       } else {
         const target = row.payload.externalMessageId ?? (await this.sentIdOf(row));
@@ -261,7 +261,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   private async sendPart(provider: ChannelProvider, channel: ProviderChannel, row: DeliveryRow, part: Part): Promise<string> {
-    if (part.kind === 'text') return (await provider.sendText(channel, { externalChatId: row.externalChatId, text: part.text })).externalId;
+    if (part.kind === 'text') return (await provider.sendText(channel, { externalChatId: row.externalChatId, text: part.text, buttons: row.payload.buttons })).externalId;
     const file = row.payload.files[part.index];
     // Read before the call, so a storage problem can never look like a request that may have reached the provider.
     const stored = await this.attachments.readForModule(file.attachmentId).catch((error: Error) => {
@@ -366,7 +366,8 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
    * waits (a 429, a transient failure), so operators see it is held, not lost.
    */
   private async mirror(row: DeliveryRow, state: DeliveryState, why?: { code: string; message: string }): Promise<void> {
-    if (row.action !== 'send' || !row.messageId) return;
+    // An alert card names the customer's message it is about; its state is the card's own, not that message's.
+    if (row.action !== 'send' || !row.messageId || row.kind !== 'reply') return;
     const final = state !== 'sent' && state !== 'sending' && state !== 'queued';
     const error = why ?? (final && row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : undefined);
     await this.messages.setDelivery(row.messageId, {

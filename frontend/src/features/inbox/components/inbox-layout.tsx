@@ -15,7 +15,10 @@ export function InboxPage() {
       <aside className={cn('w-full shrink-0 flex-col border-r border-slate-200 md:flex md:w-96 dark:border-slate-800', chatId ? 'hidden' : 'flex')}>
         <div className="flex items-center gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
           <h1 className="font-semibold">{t('inbox.nav')}</h1>
-          <Link to="/inbox/stats" className="ml-auto text-sm text-blue-600 underline">
+          <Link to="/inbox/alerts" className="ml-auto text-sm text-blue-600 underline">
+            {t('alerts.title')}
+          </Link>
+          <Link to="/inbox/stats" className="text-sm text-blue-600 underline">
             {t('inbox.stats.title')}
           </Link>
         </div>

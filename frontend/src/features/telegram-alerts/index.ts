@@ -1,0 +1,1 @@
+export { AlertSettingsPage } from './components/alert-settings-page';
