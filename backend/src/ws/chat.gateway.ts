@@ -52,6 +52,8 @@ const MAX_TOKEN_LENGTH = 4096;
  */
 export const MAX_IN_FLIGHT_EVENTS = 2_000;
 
+const RESTARTING: Answer = { ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is restarting: reconnect and send again with the same clientId' } };
+
 /** A refused handshake reaches the client as `connect_error` with this message and `data.code`. */
 function refusal(code: ErrorCode, message: string): Error {
   return Object.assign(new Error(message), { data: { code } });
@@ -65,6 +67,8 @@ function refusal(code: ErrorCode, message: string): Error {
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The refusal of each event still being worked on, for a shutdown whose grace period ends before it does. */
+  private readonly unanswered = new Set<() => void>();
   private draining = false;
   private errorCount = 0;
 
@@ -153,20 +157,23 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.realtime.stopAccepting();
     const grace = this.config.shutdownGraceMs;
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, grace).unref())]);
+    // What is still waiting (a saturated pool, a slow database) is refused retryably before its socket closes, so
+    // no client is left guessing: a resend with the same clientId gets the stored message if this one still commits.
+    for (const refuse of [...this.unanswered]) refuse();
     await this.realtime.closeConnections(grace);
   }
 
   /** Runs one event: answers exactly once (an ack may be missing when the client did not ask for one). */
   private handle<T extends { ok: boolean }>(socket: ChatSocket, ack: AckFn<T> | undefined, work: (reply: AckFn<T>) => Promise<void>): void {
     let answered = false;
+    const refuse = () => reply(RESTARTING);
     const reply = (response: T | Answer) => {
       if (answered) return;
       answered = true;
+      this.unanswered.delete(refuse);
       if (typeof ack === 'function') ack(response as T);
     };
-    if (this.draining) {
-      return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is restarting: reconnect and send again with the same clientId' } });
-    }
+    if (this.draining) return reply(RESTARTING);
     if (this.inFlight.size >= MAX_IN_FLIGHT_EVENTS) {
       return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is overloaded: send again shortly with the same clientId' } });
     }
@@ -174,6 +181,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (retryAfterSeconds !== null) {
       return reply({ ok: false, error: { code: ErrorCode.RateLimited, message: 'too many events on this connection, slow down', retryAfterSeconds } });
     }
+    this.unanswered.add(refuse);
     this.track(
       work(reply).catch((error: unknown) => {
         const correlationId = `${socket.id}.${++this.errorCount}`;

@@ -82,3 +82,54 @@ describe('graceful shutdown of an instance (e2e)', () => {
     await carolInbox.waitFor('presence', (p) => p.userId === alice.id && p.online === false);
   });
 });
+
+describe('graceful shutdown whose grace period ends first (e2e)', () => {
+  let survivor: TestApp;
+  let leaving: TestApp;
+  const shared = { REDIS_PREFIX: `drain${randomBytes(4).toString('hex')}`, SHUTDOWN_GRACE_MS: '1000' };
+  beforeAll(async () => {
+    [survivor, leaving] = await Promise.all([startApp(shared), startApp(shared)]);
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await survivor?.close();
+  });
+
+  it('refuses every send still waiting retryably before the socket closes; the resend with the same clientId stores each once', async () => {
+    const alice = await registerUser(survivor.url);
+    const carol = await registerUser(survivor.url);
+    const chatId = (await sdk.createChat({ client: alice.client, body: { type: 'direct', userId: carol.id }, throwOnError: true })).data.id;
+    const aliceOnLeaving = await connect(leaving.url, alice.accessToken);
+
+    // The chat row is held past the grace period: the sends are still waiting for the database when it ends.
+    const blocker = new Client({ connectionString: inject('databaseUrl') });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM chats WHERE id = $1 FOR UPDATE', [chatId]);
+    const clientIds = Array.from({ length: 10 }, () => randomUUID());
+    const inFlight = clientIds.map((clientId, i) => request<SendAck>(aliceOnLeaving, 'message:send', { chatId, clientId, body: `m${i}` }, 15_000));
+    await waitUntil(async () => {
+      await blocker.query('SELECT pg_stat_clear_snapshot()');
+      const { rows } = await blocker.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO messages%'`,
+      );
+      return rows[0].n === clientIds.length;
+    });
+
+    const closing = leaving.close();
+    // Answered, not cut: a socket closing on a send in flight would reject these with "socket has been disconnected".
+    const acks = await Promise.all(inFlight);
+    expect(acks.map((a) => a.error?.code)).toEqual(clientIds.map(() => 'SERVICE_UNAVAILABLE'));
+    await blocker.query('COMMIT');
+    await blocker.end();
+    await closing;
+
+    // The refused sends may still have committed on the way down; resending them elsewhere stores none twice.
+    const aliceOnSurvivor = await connect(survivor.url, alice.accessToken);
+    const resent = await Promise.all(clientIds.map((clientId, i) => request<SendAck>(aliceOnSurvivor, 'message:send', { chatId, clientId, body: `m${i}` })));
+    expect(resent.every((a) => a.ok)).toBe(true);
+    const history = await sdk.listMessages({ client: authed(survivor.url, carol.accessToken), path: { chatId }, query: { after: 0, limit: 200 }, throwOnError: true });
+    expect(history.data.items.map((m) => m.id).sort()).toEqual(resent.map((a) => a.message!.id).sort());
+  });
+});
