@@ -96,8 +96,11 @@ export class WebsocketRepository implements OnGatewayInit, OnApplicationShutdown
     }
   }
 
-  stopAccepting(): void {
+  /** Refuses new handshakes and tells every socket here to stop sending (this instance's sockets only). */
+  stopAccepting(): number {
     this.accepting = false;
+    this.server?.local.emit(ServerEvent.ServerDraining);
+    return this.localSocketCount();
   }
 
   localSocketCount(): number {

@@ -51,6 +51,11 @@ const MAX_TOKEN_LENGTH = 4096;
  * this many the next event is refused as retryable instead of waiting in memory without bound.
  */
 export const MAX_IN_FLIGHT_EVENTS = 2_000;
+/**
+ * How long after the `server:draining` notice a shutting-down instance keeps its sockets open (within the grace
+ * period): an event a client sent before the notice reached it is still on its way, and is answered, not cut off.
+ */
+export const DRAIN_NOTICE_MS = 1_000;
 
 const RESTARTING: Answer = { ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is restarting: reconnect and send again with the same clientId' } };
 
@@ -149,17 +154,21 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   /**
-   * SIGTERM: refuse new connections, answer every event already received, then close the sockets so their
-   * clients reconnect to another instance (and resync with `after=`). Database and Redis close after this hook.
+   * SIGTERM: refuse new connections and tell the connected clients to stop sending, answer every event already
+   * received (refusing retryably what outlives the grace period), then close the sockets so their clients reconnect
+   * to another instance (and resync with `after=`). Database and Redis close after this hook.
    */
   async beforeApplicationShutdown() {
     this.draining = true;
-    this.realtime.stopAccepting();
+    const noticed = this.realtime.stopAccepting();
+    const noticedAt = Date.now();
     const grace = this.config.shutdownGraceMs;
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, grace).unref())]);
     // What is still waiting (a saturated pool, a slow database) is refused retryably before its socket closes, so
     // no client is left guessing: a resend with the same clientId gets the stored message if this one still commits.
     for (const refuse of [...this.unanswered]) refuse();
+    const noticeLeft = noticed > 0 ? Math.min(grace, DRAIN_NOTICE_MS) - (Date.now() - noticedAt) : 0;
+    if (noticeLeft > 0) await new Promise((resolve) => setTimeout(resolve, noticeLeft).unref());
     await this.realtime.closeConnections(grace);
   }
 

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { authed, registerUser, sdk } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
+import { DRAIN_NOTICE_MS } from '@/ws/chat.gateway';
 import { closeAllSockets, connect, Inbox, request } from '../helpers/socket';
 
 interface SendAck {
@@ -38,7 +39,14 @@ describe('graceful shutdown of an instance (e2e)', () => {
     const carolInbox = new Inbox(await connect(survivor.url, carol.accessToken));
     const aliceOnLeaving = await connect(leaving.url, alice.accessToken, { reconnection: true });
     await carolInbox.waitFor('presence', (p) => p.userId === alice.id && p.online === true);
-    const disconnected = new Promise<string>((resolve) => aliceOnLeaving.once('disconnect', resolve));
+    let disconnectedAt = 0;
+    const disconnected = new Promise<string>((resolve) =>
+      aliceOnLeaving.once('disconnect', (reason) => {
+        disconnectedAt = Date.now();
+        resolve(reason);
+      }),
+    );
+    const noticed = new Promise<number>((resolve) => aliceOnLeaving.once('server:draining', () => resolve(Date.now())));
 
     // Hold the chat row from outside, so the sends are provably in flight when the shutdown starts.
     const blocker = new Client({ connectionString: inject('databaseUrl') });
@@ -61,6 +69,8 @@ describe('graceful shutdown of an instance (e2e)', () => {
 
     // What SIGTERM triggers (enableShutdownHooks).
     const closing = leaving.close();
+    // The client is told to stop sending here before anything closes.
+    await noticed;
     // Draining: a new handshake is refused, and an event on a socket that is still open is turned away.
     await waitUntil(() => connect(leaving.url, alice.accessToken).then(() => false, () => true));
     const late = await request<SendAck>(aliceOnLeaving, 'message:send', { chatId, clientId: randomUUID(), body: 'too late' });
@@ -76,6 +86,7 @@ describe('graceful shutdown of an instance (e2e)', () => {
 
     // A transport close, not a server-side disconnect: the client keeps trying, as it should towards another instance.
     expect(await disconnected).toBe('transport close');
+    expect(disconnectedAt - (await noticed)).toBeGreaterThanOrEqual(DRAIN_NOTICE_MS - 50);
     expect(aliceOnLeaving.active).toBe(true);
     aliceOnLeaving.disconnect();
     // Alice had no other socket: her contacts hear she is offline, through the instance that stays.
