@@ -93,8 +93,9 @@ class SimClient {
         this.outbox.set(clientId, true);
       }
       this.inFlight.clear();
-      // socket.io-client's own schedule: about a second, doubling up to five, each ±50 %.
-      const delay = Math.min(5000, 1000 * 2 ** this.attempts++) * (0.5 + Math.random());
+      // The SPA's schedule (socket.io-client with reconnectionDelay 300, reconnectionDelayMax 3000): 0.3 s doubling,
+      // each ±50 %, capped at 3 s.
+      const delay = Math.min(3000, 300 * 2 ** this.attempts++ * (0.5 + Math.random()));
       if (!this.stopped) setTimeout(() => this.connect(), delay);
     };
     socket.on('disconnect', lost);

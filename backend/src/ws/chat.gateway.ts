@@ -183,7 +183,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (typeof ack === 'function') ack(response as T);
     };
     if (this.draining) return reply(RESTARTING);
-    if (this.inFlight.size >= MAX_IN_FLIGHT_EVENTS) {
+    // Refused at once rather than queued for a database connection: a send waiting seconds in the pool's queue holds
+    // up every handshake and resync behind it, which is what slows reconnects when one instance carries two loads.
+    if (this.inFlight.size >= MAX_IN_FLIGHT_EVENTS || this.health.databaseSaturated()) {
       return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is overloaded: send again shortly with the same clientId' } });
     }
     const retryAfterSeconds = this.overEventLimit(socket);
