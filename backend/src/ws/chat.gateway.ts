@@ -197,7 +197,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       work(reply).catch((error: unknown) => {
         const correlationId = `${socket.id}.${++this.errorCount}`;
         reply({ ok: false, error: toAckError(error, correlationId, (err, id) => this.logger.error({ err, correlationId: id }, 'unhandled socket error')) });
-      }),
+      }).finally(() => this.unanswered.delete(refuse)),
     );
   }
 
