@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The fault-injection suite: its own PostgreSQL, Redis and object storage, two API instances and a worker of the
 // built app, a recorded socket.io load, faults injected scenario by scenario (one file each under scenarios/),
-// and the checker's verdict with counts. `--quick`: shorter scenarios 1–3 (CI). `--only=2,3`: some scenarios.
+// and the checker's verdict with counts; for scenario 5 also the backend's fake Telegram. `--quick`: shorter
+// scenarios 1–3 and 5 (CI). `--only=2,3`: some scenarios.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AppProcess, loadAverage, Postgres, RedisServer, removeDir, tempDir } from './lib/cluster.mjs';
 import { say } from './lib/harness.mjs';
+import { FakeTelegramProcess } from './lib/telegram.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -20,8 +22,8 @@ const keep = args.includes('--keep');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',').map(Number);
 
 const PARAMS = quick
-  ? { clients: 100, rate: 40, kills: 2, betweenKillsMs: 3000, outageMs: 10_000, uploads: 5, warmupMs: 3000, settleMs: 2000, drainMs: 60_000, rebuildTimeoutMs: 60_000 }
-  : { clients: 500, rate: 200, kills: 5, betweenKillsMs: 6000, outageMs: 60_000, uploads: 20, warmupMs: 5000, settleMs: 3000, drainMs: 120_000, rebuildTimeoutMs: 90_000 };
+  ? { clients: 100, rate: 40, kills: 2, betweenKillsMs: 3000, outageMs: 10_000, uploads: 5, warmupMs: 3000, settleMs: 2000, drainMs: 60_000, rebuildTimeoutMs: 60_000, outbound: { bots: 2, customers: 20, rounds: 5, kills: 2 } }
+  : { clients: 500, rate: 200, kills: 5, betweenKillsMs: 6000, outageMs: 60_000, uploads: 20, warmupMs: 5000, settleMs: 3000, drainMs: 120_000, rebuildTimeoutMs: 90_000, outbound: { bots: 4, customers: 25, rounds: 10, kills: 3 } };
 
 function newestMtime(dir) {
   let newest = 0;
@@ -70,6 +72,13 @@ async function main() {
     const s3 = await startEmbeddedStorage(join(dir, 's3'), () => undefined);
     cleanups.push(() => s3.stop());
     say(`PostgreSQL ${pg.bin} on :${pg.port}, redis-server on :${redis.port}, object storage ${s3.storage.endpoint}`);
+    let telegram = null;
+    if (chosen.some((s) => s.needs?.includes('telegram'))) {
+      telegram = new FakeTelegramProcess({ root, logDir });
+      await telegram.start();
+      cleanups.push(() => telegram.stop());
+      say(`fake Telegram Bot API on ${telegram.url}`);
+    }
 
     const jwtSecret = randomBytes(48).toString('base64url');
     const redisPrefix = 'faults';
@@ -87,6 +96,10 @@ async function main() {
       SHUTDOWN_GRACE_MS: '5000',
       JOB_SWEEP_INTERVAL_SECONDS: '2',
       RATE_MESSAGES: '100000',
+      BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // Webhooks are registered at this placeholder; the suite posts the fake's updates to an instance itself.
+      PUBLIC_URL: 'https://messenger.example.test',
+      ...(telegram ? { TELEGRAM_API_URL: telegram.url } : {}),
     };
     const app = (name, role) => new AppProcess({ name, main, env: { ...env, ROLE: role, DATA_DIR: join(dir, name) }, logDir });
     const apis = [app('api1', 'api'), app('api2', 'api')];
@@ -95,7 +108,7 @@ async function main() {
     await apis[0].start();
     await Promise.all([apis[1].start(), worker.start()]);
     cleanups.push(async () => Promise.all([...apis, worker].map((a) => a.kill('SIGKILL'))));
-    const ctx = { params: PARAMS, dir, databaseUrl: pg.url, jwtSecret, redisPrefix, pg, redis, apis, worker };
+    const ctx = { params: PARAMS, dir, databaseUrl: pg.url, jwtSecret, redisPrefix, pg, redis, apis, worker, telegram };
 
     for (const scenario of chosen) {
       say(`\n=== scenario ${scenario.id}: ${scenario.title}`);

@@ -44,6 +44,7 @@ class SimClient {
     this.syncing = null;
     this.resyncWanted = false;
     this.attempts = 0;
+    this.draining = false;
   }
 
   get connected() {
@@ -62,8 +63,15 @@ class SimClient {
       if (downMs !== null) this.load.reconnects.push(downMs);
       this.disconnectedAt = null;
       this.attempts = 0;
+      this.draining = false;
       this.flushOutbox();
       void this.resync();
+    });
+    // The instance is shutting down: as the SPA does, nothing more is sent on this socket; what was sent is answered.
+    socket.on('server:draining', () => {
+      if (this.socket !== socket) return;
+      this.draining = true;
+      this.load.history.log({ k: 'draining', u: this.u, url });
     });
     socket.on('message:new', (m) => {
       this.load.history.log({ k: 'recv', u: this.u, c: m.chatId, id: m.id, seq: m.seq });
@@ -77,6 +85,7 @@ class SimClient {
       socket.removeAllListeners();
       socket.close();
       this.disconnectedAt ??= Date.now();
+      this.draining = false;
       this.load.history.log({ k: 'disc', u: this.u, url, reason: String(reason) });
       // Sends without an answer on a lost connection go back to the outbox (same clientId).
       for (const clientId of this.inFlight) {
@@ -84,8 +93,9 @@ class SimClient {
         this.outbox.set(clientId, true);
       }
       this.inFlight.clear();
-      // socket.io-client's own schedule: about a second, doubling up to five, each ±50 %.
-      const delay = Math.min(5000, 1000 * 2 ** this.attempts++) * (0.5 + Math.random());
+      // The SPA's schedule (socket.io-client with reconnectionDelay 300, reconnectionDelayMax 3000): 0.3 s doubling,
+      // each ±50 %, capped at 3 s.
+      const delay = Math.min(3000, 300 * 2 ** this.attempts++ * (0.5 + Math.random()));
       if (!this.stopped) setTimeout(() => this.connect(), delay);
     };
     socket.on('disconnect', lost);
@@ -143,7 +153,7 @@ class SimClient {
   }
 
   flushOutbox() {
-    if (!this.connected) return;
+    if (!this.connected || this.draining) return;
     for (const clientId of [...this.outbox.keys()]) {
       if (this.inFlight.has(clientId)) continue;
       this.outbox.delete(clientId);

@@ -3,6 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 
+/**
+ * Queries waiting for a connection, per connection of the pool, past which the pool counts as saturated: each of
+ * them waits up to the connect timeout, and everything queued behind them (a socket handshake's one lookup, a
+ * resync) waits as long.
+ */
+const SATURATED_WAITING_PER_CONNECTION = 10;
+
 export interface PoolStats {
   total: number;
   idle: number;
@@ -36,6 +43,12 @@ export class DatabaseRepository {
     } catch {
       return false;
     }
+  }
+
+  /** More queries waiting for a connection than the pool can work off soon. */
+  saturated(): boolean {
+    const pool = this.pool();
+    return pool !== undefined && pool.waitingCount >= SATURATED_WAITING_PER_CONNECTION * (pool.options.max ?? 10);
   }
 
   poolStats(): PoolStats {

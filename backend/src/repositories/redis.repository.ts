@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 
 /** Redis is not connected right now; raised at once instead of queueing the command until it returns. */
@@ -29,8 +29,8 @@ export class RedisRepository implements OnApplicationShutdown {
   }
 
   /** A fresh connection for blocking or pub/sub use (BullMQ, the socket.io adapter). */
-  duplicate(): Redis {
-    const dup = this.client.duplicate({ maxRetriesPerRequest: null });
+  duplicate(overrides: Partial<RedisOptions> = {}): Redis {
+    const dup = this.client.duplicate({ maxRetriesPerRequest: null, ...overrides });
     dup.on('error', () => undefined);
     return dup;
   }

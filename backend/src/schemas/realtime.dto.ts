@@ -42,6 +42,7 @@ export const ServerEvent = {
   MemberRemoved: 'member:removed',
   AttachmentUpdated: 'attachment:updated',
   SessionEnded: 'session:ended',
+  ServerDraining: 'server:draining',
 } as const;
 
 export class WsSendMessageDto extends SendMessageDto {
@@ -178,6 +179,11 @@ export interface ServerToClientEvents {
   'member:removed': (event: MemberEventDto) => void;
   'attachment:updated': (event: AttachmentUpdatedEventDto) => void;
   'session:ended': (event: SessionEndedEventDto) => void;
+  /**
+   * This instance is shutting down: send nothing more on this socket (every event already sent is still answered);
+   * the transport closes shortly after and the client reconnects, to another instance.
+   */
+  'server:draining': () => void;
   /** A bridged inbox thread was created or changed status/assignee: a ThreadResponseDto of the bridge module's spec. */
   'thread:updated': (thread: object) => void;
   /** Who is looking at an inbox thread right now: a ThreadViewersResponseDto of the bridge module's spec. */

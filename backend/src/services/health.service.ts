@@ -21,6 +21,11 @@ export class HealthService {
     };
   }
 
+  /** The database pool has a long queue: new work is better refused as retryable than queued behind it. */
+  databaseSaturated(): boolean {
+    return this.database.saturated();
+  }
+
   metricsText(): Promise<{ contentType: string; body: string }> {
     return this.metrics.render().then((body) => ({ contentType: this.metrics.contentType, body }));
   }

@@ -87,9 +87,12 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     this.websocket.endSocket(socket, reason);
   }
 
-  /** Shutdown, step 1: new handshakes are refused so load balancers and clients move on. */
-  stopAccepting(): void {
-    this.websocket.stopAccepting();
+  /**
+   * Shutdown, step 1: new handshakes are refused so load balancers and clients move on, and the connected clients
+   * are told to stop sending here. Returns how many sockets were told.
+   */
+  stopAccepting(): number {
+    return this.websocket.stopAccepting();
   }
 
   /** Shutdown, step 2 (after in-flight events were answered): drop every local socket and its presence. */

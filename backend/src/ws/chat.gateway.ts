@@ -51,6 +51,13 @@ const MAX_TOKEN_LENGTH = 4096;
  * this many the next event is refused as retryable instead of waiting in memory without bound.
  */
 export const MAX_IN_FLIGHT_EVENTS = 2_000;
+/**
+ * How long after the `server:draining` notice a shutting-down instance keeps its sockets open (within the grace
+ * period): an event a client sent before the notice reached it is still on its way, and is answered, not cut off.
+ */
+export const DRAIN_NOTICE_MS = 1_000;
+
+const RESTARTING: Answer = { ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is restarting: reconnect and send again with the same clientId' } };
 
 /** A refused handshake reaches the client as `connect_error` with this message and `data.code`. */
 function refusal(code: ErrorCode, message: string): Error {
@@ -65,6 +72,8 @@ function refusal(code: ErrorCode, message: string): Error {
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The refusal of each event still being worked on, for a shutdown whose grace period ends before it does. */
+  private readonly unanswered = new Set<() => void>();
   private draining = false;
   private errorCount = 0;
 
@@ -145,40 +154,50 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   /**
-   * SIGTERM: refuse new connections, answer every event already received, then close the sockets so their
-   * clients reconnect to another instance (and resync with `after=`). Database and Redis close after this hook.
+   * SIGTERM: refuse new connections and tell the connected clients to stop sending, answer every event already
+   * received (refusing retryably what outlives the grace period), then close the sockets so their clients reconnect
+   * to another instance (and resync with `after=`). Database and Redis close after this hook.
    */
   async beforeApplicationShutdown() {
     this.draining = true;
-    this.realtime.stopAccepting();
+    const noticed = this.realtime.stopAccepting();
+    const noticedAt = Date.now();
     const grace = this.config.shutdownGraceMs;
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, grace).unref())]);
+    // What is still waiting (a saturated pool, a slow database) is refused retryably before its socket closes, so
+    // no client is left guessing: a resend with the same clientId gets the stored message if this one still commits.
+    for (const refuse of [...this.unanswered]) refuse();
+    const noticeLeft = noticed > 0 ? Math.min(grace, DRAIN_NOTICE_MS) - (Date.now() - noticedAt) : 0;
+    if (noticeLeft > 0) await new Promise((resolve) => setTimeout(resolve, noticeLeft).unref());
     await this.realtime.closeConnections(grace);
   }
 
   /** Runs one event: answers exactly once (an ack may be missing when the client did not ask for one). */
   private handle<T extends { ok: boolean }>(socket: ChatSocket, ack: AckFn<T> | undefined, work: (reply: AckFn<T>) => Promise<void>): void {
     let answered = false;
+    const refuse = () => reply(RESTARTING);
     const reply = (response: T | Answer) => {
       if (answered) return;
       answered = true;
+      this.unanswered.delete(refuse);
       if (typeof ack === 'function') ack(response as T);
     };
-    if (this.draining) {
-      return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is restarting: reconnect and send again with the same clientId' } });
-    }
-    if (this.inFlight.size >= MAX_IN_FLIGHT_EVENTS) {
+    if (this.draining) return reply(RESTARTING);
+    // Refused at once rather than queued for a database connection: a send waiting seconds in the pool's queue holds
+    // up every handshake and resync behind it, which is what slows reconnects when one instance carries two loads.
+    if (this.inFlight.size >= MAX_IN_FLIGHT_EVENTS || this.health.databaseSaturated()) {
       return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is overloaded: send again shortly with the same clientId' } });
     }
     const retryAfterSeconds = this.overEventLimit(socket);
     if (retryAfterSeconds !== null) {
       return reply({ ok: false, error: { code: ErrorCode.RateLimited, message: 'too many events on this connection, slow down', retryAfterSeconds } });
     }
+    this.unanswered.add(refuse);
     this.track(
       work(reply).catch((error: unknown) => {
         const correlationId = `${socket.id}.${++this.errorCount}`;
         reply({ ok: false, error: toAckError(error, correlationId, (err, id) => this.logger.error({ err, correlationId: id }, 'unhandled socket error')) });
-      }),
+      }).finally(() => this.unanswered.delete(refuse)),
     );
   }
 

@@ -18,6 +18,8 @@ export interface ServerEvents {
   'member:removed': ChatEventPayload;
   'attachment:updated': AttachmentUpdatedEventDto;
   'session:ended': { reason: 'expired' | 'revoked' };
+  /** The instance is shutting down: stop sending on this socket; it closes soon and reconnects elsewhere. */
+  'server:draining': undefined;
   /** Inbox: a thread was created or changed (status, assignee, labels). */
   'thread:updated': ThreadResponseDto;
   /** Inbox: who is viewing a thread now. */
@@ -46,6 +48,8 @@ type Handler<E extends keyof ServerEvents> = (payload: ServerEvents[E]) => void;
 
 let socket: Socket | null = null;
 let everConnected = false;
+/** The server said it is shutting down: nothing more goes over this socket until it reconnects (sends use REST). */
+let draining = false;
 const reconnectHandlers = new Set<() => void>();
 
 /** Opens the one socket of this tab; the access token is read at each (re)connect, so a refreshed one is used. */
@@ -66,7 +70,11 @@ export function connectSocket(): Socket {
     renewing = reason === 'expired';
   });
   useConnection.getState().set('connecting');
+  s.on('server:draining', () => {
+    if (socket === s) draining = true;
+  });
   s.on('connect', () => {
+    draining = false;
     useConnection.getState().set('connected');
     if (everConnected) reconnectHandlers.forEach((h) => h());
     everConnected = true;
@@ -101,11 +109,12 @@ export function connectSocket(): Socket {
 export function disconnectSocket(): void {
   socket?.disconnect();
   socket = null;
+  draining = false;
   everConnected = false;
   useConnection.getState().set('offline');
 }
 
-export const isSocketConnected = () => socket?.connected === true;
+export const isSocketConnected = () => socket?.connected === true && !draining;
 
 export function onSocketEvent<E extends keyof ServerEvents>(event: E, handler: Handler<E>): () => void {
   const s = connectSocket();
@@ -127,7 +136,7 @@ export type EventAck = { ok: true; seq?: number } | { ok: false; error: { code: 
 
 /** Emits a client event with the ack the contract asks for; resolves with the ack, or null if it never came. */
 export async function emitEvent<E extends Exclude<keyof ClientEvents, 'message:send'>>(event: E, payload: ClientEvents[E], timeoutMs = 5_000): Promise<EventAck | null> {
-  if (!socket?.connected) return null;
+  if (!socket || !isSocketConnected()) return null;
   try {
     return (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as EventAck;
   } catch {
@@ -137,6 +146,6 @@ export async function emitEvent<E extends Exclude<keyof ClientEvents, 'message:s
 
 /** Sends a message and resolves with the server's ack; rejects on timeout or when the socket is down. */
 export async function sendOverSocket(payload: ClientEvents['message:send'], timeoutMs: number): Promise<SendAck> {
-  if (!socket?.connected) throw new Error('socket is not connected');
+  if (!socket || !isSocketConnected()) throw new Error('socket is not connected');
   return (await socket.timeout(timeoutMs).emitWithAck('message:send', payload)) as SendAck;
 }
