@@ -4,7 +4,7 @@ import { Attachments1795307300000 } from './1795307300000-Attachments';
 import { Bridge1796000000000 } from './1796000000000-Bridge';
 import { MessageDelivery1796050000000 } from './1796050000000-MessageDelivery';
 import { Deliveries1796050000001 } from './1796050000001-Deliveries';
-import { OperatorAlerts1796080286914 } from './1796080286914-OperatorAlerts';
+import { OperatorAlerts1796600000001 } from './1796600000001-OperatorAlerts';
 import { MessageSearch1796200000000 } from './1796200000000-MessageSearch';
 import { ScheduledMessages1796200001000 } from './1796200001000-ScheduledMessages';
 import { Notifications1796500000000 } from './1796500000000-Notifications';
@@ -20,12 +20,11 @@ export const migrations = [
   Bridge1796000000000,
   MessageDelivery1796050000000,
   Deliveries1796050000001,
-  // Named by its creation time, which sorts before later-numbered ones; it needs only deliveries and users.
-  OperatorAlerts1796080286914,
   MessageSearch1796200000000,
   ScheduledMessages1796200001000,
   Inbox1796400000000,
   Notifications1796500000000,
   TelegramLinks1796500000001,
   InboxStatsFacts1796600000000,
+  OperatorAlerts1796600000001,
 ];

@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (`deliveries`, kind `card`) addressed to an operator. The unique index makes one card per customer message per
  * operator, however often the inbound event is processed; the lookup index finds the card a Telegram reply quotes.
  */
-export class OperatorAlerts1796080286914 implements MigrationInterface {
-  name = 'OperatorAlerts1796080286914';
+export class OperatorAlerts1796600000001 implements MigrationInterface {
+  name = 'OperatorAlerts1796600000001';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
