@@ -78,6 +78,43 @@ describe('search and scheduled messages in the SPA (e2e, Chromium)', () => {
     await log(a).locator('article[data-seq="150"]').waitFor();
   });
 
+  it('opened at a message, loads the newer pages while scrolling down and the older ones while scrolling up', async () => {
+    await a.goto(`${app.url}/chats/${chatId}?message=20`);
+    const found = log(a).locator('article[data-highlighted="true"]');
+    await found.waitFor();
+    const seqs = () => log(a).locator('article[data-seq]').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+    // The first page is the one around seq 20 (50 messages): nothing from the live end yet.
+    expect(Math.max(...(await seqs()))).toBeLessThan(100);
+    const requests: string[] = [];
+    a.on('request', (r) => void (r.url().includes(`/chats/${chatId}/messages`) && requests.push(r.url())));
+    await expect
+      .poll(
+        async () => {
+          await log(a).evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+          return Math.max(...(await seqs()));
+        },
+        { timeout: 30_000, interval: 300 },
+      )
+      .toBe(150);
+    expect(requests.some((u) => new URL(u).searchParams.has('after'))).toBe(true);
+    // Still the opened-at-a-message view, now at the newest message: nothing newer to offer.
+    expect(a.url()).toMatch(new RegExp(`/chats/${chatId}\\?message=20$`));
+    await a.getByRole('button', { name: /Jump to latest/ }).waitFor({ state: 'detached' });
+    await expect
+      .poll(
+        async () => {
+          await log(a).evaluate((el) => el.scrollTo({ top: 0 }));
+          return Math.min(...(await seqs()));
+        },
+        { timeout: 30_000, interval: 300 },
+      )
+      .toBe(1);
+    // Each message once, whatever order the pages came in.
+    await log(a).evaluate((el) => el.scrollTo({ top: el.scrollHeight / 2 }));
+    const middle = await seqs();
+    expect(new Set(middle).size).toBe(middle.length);
+  });
+
   it('searches in this chat only, from the chat header', async () => {
     await a.getByRole('button', { name: 'Search in this chat' }).click();
     const box = a.getByRole('combobox', { name: 'Search messages' });
