@@ -4,6 +4,9 @@ import { useT } from '@/lib/i18n';
 
 export interface DayChartProps {
   days: DayStatsDto[];
+  /** The period, so days without any activity show as zero rather than disappear. */
+  from: string;
+  to: string;
   locale: string;
   formatSeconds: (seconds: number | null) => string;
 }
@@ -12,11 +15,17 @@ export interface DayChartProps {
  * Threads opened vs resolved per day as bars, the median first response as a line on its own axis. Its own module
  * so the charting library loads with the statistics page, not with the app.
  */
-export default function DayChart({ days, locale, formatSeconds }: DayChartProps) {
+export default function DayChart({ days, from, to, locale, formatSeconds }: DayChartProps) {
   const t = useT();
   const date = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
   const count = (n: number) => n.toLocaleString(locale);
-  const data = days.map((d) => ({ date: d.date, opened: d.opened, resolved: d.resolved, firstResponse: d.firstResponseMedianSeconds }));
+  const byDate = new Map(days.map((d) => [d.date, d]));
+  const data = [];
+  for (let at = Date.parse(from.slice(0, 10)); at < Date.parse(to); at += 86_400_000) {
+    const key = new Date(at).toISOString().slice(0, 10);
+    const d = byDate.get(key);
+    data.push({ date: key, opened: d?.opened ?? 0, resolved: d?.resolved ?? 0, firstResponse: d?.firstResponseMedianSeconds ?? null });
+  }
   return (
     <figure role="img" aria-label={t('inbox.stats.chart')} className="h-64 w-full max-w-3xl">
       <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 640, height: 256 }}>

@@ -7,7 +7,7 @@ const DAY_MS = 86_400_000;
 
 const formatSeconds = (seconds: number | null, locale: string) => {
   if (seconds === null) return '—';
-  if (seconds < 90) return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(seconds)} s`;
+  if (seconds < 90) return `${new Intl.NumberFormat(locale, { maximumFractionDigits: seconds < 10 ? 1 : 0 }).format(seconds)} s`;
   if (seconds < 5400) return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(seconds / 60)} min`;
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(seconds / 3600)} h`;
 };
@@ -66,7 +66,7 @@ export function StatsPage() {
             ))}
           </dl>
           <Suspense fallback={<div className="h-64" />}>
-            <DayChart days={data.days} locale={locale} formatSeconds={(s) => formatSeconds(s, locale)} />
+            <DayChart days={data.days} from={data.from} to={data.to} locale={locale} formatSeconds={(s) => formatSeconds(s, locale)} />
           </Suspense>
           <table className="w-full text-sm">
             <caption className="text-left font-semibold">{t('inbox.stats.operators')}</caption>
