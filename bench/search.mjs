@@ -74,6 +74,7 @@ async function main() {
     probeScript: join(here, 'lib', 'probe.cjs'),
     env: {
       NODE_ENV: 'production',
+      BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       ROLE: 'api',
       LOG_LEVEL: 'warn',
       DATABASE_URL: databaseUrl,
