@@ -40,6 +40,10 @@ const TYPO_THRESHOLD = 0.4;
  */
 const SCAN_MAX_MESSAGES = 20_000;
 
+/** How long (and for how many callers) the plan choice is remembered. */
+const SCAN_CHOICE_TTL_MS = 30_000;
+const SCAN_CHOICE_MAX = 10_000;
+
 /**
  * The tsquery for the terms, ANDed, each built by PostgreSQL from a bound parameter (never spliced text), so it is a
  * constant at plan time and the planner can estimate it against the GIN index. Prefix text is letters and digits only.
@@ -81,13 +85,25 @@ const hydrate = (hits: string, headline: string) => `
 export class SearchRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** How many messages the search may look at: the sum of the caller's chats' lengths (seqs are gapless). */
+  /** Per caller (and chat filter): whether their chats are small enough to scan, and until when that answer holds. */
+  private readonly scanChoice = new Map<string, { scan: boolean; until: number }>();
+
+  /**
+   * How many messages the search may look at: the sum of the caller's chats' lengths (seqs are gapless). It only
+   * picks the plan (both give the same rows), so a briefly stale answer is harmless and saves a query per search.
+   */
   private async scans(filters: SearchFilters): Promise<boolean> {
+    const key = `${filters.userId}:${filters.chatId ?? ''}`;
+    const now = Date.now();
+    const known = this.scanChoice.get(key);
+    if (known && known.until > now) return known.scan;
     const [row]: Array<{ n: number }> = await this.dataSource.query(
       `SELECT coalesce(sum(c.last_message_seq), 0)::int AS n FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
        WHERE cm.user_id = $1 AND ($2::uuid IS NULL OR cm.chat_id = $2::uuid)`,
       [filters.userId, filters.chatId ?? null],
     );
+    if (this.scanChoice.size >= SCAN_CHOICE_MAX) this.scanChoice.delete(this.scanChoice.keys().next().value!);
+    this.scanChoice.set(key, { scan: row.n <= SCAN_MAX_MESSAGES, until: now + SCAN_CHOICE_TTL_MS });
     return row.n <= SCAN_MAX_MESSAGES;
   }
 
@@ -127,21 +143,20 @@ export class SearchRepository {
     const q = tsquery(terms, params);
     params.push(text, limit, offset);
     const n = params.length;
-    // The function form is not indexable, so a small set is read through (chat_id, seq); the operator uses the GIN index.
-    const match = scan ? `word_similarity($${n - 2}, m.body) >= ${TYPO_THRESHOLD}` : `$${n - 2} <% m.body`;
+    const statement = (match: string) => `WITH hits AS (
+         SELECT m.id, m.created_at, word_similarity($${n - 2}, m.body) AS rank
+         FROM messages m
+         WHERE ${where} AND ${match} AND NOT (m.body_tsv @@ (${q}))
+         ORDER BY rank DESC, m.created_at DESC, m.id DESC
+         LIMIT $${n - 1} OFFSET $${n}
+       )
+       ${hydrate('hits', 'NULL::text')}`;
+    // A small set is read through (chat_id, seq) and tested with the function form, which needs no setting; the
+    // operator form uses the GIN index and takes its threshold from a setting made for this transaction only.
+    if (scan) return this.dataSource.query(statement(`word_similarity($${n - 2}, m.body) >= ${TYPO_THRESHOLD}`), params);
     return this.dataSource.transaction(async (tx) => {
       await tx.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [String(TYPO_THRESHOLD)]);
-      return tx.query(
-        `WITH hits AS (
-           SELECT m.id, m.created_at, word_similarity($${n - 2}, m.body) AS rank
-           FROM messages m
-           WHERE ${where} AND ${match} AND NOT (m.body_tsv @@ (${q}))
-           ORDER BY rank DESC, m.created_at DESC, m.id DESC
-           LIMIT $${n - 1} OFFSET $${n}
-         )
-         ${hydrate('hits', 'NULL::text')}`,
-        params,
-      );
+      return tx.query(statement(`$${n - 2} <% m.body`), params);
     });
   }
 }
