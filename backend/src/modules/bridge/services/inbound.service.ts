@@ -19,6 +19,7 @@ import { MessageService } from '@/services/message.service';
 import { ChannelAccessService } from './channel-access.service';
 import { ChannelService } from './channel.service';
 import { type InboundAction, type InboundPerson, largestImage, normaliseAvito, normaliseTelegram } from './inbound-normalize';
+import { AiAgentService } from './ai-agent.service';
 import { AutoAssignService } from './auto-assign.service';
 import { ThreadViewService } from './thread-view.service';
 
@@ -57,6 +58,7 @@ export class InboundService {
     private readonly metrics: DeliveryMetricsRepository,
     private readonly links: TelegramLinkService,
     private readonly autoAssign: AutoAssignService,
+    private readonly ai: AiAgentService,
   ) {}
 
   async process(eventId: string): Promise<JobOutcome> {
@@ -137,6 +139,7 @@ export class InboundService {
       if (stored || created) await this.queueFiles(row, thread, message.id, action);
       const touched = await this.inbox.touchFromCustomer(thread.chatId, action.createdAt, action.context && Object.keys(action.context).length > 1 ? action.context : null);
       reopened = !!touched?.reopened;
+      if (stored) await this.ai.onCustomerMessage(touched?.thread ?? thread, message, new Date(receivedAt).getTime());
     }
     // A new thread, or a resolved one the customer opened again, reaches the channel's people live.
     if (created || reopened) {
@@ -185,7 +188,14 @@ export class InboundService {
     const name = customer.name || `${row.type === 'avito' ? 'Avito' : 'Telegram'} customer ${customer.externalId}`;
     const contact = await this.inbox.upsertContact(row.id, customer.externalId, { ...customer, name });
     const chat = await this.chats.createInboxThread(contact.name, await this.access.threadMemberIds(row.id));
-    const thread = await this.inbox.insertThread({ chatId: chat.id, channelId: row.id, externalChatId: action.externalChatId, contactId: contact.id, context });
+    const thread = await this.inbox.insertThread({
+      chatId: chat.id,
+      channelId: row.id,
+      externalChatId: action.externalChatId,
+      contactId: contact.id,
+      context,
+      owner: this.ai.initialOwner(row.ai),
+    });
     return { thread, created: true };
   }
 
