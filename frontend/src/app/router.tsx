@@ -9,7 +9,7 @@ import { LoginRoute, RegisterRoute } from './routes/auth';
 import { ChatRoute } from './routes/chat';
 import { ChatsLayout, NoChatSelected } from './routes/chats-layout';
 import { InboxLayout } from './routes/inbox';
-import { InboxPage, StatsPage } from '@/features/inbox';
+import { ChannelSettingsPage, InboxPage, StatsPage } from '@/features/inbox';
 
 function RequireSession({ children }: { children: ReactNode }) {
   const status = useSession((s) => s.status);
@@ -61,6 +61,7 @@ export function AppRouter() {
           <Route element={<RequireSession><InboxLayout /></RequireSession>}>
             <Route path="inbox" element={<InboxPage />} />
             <Route path="inbox/stats" element={<StatsPage />} />
+            <Route path="inbox/channels" element={<ChannelSettingsPage />} />
             <Route path="inbox/:chatId" element={<InboxPage />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />

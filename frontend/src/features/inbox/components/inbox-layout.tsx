@@ -18,6 +18,9 @@ export function InboxPage() {
           <Link to="/inbox/stats" className="ml-auto text-sm text-blue-600 underline">
             {t('inbox.stats.title')}
           </Link>
+          <Link to="/inbox/channels" className="text-sm text-blue-600 underline">
+            {t('inbox.channels.title')}
+          </Link>
         </div>
         <ThreadList activeChatId={chatId} />
       </aside>

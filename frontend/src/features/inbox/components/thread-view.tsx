@@ -11,6 +11,8 @@ import { emitEvent, onSocketEvent } from '@/lib/socket';
 import { cn } from '@/utils/cn';
 import { uuid } from '@/utils/id';
 import { useCanned, useChannels, useInvalidateInbox, useLabels, useMergeMessage, useRedeliver, useSend, useSetLabels, useThreadMessages, useUpdateThread } from '../api';
+import { AiDraft } from './ai-draft';
+import { AiOwnerControls } from './ai-owner';
 import { Composer, type ComposerSend } from './composer';
 import { DeliveryState } from './delivery-state';
 import { STATUSES } from './thread-list';
@@ -51,6 +53,7 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
   const [typing, setTyping] = useState<Record<string, number>>({});
   const [snoozeOpen, setSnoozeOpen] = useState(false);
   const [pickDate, setPickDate] = useState('');
+  const [prefill, setPrefill] = useState<{ text: string; nonce: number }>();
   const bottom = useRef<HTMLDivElement>(null);
   const capabilities = channels.data?.items.find((c) => c.id === thread.channel.id)?.capabilities;
   const names = new Map(thread.chat.members.map((m) => [m.userId, m.user.displayName]));
@@ -148,6 +151,7 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
             ))}
           </select>
           <div className="ml-auto flex items-center gap-1">
+            <AiOwnerControls thread={thread} />
             <Button size="sm" variant="secondary" onClick={assignToMe} disabled={thread.assigneeId === me.id}>
               {t('inbox.assignToMe')}
             </Button>
@@ -209,7 +213,8 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
         <ol className="min-h-0 flex-1 space-y-2 overflow-y-auto p-3" aria-label={t('inbox.messages')}>
           {items.map((m) => {
             const customer = m.senderContactId !== null;
-            const author = customer ? thread.contact.name : m.senderId ? (names.get(m.senderId) ?? '') : thread.channel.name;
+            const byAi = m.senderKind === 'ai';
+            const author = customer ? thread.contact.name : byAi ? (m.senderName ?? '') : m.senderId ? (names.get(m.senderId) ?? '') : thread.channel.name;
             return (
               <li key={m.id} className={cn('flex', customer ? 'justify-start' : 'justify-end')}>
                 <div
@@ -221,6 +226,7 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
                 >
                   <div className="mb-0.5 flex items-center gap-2 text-xs opacity-80">
                     {m.internal ? <span className="rounded bg-amber-300 px-1 font-semibold text-amber-950">{t('inbox.note')}</span> : null}
+                    {byAi ? <span data-testid="ai-badge" className="rounded bg-emerald-300 px-1 font-semibold text-emerald-950">{t('inbox.aiBadge')}</span> : null}
                     <span>{author}</span>
                     <span>{formatTime(m.createdAt, locale)}</span>
                   </div>
@@ -232,7 +238,8 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
           })}
           <div ref={bottom} />
         </ol>
-        <Composer capabilities={capabilities} canned={canned.data?.items ?? []} onSend={onSend} onTyping={() => void emitEvent('typing', { chatId })} />
+        <AiDraft chatId={chatId} agentName={thread.aiAgent?.agentName ?? t('inbox.owner.ai')} onUse={(text) => setPrefill({ text, nonce: Date.now() })} />
+        <Composer capabilities={capabilities} canned={canned.data?.items ?? []} onSend={onSend} onTyping={() => void emitEvent('typing', { chatId })} prefill={prefill} />
       </section>
       <CustomerPanel thread={thread} />
     </div>
