@@ -19,10 +19,10 @@ export const migrations = [
   Bridge1796000000000,
   MessageDelivery1796050000000,
   Deliveries1796050000001,
+  AiAgent1796080275676,
   MessageSearch1796200000000,
   ScheduledMessages1796200001000,
   Inbox1796400000000,
   Notifications1796500000000,
   TelegramLinks1796500000001,
-  AiAgent1796080275676,
 ];
