@@ -67,8 +67,8 @@ export class LlmRepository {
       );
     } catch (error) {
       if (error instanceof OpenAI.APIConnectionTimeoutError) throw new LlmError('timeout', `the model did not answer within ${request.timeoutMs} ms`);
-      if (error instanceof OpenAI.APIError) throw new LlmError('error', `the model provider answered ${error.status ?? 'without a status'}: ${error.message}`.slice(0, 500));
-      throw new LlmError('error', error instanceof Error ? error.message : String(error));
+      if (error instanceof OpenAI.APIError) throw new LlmError('error', this.scrub(`the model provider answered ${error.status ?? 'without a status'}: ${error.message}`).slice(0, 500));
+      throw new LlmError('error', this.scrub(error instanceof Error ? error.message : String(error)));
     }
     const message = completion.choices[0]?.message;
     const call = message?.tool_calls?.find((c) => c.type === 'function');
@@ -85,6 +85,12 @@ export class LlmRepository {
     const text = message?.content?.trim();
     if (!text) throw new LlmError('error', 'the model answered with no text');
     return { kind: 'text', text };
+  }
+
+  /** Providers quote a rejected key in their error text; it must not reach a log line. */
+  private scrub(text: string): string {
+    const key = this.config.ai.apiKey;
+    return key ? text.split(key).join('***') : text;
   }
 
   private clientOrThrow(): OpenAI {

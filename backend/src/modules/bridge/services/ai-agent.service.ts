@@ -50,12 +50,28 @@ export class OwnerChangedError extends Error {
   }
 }
 
-/** Whether the text asks for a person: a keyword as a whole word or phrase, in any case. */
+/**
+ * One keyword word as a pattern. Russian words change their endings ("оператор" → "оператора", "живой человек" →
+ * "живым человеком"), so a Cyrillic word matches its stem (without its last letter, or two of a short word) plus a
+ * short ending ("оператор" still never matches "оперативно");
+ * other words match as written or with a plural "s"/"es" (so "human" never matches "humane").
+ */
+function wordPattern(word: string): string {
+  const escaped = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (/^\p{Script=Cyrillic}+$/u.test(word)) {
+    const stem = word.length > 6 ? word.slice(0, -1) : word.length > 4 ? word.slice(0, -2) : word;
+    return `${escaped(stem)}\\p{L}{0,4}`;
+  }
+  return `${escaped(word)}(?:s|es)?`;
+}
+
+/** Which keyword the text asks for a person with: whole words or phrases, in any case; null when none. */
 export function askedForPerson(text: string, keywords: string[]): string | null {
   const lower = text.toLowerCase();
   for (const keyword of keywords) {
-    const escaped = keyword.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
-    if (new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'u').test(lower)) return keyword;
+    const words = keyword.toLowerCase().trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) continue;
+    if (new RegExp(`(?<![\\p{L}\\p{N}])${words.map(wordPattern).join('\\s+')}(?![\\p{L}\\p{N}])`, 'u').test(lower)) return keyword;
   }
   return null;
 }

@@ -139,7 +139,13 @@ export class InboundService {
       if (stored || created) await this.queueFiles(row, thread, message.id, action);
       const touched = await this.inbox.touchFromCustomer(thread.chatId, action.createdAt, action.context && Object.keys(action.context).length > 1 ? action.context : null);
       reopened = !!touched?.reopened;
-      if (stored) await this.ai.onCustomerMessage(touched?.thread ?? thread, message, new Date(receivedAt).getTime());
+      // The message is stored whatever the agent does; a failure here (Redis down) must not fail the event,
+      // whose retry would find the message already stored and never reach the agent again either.
+      if (stored) {
+        await this.ai.onCustomerMessage(touched?.thread ?? thread, message, new Date(receivedAt).getTime()).catch((error: Error) =>
+          this.logger.warn({ err: error, chatId: thread.chatId }, 'the AI agent could not take the customer message'),
+        );
+      }
     }
     // A new thread, or a resolved one the customer opened again, reaches the channel's people live.
     if (created || reopened) {
