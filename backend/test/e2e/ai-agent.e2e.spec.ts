@@ -7,6 +7,7 @@ import { startFakeTelegram, type FakeBot, type FakeTelegram } from '../fakes/tel
 import { registerUser, type TestUser } from '../helpers/api';
 import { metricsAuth, startApp, type TestApp } from '../helpers/app';
 import { api, avitoChannel, type Channel, eventually, registerAdmin, send, telegramChannel } from '../helpers/outbound';
+import { closeAllSockets, connect, Inbox } from '../helpers/socket';
 
 /**
  * The AI agent on Telegram and Avito channels against the fake providers and a fake OpenAI-compatible model:
@@ -81,6 +82,7 @@ describe('AI agent (e2e: the app, fake Telegram, fake Avito, fake model)', () =>
     expect(created.body.ai).toMatchObject({ mode: 'draft', enabled: true, handoffKeywords: expect.arrayContaining(['оператор', 'живой человек']) });
   });
   afterAll(async () => {
+    closeAllSockets();
     await app?.close();
     await Promise.all([tg?.close(), avito?.close(), llm?.close()]);
   });
@@ -167,10 +169,13 @@ describe('AI agent (e2e: the app, fake Telegram, fake Avito, fake model)', () =>
   it('"оператор" hands the thread to people without asking the model: owner human, status open, the event says why', async () => {
     const id = ++customer;
     const before = llm.log.length;
-    const thread = await customerWrites(bot, channel.id, id, 'Позовите оператора пожалуйста... нет, просто оператор');
+    const live = new Inbox(await connect(app.url, admin.accessToken));
+    const thread = await customerWrites(bot, channel.id, id, 'Позовите оператора, пожалуйста');
     const handoff = await eventually(async () => handoffs.find((h) => h.chatId === thread.chat.id), 10_000, 'the hand-off event');
     expect(handoff).toMatchObject({ reason: 'keyword', detail: expect.stringContaining('оператор') });
     expect(handoff.memberIds).toContain(admin.id);
+    await live.waitFor<{ chatId: string; reason: string }>('thread:handoff', (e) => e.chatId === thread.chat.id && e.reason === 'keyword');
+    await live.waitFor<{ chat: { id: string }; owner: string }>('thread:updated', (e) => e.chat.id === thread.chat.id && e.owner === 'human');
     expect(await threadOf(thread.chat.id)).toMatchObject({ owner: 'human', status: 'open' });
     await settle(500);
     expect(llm.log.length).toBe(before);
@@ -264,8 +269,10 @@ describe('AI agent (e2e: the app, fake Telegram, fake Avito, fake model)', () =>
   it('draft mode: the answer waits for the operators as a draft and nothing is sent by itself', async () => {
     const id = ++customer;
     const draftChannel = (await api<{ items: Array<Channel & { name: string }> }>(app.url, admin, 'GET', '/channels')).body.items.find((c) => c.name === 'draft bot')!;
+    const live = new Inbox(await connect(app.url, admin.accessToken));
     llm.script({ text: 'Draft: we open at 9.' });
     const thread = await customerWrites(draftBot, draftChannel.id, id, 'When do you open?');
+    await live.waitFor<{ chatId: string; text: string }>('thread:draft', (e) => e.chatId === thread.chat.id && e.text === 'Draft: we open at 9.', 1, 15_000);
     expect(thread.aiAgent).toMatchObject({ mode: 'draft' });
     const draft = await eventually(
       async () => {

@@ -124,6 +124,7 @@ export class InboundService {
     }
 
     let reopened = false;
+    let owner = thread.owner;
     if (action.direction === 'out') {
       const outcome = await this.ingestOwn(thread, action, receivedAt);
       if (outcome) return outcome;
@@ -139,6 +140,7 @@ export class InboundService {
       if (stored || created) await this.queueFiles(row, thread, message.id, action);
       const touched = await this.inbox.touchFromCustomer(thread.chatId, action.createdAt, action.context && Object.keys(action.context).length > 1 ? action.context : null);
       reopened = !!touched?.reopened;
+      owner = touched?.thread.owner ?? owner;
       // The message is stored whatever the agent does; a failure here (Redis down) must not fail the event,
       // whose retry would find the message already stored and never reach the agent again either.
       if (stored) {
@@ -149,7 +151,8 @@ export class InboundService {
     }
     // A new thread, or a resolved one the customer opened again, reaches the channel's people live.
     if (created || reopened) {
-      await this.autoAssign.assign(thread.chatId);
+      // While the AI agent answers, nobody is given the thread; the hand-off assigns it.
+      if (owner !== 'ai') await this.autoAssign.assign(thread.chatId);
       await this.views.announce(thread.chatId);
     }
     return undefined;
