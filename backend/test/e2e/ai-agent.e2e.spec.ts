@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventRepository } from '../../src/repositories/event.repository';
+import { JobService } from '../../src/services/job.service';
 import { startFakeAvito, type FakeAvito, type FakeAvitoAccount } from '../fakes/avito';
 import { startFakeLlm, type FakeLlm } from '../fakes/llm';
 import { startFakeTelegram, type FakeBot, type FakeTelegram } from '../fakes/telegram';
@@ -291,6 +292,27 @@ describe('AI agent (e2e: the app, fake Telegram, fake Avito, fake model)', () =>
     expect((await api(app.url, admin, 'DELETE', `/inbox/threads/${thread.chat.id}/draft`)).status).toBe(204);
     expect((await api<{ text: string | null }>(app.url, admin, 'GET', `/inbox/threads/${thread.chat.id}/draft`)).body.text).toBeNull();
     expect((await threadOf(thread.chat.id, draftChannel.id)).owner).toBe('ai');
+  });
+
+  it('a reply job Redis lost is queued again from PostgreSQL by the sweeper: the customer is answered', async () => {
+    const id = ++customer;
+    llm.script({ text: 'first' });
+    const thread = await customerWrites(bot, channel.id, id, 'sweeper test');
+    await eventually(async () => sentTo(bot, id).includes('first'), 15_000, 'the first answer');
+    // With the agent switched off the customer's next message queues no job, as if Redis had lost it.
+    expect((await api(app.url, admin, 'PATCH', `/channels/${channel.id}`, { ai: { enabled: false } })).status).toBe(200);
+    const before = llm.log.length;
+    await customerWrites(bot, channel.id, id, 'is anyone there?');
+    await settle(500);
+    expect(llm.log.length).toBe(before);
+    expect((await api(app.url, admin, 'PATCH', `/channels/${channel.id}`, { ai: { enabled: true } })).status).toBe(200);
+    llm.script({ text: 'second' });
+    expect(await app.app.get(JobService).sweep()).toBeGreaterThan(0);
+    // Late by now: the answer or, past the timeout, the fallback with a hand-off; never silence.
+    await eventually(async () => sentTo(bot, id).length === 2, 15_000, 'an answer to the lost message');
+    expect([['first', 'second'], ['first', AI.fallbackText]]).toContainEqual(sentTo(bot, id));
+    // The fallback path leaves 'second' scripted: it must not answer someone else.
+    llm.reset();
   });
 
   it('bad settings get a 400 naming the field; strangers get 404; returning a thread to a channel without AI is 409', async () => {

@@ -121,6 +121,25 @@ export class InboxRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Customer messages the AI agent owes an answer to: the newest message of a thread it owns (auto mode, agent
+   * enabled) is the customer's, from the last `withinSeconds`. Walks the activity index, so only recent threads are read.
+   */
+  owedAiReplies(withinSeconds: number, limit: number): Promise<Array<{ chatId: string; messageId: string; createdAt: Date }>> {
+    return this.dataSource.query(
+      `SELECT t.chat_id AS "chatId", m.id AS "messageId", m.created_at AS "createdAt"
+       FROM inbox_threads t
+       JOIN channels ch ON ch.id = t.channel_id AND ch.deleted_at IS NULL AND ch.ai->>'enabled' = 'true' AND ch.ai->>'mode' = 'auto'
+       JOIN LATERAL (
+         SELECT id, created_at, sender_contact_id FROM messages
+         WHERE chat_id = t.chat_id AND deleted_at IS NULL AND NOT internal ORDER BY seq DESC LIMIT 1
+       ) m ON m.sender_contact_id IS NOT NULL
+       WHERE t.last_activity_at > now() - make_interval(secs => $1) AND t.owner = 'ai'
+       ORDER BY t.last_activity_at DESC LIMIT $2`,
+      [withinSeconds, limit],
+    );
+  }
+
   /** Stores the agent's draft (replacing an older one), or clears it with null. */
   async setDraft(chatId: string, text: string | null): Promise<InboxThreadRow | null> {
     const [rows]: [InboxThreadRow[], number] = await this.dataSource.query(

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import type { AuthContext } from '@/core/auth';
 import { conflict, notFound } from '@/core/errors';
-import { JobName, type JobPayloads } from '@/core/jobs';
+import { JobName, type JobPayloads, type RebuiltJob } from '@/core/jobs';
 import type { MessageChange, TransactionQuery } from '@/core/message-hooks';
 import { CHANNEL_CAPABILITIES, type ChannelAiSettings, DEFAULT_AGENT_NAME, DEFAULT_HANDOFF_KEYWORDS } from '@/modules/bridge/models/channel.model';
 import type { InboxThreadRow } from '@/modules/bridge/models/inbox-thread.model';
@@ -37,6 +37,9 @@ export const HANDOFF_TOOL: LlmTool = {
   },
 };
 
+/** Kept under the 600 s a finished reply job stays in Redis (JOB_OPTIONS), so the sweeper never runs one twice. */
+const OWED_WINDOW_SECONDS = 540;
+const OWED_BATCH = 500;
 /** How many recent messages are read before the token budget trims them. */
 const HISTORY_MESSAGES = 60;
 /** A rough token estimate (about four characters a token), enough to bound the prompt. */
@@ -153,6 +156,16 @@ export class AiAgentService implements OnModuleInit {
   }
 
   // ---- the reply job ----
+
+  /**
+   * Reply jobs PostgreSQL says are owed (Redis lost them): queued again under their ids, a no-op for a job Redis
+   * still holds. Being late by then, they send the fallback and hand off: the customer is never left unanswered.
+   * The window stays within the time a finished job is kept, so a job that already ran is never run again.
+   */
+  async owedReplies(): Promise<Array<RebuiltJob<JobName.BridgeAiReply>>> {
+    const owed = await this.inbox.owedAiReplies(OWED_WINDOW_SECONDS, OWED_BATCH);
+    return owed.map((o) => ({ jobId: `ai-${o.messageId}`, data: { chatId: o.chatId, messageId: o.messageId, receivedAt: new Date(o.createdAt).getTime() } }));
+  }
 
   async reply(data: JobPayloads[JobName.BridgeAiReply]): Promise<void> {
     const thread = await this.inbox.findThreadByChat(data.chatId);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type JobHandler, JobName, type JobOutcome, type JobPayloads } from '@/core/jobs';
+import { type JobHandler, JobName, type JobOutcome, type JobPayloads, type RebuiltJob } from '@/core/jobs';
 import { AiAgentService } from '@/modules/bridge/services/ai-agent.service';
 
 @Injectable()
@@ -10,5 +10,9 @@ export class AiReplyProcessor implements JobHandler<JobName.BridgeAiReply> {
 
   handle(data: JobPayloads[JobName.BridgeAiReply]): Promise<JobOutcome> {
     return this.agent.reply(data);
+  }
+
+  rebuild(): Promise<Array<RebuiltJob<JobName.BridgeAiReply>>> {
+    return this.agent.owedReplies();
   }
 }
