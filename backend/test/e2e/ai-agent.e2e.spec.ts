@@ -297,7 +297,7 @@ describe('AI agent (e2e: the app, fake Telegram, fake Avito, fake model)', () =>
   it('a reply job Redis lost is queued again from PostgreSQL by the sweeper: the customer is answered', async () => {
     const id = ++customer;
     llm.script({ text: 'first' });
-    const thread = await customerWrites(bot, channel.id, id, 'sweeper test');
+    await customerWrites(bot, channel.id, id, 'sweeper test');
     await eventually(async () => sentTo(bot, id).includes('first'), 15_000, 'the first answer');
     // With the agent switched off the customer's next message queues no job, as if Redis had lost it.
     expect((await api(app.url, admin, 'PATCH', `/channels/${channel.id}`, { ai: { enabled: false } })).status).toBe(200);
