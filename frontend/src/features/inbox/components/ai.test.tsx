@@ -108,7 +108,7 @@ describe('AI agent in the inbox (unit, HTTP mocked with MSW)', () => {
       message(chatId, 3, { body: 'Operator here', senderId: me.id, senderContactId: null }),
     ];
     server.use(
-      http.get('*/api/v1/chats/:id/messages', () => HttpResponse.json({ items })),
+      http.get('*/api/v1/chats/:id/messages', () => HttpResponse.json({ items: [...items].reverse() })),
       http.post('*/api/v1/inbox/threads/:id/viewing', () => HttpResponse.json({ chatId, viewers: [] })),
       http.delete('*/api/v1/inbox/threads/:id/viewing', () => new HttpResponse(null, { status: 204 })),
       http.get('*/api/v1/inbox/threads/:id/draft', () => HttpResponse.json({ text: null, createdAt: null })),
@@ -121,6 +121,12 @@ describe('AI agent in the inbox (unit, HTTP mocked with MSW)', () => {
     const ai = (await within(list).findByText('At 9.')).closest('li')!;
     expect(within(ai).getByTestId('ai-badge')).toHaveTextContent('AI');
     expect(ai).toHaveTextContent('Shop assistant');
+    // The server pages newest first; the thread reads top to bottom.
+    expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      expect.stringContaining('When do you open?'),
+      expect.stringContaining('At 9.'),
+      expect.stringContaining('Operator here'),
+    ]);
     const operator = within(list).getByText('Operator here').closest('li')!;
     expect(within(operator).queryByTestId('ai-badge')).toBeNull();
     expect(screen.getByTestId('thread-owner')).toHaveTextContent('AI · Shop assistant');

@@ -18,6 +18,8 @@ export function ThreadMessages({ thread, items }: ThreadMessagesProps) {
   const redeliver = useRedeliver();
   const bottom = useRef<HTMLDivElement>(null);
   const names = new Map(thread.chat.members.map((m) => [m.userId, m.user.displayName]));
+  // The history page comes newest first; live merges keep seq order. Shown oldest at the top either way.
+  const ordered = [...items].sort((a, b) => a.seq - b.seq);
 
   useEffect(() => {
     bottom.current?.scrollIntoView?.({ block: 'end' });
@@ -25,7 +27,7 @@ export function ThreadMessages({ thread, items }: ThreadMessagesProps) {
 
   return (
     <ol className="min-h-0 flex-1 space-y-2 overflow-y-auto p-3" aria-label={t('inbox.messages')}>
-      {items.map((m) => {
+      {ordered.map((m) => {
         const customer = m.senderContactId !== null;
         const byAi = m.senderKind === 'ai';
         const author = customer ? thread.contact.name : byAi ? (m.senderName ?? '') : m.senderId ? (names.get(m.senderId) ?? '') : thread.channel.name;
