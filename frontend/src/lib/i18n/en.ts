@@ -177,6 +177,8 @@ export const en = {
   'inbox.takeOver': "Take over",
   'inbox.returnToAi': "Return to AI",
   'inbox.aiBadge': "AI",
+  'inbox.owner.aiAnswering': "The AI agent answers this thread",
+  'inbox.handedOff': "Handed to people: {detail}",
   'inbox.draft.title': "Draft from {name}",
   'inbox.draft.use': "Use",
   'inbox.draft.discard': "Discard",

@@ -178,6 +178,8 @@ export const ru: Partial<Record<MessageKey, string>> = {
   'inbox.takeOver': "Взять на себя",
   'inbox.returnToAi': "Вернуть ИИ",
   'inbox.aiBadge': "ИИ",
+  'inbox.owner.aiAnswering': "В этом диалоге отвечает ИИ-агент",
+  'inbox.handedOff': "Передано людям: {detail}",
   'inbox.draft.title': "Черновик от {name}",
   'inbox.draft.use': "Использовать",
   'inbox.draft.discard': "Отклонить",

@@ -1,6 +1,8 @@
 import type { ThreadResponseDto } from '@messenger/api-client';
+import { useEffect, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { useT } from '@/lib/i18n';
+import { onSocketEvent } from '@/lib/socket';
 import { cn } from '@/utils/cn';
 import { useReturnToAi, useTakeOver } from '../api';
 
@@ -15,6 +17,9 @@ export function AiOwnerControls({ thread }: AiOwnerControlsProps) {
   const giveBack = useReturnToAi();
   const chatId = thread.chat.id;
   const byAi = thread.owner === 'ai';
+  // Why the agent let go of this thread, as it happens (the alert to operators says the same).
+  const [handoff, setHandoff] = useState<string | null>(null);
+  useEffect(() => onSocketEvent('thread:handoff', (e) => e.chatId === chatId && setHandoff(e.detail)), [chatId]);
   return (
     <div className="flex items-center gap-1" role="group" aria-label={t('inbox.owner.label')}>
       <span
@@ -32,6 +37,11 @@ export function AiOwnerControls({ thread }: AiOwnerControlsProps) {
         <Button size="sm" variant="secondary" disabled={giveBack.isPending} onClick={() => giveBack.mutate({ path: { chatId } })}>
           {t('inbox.returnToAi')}
         </Button>
+      ) : null}
+      {handoff && !byAi ? (
+        <span role="status" className="text-xs text-slate-600 dark:text-slate-300">
+          {t('inbox.handedOff', { detail: handoff })}
+        </span>
       ) : null}
     </div>
   );

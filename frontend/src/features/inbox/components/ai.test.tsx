@@ -11,6 +11,7 @@ import { AiDraft } from './ai-draft';
 import { AiOwnerControls } from './ai-owner';
 import { AiSettingsForm } from './channel-settings-page';
 import { Composer } from './composer';
+import { ThreadList } from './thread-list';
 import { ThreadView } from './thread-view';
 
 /** Socket events are handed to the component by the test instead of a server. */
@@ -65,6 +66,9 @@ describe('AI agent in the inbox (unit, HTTP mocked with MSW)', () => {
     const { unmount } = renderWithProviders(<AiOwnerControls thread={thread({ owner: 'human' })} />);
     expect(screen.getByTestId('thread-owner')).toHaveTextContent('Answered by: Human');
     expect(screen.queryByRole('button', { name: 'Take over' })).toBeNull();
+    // The hand-off reason arrives live.
+    act(() => socketHandlers.get('thread:handoff')?.({ chatId, reason: 'tool', detail: 'wants a refund', at: '2026-01-01T10:00:00.000Z' }));
+    expect(screen.getByRole('status')).toHaveTextContent('Handed to people: wants a refund');
     await userEvent.click(screen.getByRole('button', { name: 'Return to AI' }));
     await waitFor(() => expect(calls).toEqual([chatId]));
     unmount();
@@ -93,6 +97,21 @@ describe('AI agent in the inbox (unit, HTTP mocked with MSW)', () => {
     await userEvent.click(within(second).getByRole('button', { name: 'Discard' }));
     await waitFor(() => expect(deletes).toBe(2));
     expect(onUse).toHaveBeenCalledTimes(1);
+  });
+
+  it('the thread list marks the threads the AI agent answers', async () => {
+    const human = thread({ owner: 'human', chat: { ...thread().chat, id: '41000000-0000-4000-8000-000000000002' }, contact: { ...thread().contact, name: 'Boris Buyer' } });
+    server.use(
+      http.get('*/api/v1/inbox/threads', () => HttpResponse.json({ items: [thread(), human], nextCursor: null })),
+      http.get('*/api/v1/inbox/counts', () => HttpResponse.json({ mine: 0, unassigned: 2, all: 2 })),
+      http.get('*/api/v1/channels', () => HttpResponse.json({ items: [] })),
+      http.get('*/api/v1/labels', () => HttpResponse.json({ items: [] })),
+    );
+    renderWithProviders(<ThreadList />);
+    const list = await screen.findByRole('list', { name: 'Threads' });
+    const anna = (await within(list).findByText('Anna Customer')).closest('li')!;
+    expect(within(anna).getByTestId('ai-owner-chip')).toHaveTextContent('AI');
+    expect(within(within(list).getByText('Boris Buyer').closest('li')!).queryByTestId('ai-owner-chip')).toBeNull();
   });
 
   it('the composer takes a used draft into the reply box to edit', async () => {
