@@ -23,7 +23,7 @@ import { AutoAssignService } from './auto-assign.service';
 import { ChannelAccessService } from './channel-access.service';
 import { ThreadViewService } from './thread-view.service';
 
-export const HANDOFF_REASONS = ['tool', 'keyword', 'operator-message', 'take-over', 'timeout', 'model-error'] as const;
+export const HANDOFF_REASONS = ['tool', 'keyword', 'operator-message', 'take-over', 'timeout', 'model-error', 'agent-off'] as const;
 export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 
 /** The one tool the model gets. */
@@ -146,7 +146,12 @@ export class AiAgentService implements OnModuleInit {
   async onCustomerMessage(thread: InboxThreadRow, message: { id: string; body: string | null }, receivedAt: number): Promise<void> {
     if (thread.owner !== 'ai') return;
     const channel = await this.channels.findById(thread.channelId);
-    if (!channel?.ai?.enabled) return;
+    if (!channel) return;
+    if (!channel.ai?.enabled) {
+      // The agent was switched off after this thread began: people answer it from now on.
+      await this.handOff(thread.chatId, 'agent-off', "the channel's AI agent is switched off");
+      return;
+    }
     const keyword = askedForPerson(message.body ?? '', channel.ai.handoffKeywords ?? DEFAULT_HANDOFF_KEYWORDS);
     if (keyword) {
       await this.handOff(thread.chatId, 'keyword', `the customer asked for a person ("${keyword}")`);
