@@ -35,11 +35,11 @@ function newestMtime(dir: string): number {
  * usually just built both; E2E_REBUILD=1 forces it).
  */
 /** A fake provider (backend/test/fakes/cli.ts) in its own process on a free port, driven over its /_fake control routes. */
-export async function startFake(kind: 'telegram' | 'avito'): Promise<{ url: string; stop(): void }> {
+export async function startFake(kind: 'telegram' | 'avito' | 'llm', extraEnv: Record<string, string> = {}): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
   const child = spawn(join(rootDir, 'backend', 'node_modules', '.bin', 'tsx'), ['test/fakes/cli.ts', kind], {
     cwd: join(rootDir, 'backend'),
-    env: { ...process.env, [`FAKE_${kind.toUpperCase()}_PORT`]: String(port) },
+    env: { ...process.env, [`FAKE_${kind.toUpperCase()}_PORT`]: String(port), ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -92,6 +92,11 @@ const EnvSchema = z.object({
   NOTIFICATIONS_PER_MINUTE: int(600, 1),
   TELEGRAM_INITDATA_MAX_AGE_SECONDS: int(600, 1),
   TELEGRAM_INITDATA_TEST_KEYS: bool(false),
+  AI_BASE_URL: z.string().url().optional(),
+  AI_API_KEY: z.string().min(1).optional(),
+  AI_REPLY_TIMEOUT_MS: int(3000, 100),
+  AI_HISTORY_TOKENS: int(3000, 100),
+  AI_CONCURRENCY: int(64, 1),
   TELEGRAM_INITDATA_PUBLIC_KEY: z.string().regex(/^([0-9a-fA-F]{64})?$/, 'must be a 32-byte Ed25519 public key in hex').optional(),
 });
 
@@ -172,6 +177,20 @@ export interface AppConfig {
     initDataPublicKey?: string;
     /** How often the outbound sweeper runs, and how long a delivery sits untouched before it looks at it. */
     deliverySweepSeconds: number;
+  };
+  /**
+   * The AI agent's model provider: any OpenAI-compatible chat-completions endpoint. The key lives only here (from
+   * the environment), never in the database and never in a log line.
+   */
+  ai: {
+    baseUrl?: string;
+    apiKey?: string;
+    /** From the customer's message to the answer; past it the channel's fallback text goes out and the thread is handed off. */
+    replyTimeoutMs: number;
+    /** How much of the thread's history (estimated tokens) goes to the model with each request. */
+    historyTokens: number;
+    /** AI replies run at once per worker: they mostly wait on the model. */
+    concurrency: number;
   };
 }
 
@@ -323,6 +342,13 @@ export function buildConfig(
       initDataMaxAgeSeconds: env.TELEGRAM_INITDATA_MAX_AGE_SECONDS,
       initDataTestKeys: env.TELEGRAM_INITDATA_TEST_KEYS,
       initDataPublicKey: env.TELEGRAM_INITDATA_PUBLIC_KEY || undefined,
+    },
+    ai: {
+      baseUrl: env.AI_BASE_URL?.replace(/\/+$/, ''),
+      apiKey: env.AI_API_KEY,
+      replyTimeoutMs: env.AI_REPLY_TIMEOUT_MS,
+      historyTokens: env.AI_HISTORY_TOKENS,
+      concurrency: env.AI_CONCURRENCY,
     },
   };
 }

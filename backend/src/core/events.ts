@@ -18,6 +18,11 @@ export interface DomainEventsOf<Message, Chat, Attachment> {
   'attachment.updated': { chatId: string; messageId: string | null; attachment: Attachment; memberIds: string[] };
   /** An account's role changed (admins see every inbox thread, so the bridge adjusts memberships). */
   'user.role-changed': { userId: string; role: UserRole };
+  /**
+   * An inbox thread passed from a channel's AI agent to people: why (`reason`, with a human-readable `detail`), and
+   * who should hear of it (the thread's members). Alerts to operators hang off this event.
+   */
+  'thread.handoff': { chatId: string; channelId: string; reason: string; detail: string; at: string; memberIds: string[] };
 }
 
 export type DomainEventNameOf = keyof DomainEventsOf<unknown, unknown, unknown>;

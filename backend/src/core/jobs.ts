@@ -17,6 +17,8 @@ export enum QueueName {
   Bridge = 'bridge',
   /** Sends to Telegram and Avito: mostly waiting on limits, so they never hold up media or mail. */
   BridgeOutbound = 'bridge-outbound',
+  /** AI agent replies: each waits seconds on a model, so they never hold up deliveries or inbound events. */
+  BridgeAi = 'bridge-ai',
 }
 
 export enum JobName {
@@ -32,6 +34,7 @@ export enum JobName {
   BridgeDelivery = 'bridge-delivery',
   BridgeDeliverySweep = 'bridge-delivery-sweep',
   BridgeSnoozeWake = 'bridge-snooze-wake',
+  BridgeAiReply = 'bridge-ai-reply',
 }
 
 /** The payload of every job, by name: producers and processors share this one contract. */
@@ -63,6 +66,8 @@ export interface JobPayloads {
   [JobName.BridgeDeliverySweep]: Record<string, never>;
   /** Opens a snoozed thread when its time comes; the job id carries the time, so a re-snooze adds a new job. */
   [JobName.BridgeSnoozeWake]: { chatId: string };
+  /** The AI agent answers a customer's message; `receivedAt` (ms) starts the reply timeout. Job id `ai-<messageId>`. */
+  [JobName.BridgeAiReply]: { chatId: string; messageId: string; receivedAt: number };
 }
 
 /** A job as a discriminated union, so `switch (job.name)` narrows `job.data`. */
@@ -83,6 +88,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.BridgeDelivery]: QueueName.BridgeOutbound,
   [JobName.BridgeDeliverySweep]: QueueName.BridgeOutbound,
   [JobName.BridgeSnoozeWake]: QueueName.Bridge,
+  [JobName.BridgeAiReply]: QueueName.BridgeAi,
 };
 
 export interface JobRetryPolicy {
@@ -119,6 +125,8 @@ export const JOB_OPTIONS: Partial<
   // Waits for limits and 429s do not count: they move the job to delayed without spending an attempt.
   [JobName.BridgeDelivery]: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 } },
   [JobName.BridgeDeliverySweep]: { removeOnComplete: true, removeOnFail: { age: 3600 } },
+  // A reply is due within seconds: a failure falls back and hands off at once, so a late retry would only talk over people.
+  [JobName.BridgeAiReply]: { attempts: 1, removeOnComplete: { age: 600 } },
 };
 
 /** What a handler may ask for besides success: run the same job again later (no attempt is spent). */

@@ -25,6 +25,8 @@ export interface HookedMessage {
   seq: number;
   senderId: string | null;
   senderContactId: string | null;
+  /** 'ai' for the AI agent of a bridged channel (no user sender); null for people. */
+  senderKind: 'ai' | null;
   body: string;
   internal: boolean;
   /** The files sent with it, in order (only on 'created'). */

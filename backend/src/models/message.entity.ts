@@ -37,6 +37,14 @@ export class MessageEntity {
   @Column({ type: 'boolean', default: false })
   internal: boolean;
 
+  /** Who wrote a message that has no user sender: 'ai' for the AI agent of a bridged channel; null otherwise. */
+  @Column({ name: 'sender_kind', type: 'varchar', length: 16, nullable: true })
+  senderKind?: 'ai' | null;
+
+  /** The name shown for a `senderKind` sender (the channel's agent name). */
+  @Column({ name: 'sender_name', type: 'varchar', length: 128, nullable: true })
+  senderName?: string | null;
+
   /** Set only for messages that go out to an external channel (bridged threads). */
   @Column({ type: 'jsonb', nullable: true })
   delivery: MessageDelivery | null;

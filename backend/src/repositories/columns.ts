@@ -16,7 +16,8 @@ export const attachmentsOf = (alias: string) => `(
 /** A message row's own columns under `alias` (a table alias, or the table name in a RETURNING list). */
 export const messageColumns = (alias: string) => `${alias}.id, ${alias}.chat_id AS "chatId", ${alias}.seq, ${alias}.sender_id AS "senderId",
   ${alias}.sender_contact_id AS "senderContactId", ${alias}.client_id AS "clientId", ${alias}.body, ${alias}.reply_to_id AS "replyToId",
-  ${alias}.created_at AS "createdAt", ${alias}.edited_at AS "editedAt", ${alias}.deleted_at AS "deletedAt", ${alias}.internal, ${alias}.delivery`;
+  ${alias}.created_at AS "createdAt", ${alias}.edited_at AS "editedAt", ${alias}.deleted_at AS "deletedAt", ${alias}.internal, ${alias}.delivery,
+  ${alias}.sender_kind AS "senderKind", ${alias}.sender_name AS "senderName"`;
 
 /** A whole message (alias `m`) with its attachments. */
 export const MESSAGE_COLUMNS = `${messageColumns('m')}, ${attachmentsOf('m')} AS attachments`;

@@ -154,7 +154,7 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown, O
       const worker = new Worker(queueName, (job, token) => this.process(queueName, job, token), {
         connection: this.connection,
         prefix: this.prefix,
-        concurrency: this.config.jobs.concurrency,
+        concurrency: queueName === QueueName.BridgeAi ? this.config.ai.concurrency : this.config.jobs.concurrency,
         lockDuration: this.config.jobs.lockMs,
         stalledInterval: this.config.jobs.stalledIntervalMs,
         maxStalledCount: 1,

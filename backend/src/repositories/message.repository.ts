@@ -81,6 +81,31 @@ const INSERT_EXTERNAL = `WITH c AS (
    )
    SELECT m.*, ARRAY(SELECT user_id FROM chat_members WHERE chat_id = $1) AS "memberIds" FROM m`;
 
+/**
+ * A message written by an agent of a module (the bridge's AI agent): no user sender, so no membership check and no
+ * read marker; the seq under the chat row lock as for any message. A repeat of the same (chat, client id) inserts
+ * nothing (the partial unique index on AI messages), and the stored one is returned instead.
+ * Parameters: chatId, clientId, body, senderKind, senderName.
+ */
+const INSERT_AGENT = `WITH c AS (
+     UPDATE chats SET last_message_seq = last_message_seq + 1, last_message_at = now()
+     WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM messages WHERE chat_id = $1 AND client_id = $2 AND sender_kind = $4)
+     RETURNING id, type, last_message_seq
+   ), m AS (
+     INSERT INTO messages (chat_id, seq, client_id, body, sender_kind, sender_name)
+     SELECT c.id, c.last_message_seq, $2, $3, $4, $5 FROM c
+     RETURNING ${RETURNING}
+   )
+   SELECT m.*, (SELECT type FROM c) AS "chatType", ARRAY(SELECT user_id FROM chat_members WHERE chat_id = $1) AS "memberIds" FROM m`;
+
+export interface NewAgentMessage {
+  chatId: string;
+  clientId: string;
+  body: string;
+  senderKind: 'ai';
+  senderName: string;
+}
+
 export interface NewExternalMessage {
   chatId: string;
   senderContactId: string | null;
@@ -173,6 +198,33 @@ export class MessageRepository {
     }
   }
 
+  /**
+   * An agent's message and whatever the chat type's hook adds, in one transaction; the hook may refuse (throw), and
+   * then nothing is stored. 'duplicate' when this client id was already used in the chat by the same kind of agent.
+   */
+  async insertAgent(input: NewAgentMessage, beforeCommit: BeforeCommit): Promise<InsertResult> {
+    // The chat row lock is taken before the duplicate check inside the statement, so two runs of one job serialise.
+    return this.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM chats WHERE id = $1 FOR UPDATE', [input.chatId]);
+      const rows = await tx.query<InsertedRow>(INSERT_AGENT, [input.chatId, input.clientId, input.body, input.senderKind, input.senderName]);
+      if (rows.length === 0) {
+        const existing = await tx.query<MessageEntity>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.client_id = $2 AND m.sender_kind = $3`, [
+          input.chatId,
+          input.clientId,
+          input.senderKind,
+        ]);
+        return existing[0] ? { status: 'duplicate' as const, message: existing[0] } : { status: 'not_member' as const };
+      }
+      const { memberIds, chatType, ...message } = rows[0];
+      const extra = await beforeCommit(tx, chatType, message, []);
+      if (extra?.delivery) {
+        await tx.query('UPDATE messages SET delivery = $2 WHERE id = $1', [message.id, extra.delivery]);
+        message.delivery = extra.delivery;
+      }
+      return { status: 'created' as const, message, memberIds };
+    });
+  }
+
   /** BEGIN … COMMIT on one pooled connection; any throw rolls back and is rethrown. */
   private async transaction<T>(work: (tx: TransactionQuery) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
@@ -254,6 +306,16 @@ export class MessageRepository {
       clientId,
     ]);
     return rows[0] ?? null;
+  }
+
+  /** The newest `limit` messages of a chat, oldest first, notes and deleted ones left out (what an agent may read). */
+  async recentVisible(chatId: string, limit: number): Promise<MessageEntity[]> {
+    const rows: MessageEntity[] = await this.dataSource.query(
+      `SELECT ${messageColumns('m')} FROM messages m
+       WHERE m.chat_id = $1 AND m.deleted_at IS NULL AND NOT m.internal ORDER BY m.seq DESC LIMIT $2`,
+      [chatId, limit],
+    );
+    return rows.reverse();
   }
 
   async findById(id: string): Promise<MessageEntity | null> {

@@ -196,6 +196,12 @@ export class MessageResponseDto {
 
   @ApiPropertyOptional({ type: MessageDeliveryDto, description: 'Only on messages sent to an external channel (inbox threads)' })
   delivery?: MessageDeliveryDto;
+
+  @ApiPropertyOptional({ enum: ['ai'], enumName: 'MessageSenderKind', description: "Only on messages without a user sender that an agent wrote: 'ai' is the channel's AI agent" })
+  senderKind?: 'ai';
+
+  @ApiPropertyOptional({ description: 'With senderKind: the name shown for the sender (the channel\'s agent name)' })
+  senderName?: string;
 }
 
 export class MessageListResponseDto {
@@ -227,4 +233,5 @@ export const toMessageResponse = (m: MessageEntity & { attachments?: MessageAtta
   attachments: m.deletedAt ? [] : (m.attachments ?? []).map(toAttachmentResponse),
   internal: m.internal ?? false,
   ...(m.delivery ? { delivery: toDeliveryResponse(m.delivery) } : {}),
+  ...(m.senderKind ? { senderKind: m.senderKind, senderName: m.senderName ?? 'AI' } : {}),
 });

@@ -188,6 +188,10 @@ export interface ServerToClientEvents {
   'thread:updated': (thread: object) => void;
   /** Who is looking at an inbox thread right now: a ThreadViewersResponseDto of the bridge module's spec. */
   'thread:viewers': (event: object) => void;
+  /** An inbox thread passed from the AI agent to people: `{chatId, reason, detail, at}`. */
+  'thread:handoff': (event: object) => void;
+  /** The AI agent's draft for an inbox thread changed: `{chatId, text, createdAt}` (text null once used or discarded). */
+  'thread:draft': (event: object) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

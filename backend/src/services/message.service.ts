@@ -26,6 +26,7 @@ const toHooked = (m: MessageEntity, attachments: MessageAttachmentRow[]): Hooked
   seq: m.seq,
   senderId: m.senderId,
   senderContactId: m.senderContactId,
+  senderKind: m.senderKind ?? null,
   body: m.body,
   internal: m.internal,
   attachments: attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size })),
@@ -144,6 +145,29 @@ export class MessageService {
     const { memberIds } = result;
     ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId: input.chatId, message, memberIds })));
     return { message, created: true };
+  }
+
+  /**
+   * Posts a message written by a module's agent (the AI agent) into a chat of a hooked type, through that type's hook
+   * in the same transaction, as any operator reply goes out. The hook may refuse (throw): then nothing is stored and
+   * the error reaches the caller. No caller check: the caller is the module's own job.
+   */
+  async sendAsAgent(input: { chatId: string; clientId: string; body: string; senderKind: 'ai'; senderName: string }): Promise<{ message: MessageResponseDto; created: boolean }> {
+    const ticket = this.order.enter(input.chatId);
+    const result = await this.messages
+      .insertAgent(input, async (tx, chatType, message, attachments) => this.hooks.for(chatType)?.beforeCommit(tx, { kind: 'created', message: toHooked(message, attachments) }))
+      .finally(() => setImmediate(() => ticket.abandon()));
+    if (result.status === 'not_member') throw notFound('Chat');
+    const message = toMessageResponse(result.message);
+    if (result.status === 'duplicate') return { message, created: false };
+    const { memberIds } = result;
+    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId: input.chatId, message, memberIds })));
+    return { message, created: true };
+  }
+
+  /** The chat's newest messages that people can see (no notes, nothing deleted), oldest first; for a module's agent. */
+  async recentForAgent(chatId: string, limit: number): Promise<MessageResponseDto[]> {
+    return (await this.messages.recentVisible(chatId, limit)).map((m) => toMessageResponse(m));
   }
 
   async findExternal(chatId: string, externalId: string): Promise<MessageResponseDto | null> {

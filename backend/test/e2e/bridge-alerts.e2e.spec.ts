@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeAvito, type FakeAvito, type FakeAvitoAccount } from '../fakes/avito';
+import { startFakeLlm, type FakeLlm } from '../fakes/llm';
 import { startFakeTelegram, type FakeBot, type FakeTelegram, type TelegramSent } from '../fakes/telegram';
 import { registerUser, type TestUser } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
@@ -24,6 +25,7 @@ interface Card {
 describe('operator alert cards (e2e: the app, fake Telegram and fake Avito)', () => {
   let tg: FakeTelegram;
   let avito: FakeAvito;
+  let llm: FakeLlm;
   let app: TestApp;
   let admin: TestUser;
   let alertBot: FakeBot;
@@ -78,8 +80,17 @@ describe('operator alert cards (e2e: the app, fake Telegram and fake Avito)', ()
     );
 
   beforeAll(async () => {
-    [tg, avito] = await Promise.all([startFakeTelegram(), startFakeAvito()]);
-    app = await startApp({ PUBLIC_URL, REDIS_PREFIX, TELEGRAM_API_URL: tg.url, AVITO_API_URL: avito.url, AVITO_SENDS_PER_MINUTE: '600', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    [tg, avito, llm] = await Promise.all([startFakeTelegram(), startFakeAvito(), startFakeLlm({ apiKey: 'alerts-ai-key' })]);
+    app = await startApp({
+      PUBLIC_URL,
+      REDIS_PREFIX,
+      TELEGRAM_API_URL: tg.url,
+      AVITO_API_URL: avito.url,
+      AVITO_SENDS_PER_MINUTE: '600',
+      AI_BASE_URL: llm.url,
+      AI_API_KEY: 'alerts-ai-key',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    });
     admin = await registerAdmin(app.url);
     alertBot = tg.addBot({ username: 'shop_alerts_bot' });
     const created = await api<Channel & { operatorAlerts: boolean }>(app.url, admin, 'POST', '/channels', { type: 'telegram', name: 'Alerts', botToken: alertBot.token, operatorAlerts: true });
@@ -105,7 +116,7 @@ describe('operator alert cards (e2e: the app, fake Telegram and fake Avito)', ()
   afterAll(async () => {
     if (alertChannel && admin) await api(app.url, admin, 'DELETE', `/channels/${alertChannel.id}`).catch(() => undefined);
     await app?.close();
-    await Promise.all([tg?.close(), avito?.close()]);
+    await Promise.all([tg?.close(), avito?.close(), llm?.close()]);
   });
 
   it('settings: defaults, a partial PATCH keeps the rest, a bad value is a 400 naming the field', async () => {
@@ -244,6 +255,32 @@ describe('operator alert cards (e2e: the app, fake Telegram and fake Avito)', ()
       expect(t?.assigneeId ?? null).not.toBe(leaving.id);
     } finally {
       await api(app.url, admin, 'PUT', `/channels/${shop.id}/operators`, { userIds: [...keep, leaving.id] });
+    }
+  });
+
+  it('while the AI agent answers a thread nobody gets cards; its hand-off sends one saying why', async () => {
+    const ai = { enabled: true, mode: 'auto', model: 'test-model', systemPrompt: 'You sell bikes.', fallbackText: 'A person will answer soon.' };
+    expect((await api(app.url, admin, 'PATCH', `/channels/${shop.id}`, { ai })).status).toBe(200);
+    try {
+      const avitoChatId = account.addChat({ customerName: 'Ольга' });
+      const first = { text: `Какой размер рамы? ${randomUUID()}` };
+      expect(await avitoWebhook(app.url, account, await account.customerMessage(avitoChatId, { text: first.text }, { deliver: false }))).toBe(200);
+      // The agent answers this one (the fake model replies), so no operator is called to it.
+      await eventually(async () => llm.log.length > 0, 20_000, 'the model asked');
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const op of ops) expect(cardsTo(op.tg, first.text)).toEqual([]);
+
+      const marker = `Позовите оператора ${randomUUID()}`;
+      const body = await account.customerMessage(avitoChatId, { text: marker }, { deliver: false });
+      expect(await avitoWebhook(app.url, account, body)).toBe(200);
+      for (const op of ops) {
+        const card = await cardFor(op.tg, marker, `a hand-off card for ${op.tg}`);
+        expect(card.sent.text).toContain('Handed to people');
+        expect(card.sent.text).toContain('оператор');
+      }
+      expect(cardsTo(muted.tg, marker)).toEqual([]);
+    } finally {
+      await api(app.url, admin, 'PATCH', `/channels/${shop.id}`, { ai: { enabled: false } });
     }
   });
 });

@@ -23,6 +23,7 @@ describe('channels (e2e, fake Telegram and Avito)', () => {
       externalAccountId: String(bot.id),
       capabilities: { maxTextLength: 4096, attachments: 'any', canEdit: true, deleteWindowSeconds: 172800 },
       operatorIds: [],
+      ai: null,
       autoAssign: false,
       operatorAlerts: false,
       createdAt: expect.any(String),

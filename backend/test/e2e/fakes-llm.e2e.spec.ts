@@ -143,4 +143,31 @@ describe('fake OpenAI-compatible LLM', () => {
     const log = (await (await fetch(`${base}/_fake/requests`)).json()) as { requests: unknown[] };
     expect(log.requests).toHaveLength(2);
   });
+
+  it('has switches for every request: a delay and an HTTP error, also over /_fake/delay and /_fake/fail', async () => {
+    const ask = () => client.chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] });
+    llm.setDelay(400);
+    llm.script({ text: 'scripted' });
+    let started = Date.now();
+    expect((await ask()).choices[0].message.content).toBe('scripted');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+    llm.setDelay(0);
+
+    llm.failWith(503);
+    await expect(ask()).rejects.toMatchObject({ status: 503 });
+    await expect(ask()).rejects.toMatchObject({ status: 503 });
+    llm.failWith(null);
+    expect((await ask()).choices[0].message.content).toBe('Fake answer to: hi');
+
+    const base = llm.url.replace(/\/v1$/, '');
+    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await post('/_fake/fail', { status: 500, message: 'down for a moment' });
+    await expect(ask()).rejects.toMatchObject({ status: 500, message: expect.stringContaining('down for a moment') });
+    await post('/_fake/fail', { status: null });
+    await post('/_fake/delay', { ms: 300 });
+    started = Date.now();
+    await ask();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    await post('/_fake/delay', { ms: 0 });
+  });
 });

@@ -131,6 +131,9 @@ Script the next replies (text, a tool call, a delay, an HTTP error):
   curl -s -X POST ${base}/_fake/script -H 'content-type: application/json' -d '{"text":"Доставка завтра.","delayMs":500}'
   curl -s -X POST ${base}/_fake/script -H 'content-type: application/json' -d '{"toolCall":{"name":"handoff_to_human","arguments":{"reason":"asked for a person"}}}'
   curl -s -X POST ${base}/_fake/script -H 'content-type: application/json' -d '{"status":503}'
+Switches for every request (0 / null turns them off):
+  curl -s -X POST ${base}/_fake/delay -H 'content-type: application/json' -d '{"ms":1000}'
+  curl -s -X POST ${base}/_fake/fail -H 'content-type: application/json' -d '{"status":500}'
 What it was asked:
   curl -s ${base}/_fake/requests
 `);

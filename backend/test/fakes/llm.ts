@@ -53,6 +53,10 @@ export interface FakeLlm {
   defaultReply(reply: LlmReply | null): void;
   /** Computes replies in-process (takes precedence over the default, not over scripts). */
   respondWith(fn: ((body: Record<string, unknown>) => LlmReply) | null): void;
+  /** Switch: every reply (scripted or not) waits this long more before answering; 0 turns it off. */
+  setDelay(ms: number): void;
+  /** Switch: every request answers with this HTTP error (OpenAI's error body) until called with null. */
+  failWith(status: number | null, message?: string): void;
   reset(): void;
   /** Stops listening (clients get ECONNREFUSED) until called with false; see FakeServer.setOffline. */
   setOffline(offline: boolean): Promise<void>;
@@ -112,9 +116,17 @@ export async function startFakeLlm(options: StartFakeLlmOptions = {}): Promise<F
   const scripted: LlmReply[] = [];
   let fallback: LlmReply | null = null;
   let responder: ((body: Record<string, unknown>) => LlmReply) | null = null;
+  let extraDelayMs = 0;
+  let failure: { status: number; message?: string } | null = null;
   const state = { requests: [] as Array<Record<string, unknown>>, log: [] as LlmRequestRecord[] };
 
   function choose(body: Record<string, unknown>): LlmReply {
+    const reply = pick(body);
+    const withFailure = failure ? { ...reply, status: failure.status, ...(failure.message ? { errorMessage: failure.message } : {}) } : reply;
+    return extraDelayMs > 0 ? { ...withFailure, delayMs: (withFailure.delayMs ?? 0) + extraDelayMs } : withFailure;
+  }
+
+  function pick(body: Record<string, unknown>): LlmReply {
     const next = scripted.shift();
     if (next) return next;
     if (responder) return responder(body);
@@ -226,6 +238,14 @@ export async function startFakeLlm(options: StartFakeLlmOptions = {}): Promise<F
       return sendJson(res, 200, { default: fallback });
     }
     if (req.method === 'POST' && path === '/_fake/offline') return offlineFor(server, res, body.ms);
+    if (req.method === 'POST' && path === '/_fake/delay') {
+      fake.setDelay(Number(body.ms ?? 0));
+      return sendJson(res, 200, { delayMs: extraDelayMs });
+    }
+    if (req.method === 'POST' && path === '/_fake/fail') {
+      fake.failWith(typeof body.status === 'number' ? body.status : null, typeof body.message === 'string' ? body.message : undefined);
+      return sendJson(res, 200, { failure });
+    }
     if (req.method === 'POST' && path === '/_fake/reset') {
       fake.reset();
       return sendJson(res, 200, { ok: true });
@@ -272,10 +292,18 @@ export async function startFakeLlm(options: StartFakeLlmOptions = {}): Promise<F
     respondWith: (fn) => {
       responder = fn;
     },
+    setDelay: (ms) => {
+      extraDelayMs = Math.max(0, ms);
+    },
+    failWith: (status, message) => {
+      failure = status === null ? null : { status, message };
+    },
     reset: () => {
       scripted.length = 0;
       fallback = null;
       responder = null;
+      extraDelayMs = 0;
+      failure = null;
       state.requests = [];
       state.log = [];
     },

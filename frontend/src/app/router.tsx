@@ -9,7 +9,7 @@ import { LoginRoute, RegisterRoute } from './routes/auth';
 import { ChatRoute } from './routes/chat';
 import { ChatsLayout, NoChatSelected } from './routes/chats-layout';
 import { InboxLayout } from './routes/inbox';
-import { InboxPage, StatsPage } from '@/features/inbox';
+import { ChannelSettingsPage, InboxPage, StatsPage } from '@/features/inbox';
 import { MiniAppNavigation, MiniAppSignInError } from '@/features/mini-app';
 import { AlertSettingsPage } from '@/features/telegram-alerts';
 
@@ -65,6 +65,7 @@ export function AppRouter() {
             <Route path="inbox" element={<InboxPage />} />
             <Route path="inbox/stats" element={<StatsPage />} />
             <Route path="inbox/alerts" element={<AlertSettingsPage />} />
+            <Route path="inbox/channels" element={<ChannelSettingsPage />} />
             <Route path="inbox/:chatId" element={<InboxPage />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />

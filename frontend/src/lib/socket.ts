@@ -1,4 +1,4 @@
-import type { AttachmentUpdatedEventDto, ChatResponseDto, MessageResponseDto, ThreadResponseDto, ThreadViewersResponseDto } from '@messenger/api-client';
+import type { AttachmentUpdatedEventDto, ChatResponseDto, MessageResponseDto, ThreadDraftResponseDto, ThreadResponseDto, ThreadViewersResponseDto } from '@messenger/api-client';
 import { io, type Socket } from 'socket.io-client';
 import { create } from 'zustand';
 import { refreshSession } from './api-client';
@@ -24,6 +24,10 @@ export interface ServerEvents {
   'thread:updated': ThreadResponseDto;
   /** Inbox: who is viewing a thread now. */
   'thread:viewers': ThreadViewersResponseDto;
+  /** Inbox: a thread passed from the AI agent to people, and why. */
+  'thread:handoff': { chatId: string; reason: string; detail: string; at: string };
+  /** Inbox: the AI agent's draft for a thread changed (text null once used or discarded). */
+  'thread:draft': ThreadDraftResponseDto & { chatId: string };
 }
 
 /** Membership and chat events carry the chat id under one of these names. */

@@ -571,6 +571,14 @@ export const MessageDeliveryDtoSchema = {
     ]
 } as const;
 
+export const MessageSenderKindSchema = {
+    type: 'string',
+    enum: [
+        'ai'
+    ],
+    description: 'Only on messages without a user sender that an agent wrote: \'ai\' is the channel\'s AI agent'
+} as const;
+
 export const MessageResponseDtoSchema = {
     type: 'object',
     properties: {
@@ -643,6 +651,18 @@ export const MessageResponseDtoSchema = {
                     $ref: '#/components/schemas/MessageDeliveryDto'
                 }
             ]
+        },
+        senderKind: {
+            description: 'Only on messages without a user sender that an agent wrote: \'ai\' is the channel\'s AI agent',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/MessageSenderKind'
+                }
+            ]
+        },
+        senderName: {
+            type: 'string',
+            description: 'With senderKind: the name shown for the sender (the channel\'s agent name)'
         }
     },
     required: [
@@ -1608,6 +1628,64 @@ export const ChannelTypeSchema = {
     ]
 } as const;
 
+export const AiModeSchema = {
+    type: 'string',
+    enum: [
+        'auto',
+        'draft'
+    ],
+    description: 'auto: answers the customer; draft: offers its answer to the operators, never sends it'
+} as const;
+
+export const ChannelAiDtoSchema = {
+    type: 'object',
+    properties: {
+        enabled: {
+            type: 'boolean',
+            description: 'The agent answers (or drafts) in new threads of the channel'
+        },
+        mode: {
+            description: 'auto: answers the customer; draft: offers its answer to the operators, never sends it',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/AiMode'
+                }
+            ]
+        },
+        model: {
+            type: 'string',
+            maxLength: 200,
+            description: 'The model id at the provider'
+        },
+        systemPrompt: {
+            type: 'string',
+            maxLength: 20000
+        },
+        temperature: {
+            type: 'number',
+            minimum: 0,
+            maximum: 2
+        },
+        handoffKeywords: {
+            description: 'Customer words that ask for a person; default "operator", "human", "оператор", "менеджер", "живой человек"',
+            type: 'array',
+            items: {
+                type: 'string'
+            }
+        },
+        fallbackText: {
+            type: 'string',
+            maxLength: 1000,
+            description: 'Sent when the model fails or is too slow, before the thread goes to people'
+        },
+        agentName: {
+            type: 'string',
+            maxLength: 128,
+            description: 'The name the agent\'s messages show; default "AI assistant"'
+        }
+    }
+} as const;
+
 export const CreateChannelDtoSchema = {
     type: 'object',
     properties: {
@@ -1638,6 +1716,9 @@ export const CreateChannelDtoSchema = {
         operatorAlerts: {
             type: 'boolean',
             description: 'telegram: this bot sends operators their alert cards (see /users/me/alert-settings)'
+        },
+        ai: {
+            $ref: '#/components/schemas/ChannelAiDto'
         }
     },
     required: [
@@ -1683,6 +1764,53 @@ export const ChannelCapabilitiesDtoSchema = {
         'attachments',
         'canEdit',
         'deleteWindowSeconds'
+    ]
+} as const;
+
+export const ChannelAiResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        enabled: {
+            type: 'boolean'
+        },
+        mode: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/AiMode'
+                }
+            ]
+        },
+        model: {
+            type: 'string'
+        },
+        systemPrompt: {
+            type: 'string'
+        },
+        temperature: {
+            type: 'number'
+        },
+        handoffKeywords: {
+            description: 'The words in effect (the defaults when none were set)',
+            type: 'array',
+            items: {
+                type: 'string'
+            }
+        },
+        fallbackText: {
+            type: 'string'
+        },
+        agentName: {
+            type: 'string'
+        }
+    },
+    required: [
+        'enabled',
+        'mode',
+        'model',
+        'systemPrompt',
+        'handoffKeywords',
+        'fallbackText',
+        'agentName'
     ]
 } as const;
 
@@ -1734,6 +1862,16 @@ export const ChannelResponseDtoSchema = {
             type: 'boolean',
             description: 'This Telegram bot sends operators their alert cards'
         },
+        ai: {
+            nullable: true,
+            description: 'The AI agent; null when never set up',
+            type: 'object',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ChannelAiResponseDto'
+                }
+            ]
+        },
         createdAt: {
             type: 'string',
             format: 'date-time'
@@ -1753,6 +1891,7 @@ export const ChannelResponseDtoSchema = {
         'operatorIds',
         'autoAssign',
         'operatorAlerts',
+        'ai',
         'createdAt',
         'updatedAt'
     ]
@@ -1800,6 +1939,14 @@ export const UpdateChannelDtoSchema = {
         operatorAlerts: {
             type: 'boolean',
             description: 'telegram: this bot sends operators their alert cards (see /users/me/alert-settings)'
+        },
+        ai: {
+            description: 'The fields given replace the stored ones',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ChannelAiDto'
+                }
+            ]
         }
     }
 } as const;
@@ -1919,6 +2066,36 @@ export const ContactResponseDtoSchema = {
     ]
 } as const;
 
+export const ThreadOwnerSchema = {
+    type: 'string',
+    enum: [
+        'ai',
+        'human'
+    ],
+    description: 'Who answers the customer: the channel\'s AI agent or people'
+} as const;
+
+export const ThreadAiAgentDtoSchema = {
+    type: 'object',
+    properties: {
+        mode: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/AiMode'
+                }
+            ]
+        },
+        agentName: {
+            type: 'string',
+            description: 'The name the agent\'s messages show'
+        }
+    },
+    required: [
+        'mode',
+        'agentName'
+    ]
+} as const;
+
 export const LabelResponseDtoSchema = {
     type: 'object',
     properties: {
@@ -1981,6 +2158,24 @@ export const ThreadResponseDtoSchema = {
                 }
             ]
         },
+        owner: {
+            description: 'Who answers the customer: the channel\'s AI agent or people',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ThreadOwner'
+                }
+            ]
+        },
+        aiAgent: {
+            nullable: true,
+            description: 'The channel\'s AI agent while it is enabled; null otherwise',
+            type: 'object',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ThreadAiAgentDto'
+                }
+            ]
+        },
         assigneeId: {
             type: 'string',
             format: 'uuid',
@@ -2030,6 +2225,8 @@ export const ThreadResponseDtoSchema = {
         'channel',
         'contact',
         'status',
+        'owner',
+        'aiAgent',
         'assigneeId',
         'snoozedUntil',
         'labels',
@@ -2083,6 +2280,26 @@ export const UpdateThreadDtoSchema = {
             description: 'With status "snoozed": when the thread opens again by itself (in the future)'
         }
     }
+} as const;
+
+export const ThreadDraftResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        text: {
+            type: 'string',
+            nullable: true,
+            description: 'The AI agent\'s answer offered to the operators; null when there is none'
+        },
+        createdAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true
+        }
+    },
+    required: [
+        'text',
+        'createdAt'
+    ]
 } as const;
 
 export const ThreadCountsResponseDtoSchema = {

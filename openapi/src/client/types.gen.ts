@@ -243,6 +243,11 @@ export type MessageDeliveryDto = {
     updatedAt: string;
 };
 
+/**
+ * Only on messages without a user sender that an agent wrote: 'ai' is the channel's AI agent
+ */
+export type MessageSenderKind = 'ai';
+
 export type MessageResponseDto = {
     id: string;
     chatId: string;
@@ -276,6 +281,14 @@ export type MessageResponseDto = {
      * Only on messages sent to an external channel (inbox threads)
      */
     delivery?: MessageDeliveryDto;
+    /**
+     * Only on messages without a user sender that an agent wrote: 'ai' is the channel's AI agent
+     */
+    senderKind?: MessageSenderKind;
+    /**
+     * With senderKind: the name shown for the sender (the channel's agent name)
+     */
+    senderName?: string;
 };
 
 export type ChatResponseDto = {
@@ -654,6 +667,40 @@ export type SearchMessagesResponseDto = {
 
 export type ChannelType = 'telegram' | 'avito';
 
+/**
+ * auto: answers the customer; draft: offers its answer to the operators, never sends it
+ */
+export type AiMode = 'auto' | 'draft';
+
+export type ChannelAiDto = {
+    /**
+     * The agent answers (or drafts) in new threads of the channel
+     */
+    enabled?: boolean;
+    /**
+     * auto: answers the customer; draft: offers its answer to the operators, never sends it
+     */
+    mode?: AiMode;
+    /**
+     * The model id at the provider
+     */
+    model?: string;
+    systemPrompt?: string;
+    temperature?: number;
+    /**
+     * Customer words that ask for a person; default "operator", "human", "оператор", "менеджер", "живой человек"
+     */
+    handoffKeywords?: Array<string>;
+    /**
+     * Sent when the model fails or is too slow, before the thread goes to people
+     */
+    fallbackText?: string;
+    /**
+     * The name the agent's messages show; default "AI assistant"
+     */
+    agentName?: string;
+};
+
 export type CreateChannelDto = {
     type: ChannelType;
     name: string;
@@ -673,6 +720,7 @@ export type CreateChannelDto = {
      * telegram: this bot sends operators their alert cards (see /users/me/alert-settings)
      */
     operatorAlerts?: boolean;
+    ai?: ChannelAiDto;
 };
 
 export type ChannelStatus = 'active' | 'error' | 'deleted';
@@ -691,6 +739,20 @@ export type ChannelCapabilitiesDto = {
      * How long after sending a message can still be deleted
      */
     deleteWindowSeconds: number;
+};
+
+export type ChannelAiResponseDto = {
+    enabled: boolean;
+    mode: AiMode;
+    model: string;
+    systemPrompt: string;
+    temperature?: number;
+    /**
+     * The words in effect (the defaults when none were set)
+     */
+    handoffKeywords: Array<string>;
+    fallbackText: string;
+    agentName: string;
 };
 
 export type ChannelResponseDto = {
@@ -715,6 +777,10 @@ export type ChannelResponseDto = {
      * This Telegram bot sends operators their alert cards
      */
     operatorAlerts: boolean;
+    /**
+     * The AI agent; null when never set up
+     */
+    ai: ChannelAiResponseDto | null;
     createdAt: string;
     updatedAt: string;
 };
@@ -745,6 +811,10 @@ export type UpdateChannelDto = {
      * telegram: this bot sends operators their alert cards (see /users/me/alert-settings)
      */
     operatorAlerts?: boolean;
+    /**
+     * The fields given replace the stored ones
+     */
+    ai?: ChannelAiDto;
 };
 
 export type SetChannelOperatorsDto = {
@@ -792,6 +862,19 @@ export type ContactResponseDto = {
     personId: string | null;
 };
 
+/**
+ * Who answers the customer: the channel's AI agent or people
+ */
+export type ThreadOwner = 'ai' | 'human';
+
+export type ThreadAiAgentDto = {
+    mode: AiMode;
+    /**
+     * The name the agent's messages show
+     */
+    agentName: string;
+};
+
 export type LabelResponseDto = {
     id: string;
     name: string;
@@ -811,6 +894,14 @@ export type ThreadResponseDto = {
     channel: ThreadChannelDto;
     contact: ContactResponseDto;
     status: ThreadStatus;
+    /**
+     * Who answers the customer: the channel's AI agent or people
+     */
+    owner: ThreadOwner;
+    /**
+     * The channel's AI agent while it is enabled; null otherwise
+     */
+    aiAgent: ThreadAiAgentDto | null;
     assigneeId: string | null;
     /**
      * While snoozed: when the thread opens again
@@ -844,6 +935,14 @@ export type UpdateThreadDto = {
      * With status "snoozed": when the thread opens again by itself (in the future)
      */
     snoozedUntil?: string;
+};
+
+export type ThreadDraftResponseDto = {
+    /**
+     * The AI agent's answer offered to the operators; null when there is none
+     */
+    text: string | null;
+    createdAt: string | null;
 };
 
 export type ThreadCountsResponseDto = {
@@ -2490,6 +2589,126 @@ export type UpdateInboxThreadResponses = {
 };
 
 export type UpdateInboxThreadResponse = UpdateInboxThreadResponses[keyof UpdateInboxThreadResponses];
+
+export type TakeOverInboxThreadData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/take-over';
+};
+
+export type TakeOverInboxThreadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such thread, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type TakeOverInboxThreadError = TakeOverInboxThreadErrors[keyof TakeOverInboxThreadErrors];
+
+export type TakeOverInboxThreadResponses = {
+    200: ThreadResponseDto;
+};
+
+export type TakeOverInboxThreadResponse = TakeOverInboxThreadResponses[keyof TakeOverInboxThreadResponses];
+
+export type ReturnInboxThreadToAiData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/return-to-ai';
+};
+
+export type ReturnInboxThreadToAiErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such thread, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+    /**
+     * The channel's AI agent is not enabled
+     */
+    409: ErrorResponseDto;
+};
+
+export type ReturnInboxThreadToAiError = ReturnInboxThreadToAiErrors[keyof ReturnInboxThreadToAiErrors];
+
+export type ReturnInboxThreadToAiResponses = {
+    200: ThreadResponseDto;
+};
+
+export type ReturnInboxThreadToAiResponse = ReturnInboxThreadToAiResponses[keyof ReturnInboxThreadToAiResponses];
+
+export type DiscardInboxThreadDraftData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/draft';
+};
+
+export type DiscardInboxThreadDraftErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such thread, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type DiscardInboxThreadDraftError = DiscardInboxThreadDraftErrors[keyof DiscardInboxThreadDraftErrors];
+
+export type DiscardInboxThreadDraftResponses = {
+    204: void;
+};
+
+export type DiscardInboxThreadDraftResponse = DiscardInboxThreadDraftResponses[keyof DiscardInboxThreadDraftResponses];
+
+export type GetInboxThreadDraftData = {
+    body?: never;
+    path: {
+        chatId: string;
+    };
+    query?: never;
+    url: '/api/v1/inbox/threads/{chatId}/draft';
+};
+
+export type GetInboxThreadDraftErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid access token
+     */
+    401: ErrorResponseDto;
+    /**
+     * No such thread, or you do not work its channel
+     */
+    404: ErrorResponseDto;
+};
+
+export type GetInboxThreadDraftError = GetInboxThreadDraftErrors[keyof GetInboxThreadDraftErrors];
+
+export type GetInboxThreadDraftResponses = {
+    200: ThreadDraftResponseDto;
+};
+
+export type GetInboxThreadDraftResponse = GetInboxThreadDraftResponses[keyof GetInboxThreadDraftResponses];
 
 export type GetInboxCountsData = {
     body?: never;

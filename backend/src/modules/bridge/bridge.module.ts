@@ -53,6 +53,10 @@ import { ThreadMembershipService } from './services/thread-membership.service';
 import { ThreadViewService } from './services/thread-view.service';
 import { WebhookService } from './services/webhook.service';
 import { InboundEventProcessor } from './workers/inbound-event.processor';
+import { AiReplyProcessor } from './workers/ai-reply.processor';
+import { AiAgentService } from './services/ai-agent.service';
+import { AiMetricsRepository } from './repositories/ai-metrics.repository';
+import { LlmRepository } from './repositories/llm.repository';
 import { DeliverySweepProcessor } from './workers/delivery-sweep.processor';
 import { DeliveryProcessor } from './workers/delivery.processor';
 import { InboundFileProcessor } from './workers/inbound-file.processor';
@@ -84,6 +88,8 @@ export const BridgeModule = {
   ],
   repositories: [
     AlertRepository,
+    AiMetricsRepository,
+    LlmRepository,
     ApiKeyRepository,
     TelegramLoginRepository,
     NotificationRepository,
@@ -107,6 +113,7 @@ export const BridgeModule = {
   ],
   services: [
     AlertService,
+    AiAgentService,
     ApiKeyService,
     TelegramLinkService,
     NotificationService,
@@ -132,5 +139,5 @@ export const BridgeModule = {
     WebhookService,
   ],
   /** Job handlers, handed to the job system through the JOB_HANDLERS token. */
-  processors: [DeliveryProcessor, DeliverySweepProcessor, InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor, SnoozeWakeProcessor],
+  processors: [AiReplyProcessor, DeliveryProcessor, DeliverySweepProcessor, InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor, SnoozeWakeProcessor],
 };

@@ -1,8 +1,11 @@
-import type { ListInboxThreadsData, MessageResponseDto, ThreadResponseDto } from '@messenger/api-client';
+import type { ListInboxThreadsData, MessageResponseDto, ThreadDraftResponseDto, ThreadResponseDto } from '@messenger/api-client';
 import {
   getContactOptions,
   getContactQueryKey,
+  discardInboxThreadDraftMutation,
   getInboxCountsOptions,
+  getInboxThreadDraftOptions,
+  getInboxThreadDraftQueryKey,
   getInboxStatsOptions,
   listCannedResponsesOptions,
   listChannelsOptions,
@@ -11,9 +14,13 @@ import {
   listMessagesOptions,
   listMessagesQueryKey,
   linkContactMutation,
+  listChannelsQueryKey,
   redeliverMessageMutation,
+  returnInboxThreadToAiMutation,
   sendMessageMutation,
   setInboxThreadLabelsMutation,
+  takeOverInboxThreadMutation,
+  updateChannelMutation,
   updateInboxThreadMutation,
 } from '@messenger/api-client/react-query';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -98,6 +105,46 @@ export function useLinkContact() {
         queryClient.invalidateQueries({ queryKey: getContactQueryKey({ path: { id: vars.path.id } }) }),
         queryClient.invalidateQueries({ queryKey: getContactQueryKey({ path: { id: vars.body.contactId } }) }),
       ]),
+  });
+}
+
+/** "Take over": the thread leaves the AI agent for people. */
+export function useTakeOver() {
+  const invalidate = useInvalidateInbox();
+  return useMutation({ ...takeOverInboxThreadMutation(), onSuccess: () => void invalidate() });
+}
+
+export function useReturnToAi() {
+  const invalidate = useInvalidateInbox();
+  return useMutation({ ...returnInboxThreadToAiMutation(), onSuccess: () => void invalidate() });
+}
+
+/** The AI agent's draft for a thread; `thread:draft` socket events replace it in the cache. */
+export const useDraft = (chatId: string) => useQuery(getInboxThreadDraftOptions({ path: { chatId } }));
+
+export function useSetDraftCache() {
+  const queryClient = useQueryClient();
+  return useCallback(
+    (chatId: string, draft: ThreadDraftResponseDto) => queryClient.setQueryData(getInboxThreadDraftQueryKey({ path: { chatId } }), draft),
+    [queryClient],
+  );
+}
+
+/** Ends the draft (after "Use" or "Discard"). */
+export function useDiscardDraft() {
+  const setDraft = useSetDraftCache();
+  return useMutation({ ...discardInboxThreadDraftMutation(), onSuccess: (_, vars) => setDraft(vars.path.chatId, { text: null, createdAt: null }) });
+}
+
+export function useUpdateChannel() {
+  const queryClient = useQueryClient();
+  const invalidate = useInvalidateInbox();
+  return useMutation({
+    ...updateChannelMutation(),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: listChannelsQueryKey() });
+      void invalidate();
+    },
   });
 }
 

@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, cancelScheduledMessage, completeUpload, createApiKey, createCannedResponse, createChannel, createChat, createLabel, createTelegramLink, createUpload, deleteCannedResponse, deleteChannel, deleteLabel, deleteMessage, deleteTelegramLink, editMessage, getAlertSettings, getAttachment, getAttachmentThumbnail, getChannel, getChat, getContact, getHealth, getInboxCounts, getInboxStats, getMe, getNotification, getPresence, leaveInboxThread, linkContact, listApiKeys, listCannedResponses, listChannels, listChats, listInboxThreads, listLabels, listMessages, listNotifications, listScheduledMessages, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, revokeApiKey, searchMessages, searchUsers, sendMessage, sendNotification, setChannelOperators, setInboxThreadLabels, signInWithTelegram, sync, syncChannel, telegramWebhook, updateAlertSettings, updateCannedResponse, updateChannel, updateInboxThread, updateLabel, updateMe, updateScheduledMessage, viewInboxThread } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CancelScheduledMessageData, CancelScheduledMessageError, CancelScheduledMessageResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateApiKeyData, CreateApiKeyError, CreateApiKeyResponse, CreateCannedResponseData, CreateCannedResponseError, CreateCannedResponseResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateLabelData, CreateLabelError, CreateLabelResponse, CreateTelegramLinkData, CreateTelegramLinkError, CreateTelegramLinkResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteCannedResponseData, DeleteCannedResponseError, DeleteCannedResponseResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteLabelData, DeleteLabelError, DeleteLabelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, DeleteTelegramLinkData, DeleteTelegramLinkError, DeleteTelegramLinkResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAlertSettingsData, GetAlertSettingsError, GetAlertSettingsResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetContactData, GetContactError, GetContactResponse, GetHealthData, GetHealthError, GetHealthResponse, GetInboxCountsData, GetInboxCountsError, GetInboxCountsResponse, GetInboxStatsData, GetInboxStatsError, GetInboxStatsResponse, GetMeData, GetMeError, GetMeResponse, GetNotificationData, GetNotificationError, GetNotificationResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, LeaveInboxThreadData, LeaveInboxThreadError, LeaveInboxThreadResponse, LinkContactData, LinkContactError, LinkContactResponse, ListApiKeysData, ListApiKeysError, ListApiKeysResponse, ListCannedResponsesData, ListCannedResponsesError, ListCannedResponsesResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListLabelsData, ListLabelsError, ListLabelsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListNotificationsData, ListNotificationsError, ListNotificationsResponse, ListScheduledMessagesData, ListScheduledMessagesError, ListScheduledMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, RevokeApiKeyData, RevokeApiKeyError, RevokeApiKeyResponse, SearchMessagesData, SearchMessagesError, SearchMessagesResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SendNotificationData, SendNotificationError, SendNotificationResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SetInboxThreadLabelsData, SetInboxThreadLabelsError, SetInboxThreadLabelsResponse, SignInWithTelegramData, SignInWithTelegramError, SignInWithTelegramResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateAlertSettingsData, UpdateAlertSettingsError, UpdateAlertSettingsResponse, UpdateCannedResponseData, UpdateCannedResponseError, UpdateCannedResponseResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateLabelData, UpdateLabelError, UpdateLabelResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, UpdateScheduledMessageData, UpdateScheduledMessageError, UpdateScheduledMessageResponse, ViewInboxThreadData, ViewInboxThreadError, ViewInboxThreadResponse } from '../types.gen';
+import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, cancelScheduledMessage, completeUpload, createApiKey, createCannedResponse, createChannel, createChat, createLabel, createTelegramLink, createUpload, deleteCannedResponse, deleteChannel, deleteLabel, deleteMessage, deleteTelegramLink, discardInboxThreadDraft, editMessage, getAlertSettings, getAttachment, getAttachmentThumbnail, getChannel, getChat, getContact, getHealth, getInboxCounts, getInboxStats, getInboxThreadDraft, getMe, getNotification, getPresence, leaveInboxThread, linkContact, listApiKeys, listCannedResponses, listChannels, listChats, listInboxThreads, listLabels, listMessages, listNotifications, listScheduledMessages, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, returnInboxThreadToAi, revokeApiKey, searchMessages, searchUsers, sendMessage, sendNotification, setChannelOperators, setInboxThreadLabels, signInWithTelegram, sync, syncChannel, takeOverInboxThread, telegramWebhook, updateAlertSettings, updateCannedResponse, updateChannel, updateInboxThread, updateLabel, updateMe, updateScheduledMessage, viewInboxThread } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CancelScheduledMessageData, CancelScheduledMessageError, CancelScheduledMessageResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateApiKeyData, CreateApiKeyError, CreateApiKeyResponse, CreateCannedResponseData, CreateCannedResponseError, CreateCannedResponseResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateLabelData, CreateLabelError, CreateLabelResponse, CreateTelegramLinkData, CreateTelegramLinkError, CreateTelegramLinkResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteCannedResponseData, DeleteCannedResponseError, DeleteCannedResponseResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteLabelData, DeleteLabelError, DeleteLabelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, DeleteTelegramLinkData, DeleteTelegramLinkError, DeleteTelegramLinkResponse, DiscardInboxThreadDraftData, DiscardInboxThreadDraftError, DiscardInboxThreadDraftResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAlertSettingsData, GetAlertSettingsError, GetAlertSettingsResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetContactData, GetContactError, GetContactResponse, GetHealthData, GetHealthError, GetHealthResponse, GetInboxCountsData, GetInboxCountsError, GetInboxCountsResponse, GetInboxStatsData, GetInboxStatsError, GetInboxStatsResponse, GetInboxThreadDraftData, GetInboxThreadDraftError, GetInboxThreadDraftResponse, GetMeData, GetMeError, GetMeResponse, GetNotificationData, GetNotificationError, GetNotificationResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, LeaveInboxThreadData, LeaveInboxThreadError, LeaveInboxThreadResponse, LinkContactData, LinkContactError, LinkContactResponse, ListApiKeysData, ListApiKeysError, ListApiKeysResponse, ListCannedResponsesData, ListCannedResponsesError, ListCannedResponsesResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListLabelsData, ListLabelsError, ListLabelsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListNotificationsData, ListNotificationsError, ListNotificationsResponse, ListScheduledMessagesData, ListScheduledMessagesError, ListScheduledMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, ReturnInboxThreadToAiData, ReturnInboxThreadToAiError, ReturnInboxThreadToAiResponse, RevokeApiKeyData, RevokeApiKeyError, RevokeApiKeyResponse, SearchMessagesData, SearchMessagesError, SearchMessagesResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SendNotificationData, SendNotificationError, SendNotificationResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SetInboxThreadLabelsData, SetInboxThreadLabelsError, SetInboxThreadLabelsResponse, SignInWithTelegramData, SignInWithTelegramError, SignInWithTelegramResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TakeOverInboxThreadData, TakeOverInboxThreadError, TakeOverInboxThreadResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateAlertSettingsData, UpdateAlertSettingsError, UpdateAlertSettingsResponse, UpdateCannedResponseData, UpdateCannedResponseError, UpdateCannedResponseResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateLabelData, UpdateLabelError, UpdateLabelResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, UpdateScheduledMessageData, UpdateScheduledMessageError, UpdateScheduledMessageResponse, ViewInboxThreadData, ViewInboxThreadError, ViewInboxThreadResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -938,6 +938,75 @@ export const updateInboxThreadMutation = (options?: Partial<Options<UpdateInboxT
     };
     return mutationOptions;
 };
+
+/**
+ * Take the thread from the AI agent: owner human, status open, assigned to you if unassigned
+ */
+export const takeOverInboxThreadMutation = (options?: Partial<Options<TakeOverInboxThreadData>>): UseMutationOptions<TakeOverInboxThreadResponse, TakeOverInboxThreadError, Options<TakeOverInboxThreadData>> => {
+    const mutationOptions: UseMutationOptions<TakeOverInboxThreadResponse, TakeOverInboxThreadError, Options<TakeOverInboxThreadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await takeOverInboxThread({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Give the thread back to the channel's AI agent
+ */
+export const returnInboxThreadToAiMutation = (options?: Partial<Options<ReturnInboxThreadToAiData>>): UseMutationOptions<ReturnInboxThreadToAiResponse, ReturnInboxThreadToAiError, Options<ReturnInboxThreadToAiData>> => {
+    const mutationOptions: UseMutationOptions<ReturnInboxThreadToAiResponse, ReturnInboxThreadToAiError, Options<ReturnInboxThreadToAiData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await returnInboxThreadToAi({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * End the AI agent's draft (used or discarded)
+ */
+export const discardInboxThreadDraftMutation = (options?: Partial<Options<DiscardInboxThreadDraftData>>): UseMutationOptions<DiscardInboxThreadDraftResponse, DiscardInboxThreadDraftError, Options<DiscardInboxThreadDraftData>> => {
+    const mutationOptions: UseMutationOptions<DiscardInboxThreadDraftResponse, DiscardInboxThreadDraftError, Options<DiscardInboxThreadDraftData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await discardInboxThreadDraft({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getInboxThreadDraftQueryKey = (options: Options<GetInboxThreadDraftData>) => createQueryKey('getInboxThreadDraft', options);
+
+/**
+ * The AI agent's draft answer for the thread (draft mode)
+ */
+export const getInboxThreadDraftOptions = (options: Options<GetInboxThreadDraftData>) => queryOptions<GetInboxThreadDraftResponse, GetInboxThreadDraftError, GetInboxThreadDraftResponse, ReturnType<typeof getInboxThreadDraftQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getInboxThreadDraft({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getInboxThreadDraftQueryKey(options)
+});
 
 export const getInboxCountsQueryKey = (options?: Options<GetInboxCountsData>) => createQueryKey('getInboxCounts', options);
 

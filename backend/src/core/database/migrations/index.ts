@@ -11,6 +11,7 @@ import { Notifications1796500000000 } from './1796500000000-Notifications';
 import { TelegramLinks1796500000001 } from './1796500000001-TelegramLinks';
 import { Inbox1796400000000 } from './1796400000000-Inbox';
 import { InboxStatsFacts1796600000000 } from './1796600000000-InboxStatsFacts';
+import { AiAgent1796600000002 } from './1796600000002-AiAgent';
 
 /** Every migration, oldest first; listed explicitly so the same array works from sources and from dist. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   TelegramLinks1796500000001,
   InboxStatsFacts1796600000000,
   OperatorAlerts1796600000001,
+  AiAgent1796600000002,
 ];

@@ -8,6 +8,27 @@ export const CHANNEL_CAPABILITIES: Record<ChannelType, ChannelCapabilities> = {
 export const CHANNEL_STATUSES = ['active', 'error', 'deleted'] as const;
 export type ChannelStatus = (typeof CHANNEL_STATUSES)[number];
 
+export const AI_MODES = ['auto', 'draft'] as const;
+export type AiMode = (typeof AI_MODES)[number];
+export const DEFAULT_HANDOFF_KEYWORDS = ['operator', 'human', 'оператор', 'менеджер', 'живой человек'];
+export const DEFAULT_AGENT_NAME = 'AI assistant';
+
+/** The channel's AI agent (column `channels.ai`); no credentials: the provider key is the server's (AI_API_KEY). */
+export interface ChannelAiSettings {
+  enabled: boolean;
+  /** auto: the agent answers the customer; draft: it offers its answer to the operators and never sends it. */
+  mode: AiMode;
+  model: string;
+  systemPrompt: string;
+  temperature?: number;
+  /** Words that make the customer's message a request for a person; the defaults when absent. */
+  handoffKeywords?: string[];
+  /** Sent when the model fails or is too slow, before the thread is handed to people. */
+  fallbackText: string;
+  /** The name the agent's messages are shown with. */
+  agentName?: string;
+}
+
 /**
  * A Telegram bot or an Avito account (table `channels`). The module reads and writes its tables through explicit
  * SQL in its repositories, so these are row shapes rather than TypeORM entities.
@@ -26,6 +47,7 @@ export interface ChannelRow {
   webhookSecretHash: string;
   /** Per-channel switches (room for autoAssign, operatorAlerts). */
   settings: Record<string, unknown>;
+  ai: ChannelAiSettings | null;
   createdBy: string | null;
   createdAt: Date;
   updatedAt: Date;

@@ -1,5 +1,8 @@
 export const THREAD_STATUSES = ['open', 'pending', 'resolved', 'snoozed'] as const;
 export type ThreadStatus = (typeof THREAD_STATUSES)[number];
+/** Who answers the customer: the channel's AI agent, or people (see the owner state machine in ARCHITECTURE.md). */
+export const THREAD_OWNERS = ['ai', 'human'] as const;
+export type ThreadOwner = (typeof THREAD_OWNERS)[number];
 
 /** What a thread is about: the Avito listing the customer wrote from. */
 export interface ThreadContext {
@@ -17,6 +20,10 @@ export interface InboxThreadRow {
   externalChatId: string;
   contactId: string;
   status: ThreadStatus;
+  owner: ThreadOwner;
+  /** The AI agent's answer offered to the operators (draft mode), until used or discarded. */
+  aiDraft: string | null;
+  aiDraftAt: Date | null;
   assigneeId: string | null;
   /** While snoozed: when the thread opens again by itself. */
   snoozedUntil: Date | null;

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { ChannelRow, ChannelStatus } from '@/modules/bridge/models/channel.model';
+import type { ChannelAiSettings, ChannelRow, ChannelStatus } from '@/modules/bridge/models/channel.model';
 import type { ChannelType } from './channel-provider';
 
 const CHANNEL_COLUMNS = `ch.id, ch.type, ch.name, ch.status, ch.status_reason AS "statusReason", ch.external_account_id AS "externalAccountId",
   ch.credentials_sealed AS "credentialsSealed", ch.webhook_secret_sealed AS "webhookSecretSealed", ch.webhook_secret_hash AS "webhookSecretHash",
-  ch.settings, ch.created_by AS "createdBy", ch.created_at AS "createdAt", ch.updated_at AS "updatedAt", ch.deleted_at AS "deletedAt"`;
+  ch.settings, ch.ai, ch.created_by AS "createdBy", ch.created_at AS "createdAt", ch.updated_at AS "updatedAt", ch.deleted_at AS "deletedAt"`;
 
 export interface NewChannel {
   id: string;
@@ -19,6 +19,7 @@ export interface NewChannel {
   webhookSecretHash: string;
   createdBy: string;
   settings?: Record<string, unknown>;
+  ai: ChannelAiSettings | null;
 }
 
 /** What the webhook path needs to authenticate a call: nothing else is read before the secret matched. */
@@ -42,9 +43,20 @@ export class ChannelRepository {
 
   async create(input: NewChannel): Promise<ChannelRow> {
     const rows: ChannelRow[] = await this.dataSource.query(
-      `INSERT INTO channels AS ch (id, type, name, external_account_id, credentials_sealed, webhook_secret_sealed, webhook_secret_hash, created_by, settings)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${CHANNEL_COLUMNS}`,
-      [input.id, input.type, input.name, input.externalAccountId, input.credentialsSealed, input.webhookSecretSealed, input.webhookSecretHash, input.createdBy, JSON.stringify(input.settings ?? {})],
+      `INSERT INTO channels AS ch (id, type, name, external_account_id, credentials_sealed, webhook_secret_sealed, webhook_secret_hash, created_by, settings, ai)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${CHANNEL_COLUMNS}`,
+      [
+        input.id,
+        input.type,
+        input.name,
+        input.externalAccountId,
+        input.credentialsSealed,
+        input.webhookSecretSealed,
+        input.webhookSecretHash,
+        input.createdBy,
+        JSON.stringify(input.settings ?? {}),
+        input.ai ? JSON.stringify(input.ai) : null,
+      ],
     );
     return rows[0];
   }
@@ -87,7 +99,7 @@ export class ChannelRepository {
 
   async update(
     id: string,
-    changes: Partial<Pick<ChannelRow, 'name' | 'externalAccountId' | 'credentialsSealed' | 'webhookSecretSealed' | 'webhookSecretHash' | 'status' | 'statusReason' | 'settings'>>,
+    changes: Partial<Pick<ChannelRow, 'name' | 'externalAccountId' | 'credentialsSealed' | 'webhookSecretSealed' | 'webhookSecretHash' | 'status' | 'statusReason' | 'settings' | 'ai'>>,
   ): Promise<ChannelRow | null> {
     const columns: Record<string, string> = {
       name: 'name',
@@ -98,12 +110,13 @@ export class ChannelRepository {
       status: 'status',
       statusReason: 'status_reason',
       settings: 'settings',
+      ai: 'ai',
     };
     const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
     const sets = entries.map(([k], i) => `${columns[k]} = $${i + 2}`);
     const rows: [ChannelRow[], number] = await this.dataSource.query(
       `UPDATE channels ch SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE ch.id = $1 AND ch.deleted_at IS NULL RETURNING ${CHANNEL_COLUMNS}`,
-      [id, ...entries.map(([k, v]) => (k === 'settings' ? JSON.stringify(v) : v))],
+      [id, ...entries.map(([k, v]) => (k === 'settings' || k === 'ai' ? JSON.stringify(v) : v))],
     );
     this.authCache.delete(id);
     return rows[0][0] ?? null;

@@ -2,14 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ContactRow } from '@/modules/bridge/models/contact.model';
-import type { InboxThreadRow, ThreadContext, ThreadStatus } from '@/modules/bridge/models/inbox-thread.model';
 import type { TransactionQuery } from '@/core/message-hooks';
+import type { InboxThreadRow, ThreadContext, ThreadOwner, ThreadStatus } from '@/modules/bridge/models/inbox-thread.model';
 
 const CONTACT_COLUMNS = `ct.id, ct.channel_id AS "channelId", ct.external_id AS "externalId", ct.name, ct.avatar_url AS "avatarUrl",
   ct.profile_url AS "profileUrl", ct.blocked_at AS "blockedAt", ct.person_id AS "personId", ct.created_at AS "createdAt", ct.updated_at AS "updatedAt"`;
 
+/** The hand-off to people: the owner becomes human and the thread is open again (a snooze ends). Parameter: chatId. */
+const HAND_OFF = `UPDATE inbox_threads t SET owner = 'human', status = 'open', snoozed_until = NULL, updated_at = now()
+  WHERE t.chat_id = $1 AND t.owner = 'ai'`;
+
 const THREAD_COLUMNS = `t.chat_id AS "chatId", t.channel_id AS "channelId", t.external_chat_id AS "externalChatId", t.contact_id AS "contactId",
-  t.status, t.assignee_id AS "assigneeId", t.snoozed_until AS "snoozedUntil", t.context, t.last_activity_at AS "lastActivityAt", t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
+  t.status, t.owner, t.ai_draft AS "aiDraft", t.ai_draft_at AS "aiDraftAt", t.assignee_id AS "assigneeId", t.snoozed_until AS "snoozedUntil", t.context, t.last_activity_at AS "lastActivityAt", t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
 
 export interface ThreadListFilter {
   /** Channels the caller may see; null for an admin (every channel). */
@@ -71,13 +75,78 @@ export class InboxRepository {
     return rows[0] ?? null;
   }
 
-  async insertThread(thread: { chatId: string; channelId: string; externalChatId: string; contactId: string; context: ThreadContext | null }): Promise<InboxThreadRow> {
+  async insertThread(thread: { chatId: string; channelId: string; externalChatId: string; contactId: string; context: ThreadContext | null; owner: ThreadOwner }): Promise<InboxThreadRow> {
     const rows: InboxThreadRow[] = await this.dataSource.query(
-      `INSERT INTO inbox_threads AS t (chat_id, channel_id, external_chat_id, contact_id, context) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO inbox_threads AS t (chat_id, channel_id, external_chat_id, contact_id, context, owner) VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING ${THREAD_COLUMNS}`,
-      [thread.chatId, thread.channelId, thread.externalChatId, thread.contactId, thread.context ? JSON.stringify(thread.context) : null],
+      [thread.chatId, thread.channelId, thread.externalChatId, thread.contactId, thread.context ? JSON.stringify(thread.context) : null, thread.owner],
     );
     return rows[0];
+  }
+
+  /**
+   * The owner, read under the thread's row lock inside a message's transaction: a hand-off (which updates the row)
+   * either committed before and is seen here, or waits until this transaction ends.
+   */
+  async ownerForUpdateInTransaction(tx: TransactionQuery, chatId: string): Promise<ThreadOwner | null> {
+    const rows = await tx.query<{ owner: ThreadOwner }>(`SELECT owner FROM inbox_threads WHERE chat_id = $1 FOR UPDATE`, [chatId]);
+    return rows[0]?.owner ?? null;
+  }
+
+  /**
+   * ai → human inside an operator reply's transaction, unless the channel's agent only drafts (there people always
+   * send); the row when this call changed it.
+   */
+  async handOffForReplyInTransaction(tx: TransactionQuery, chatId: string): Promise<{ channelId: string } | null> {
+    const rows = await tx.query<{ channelId: string }>(
+      `${HAND_OFF} AND coalesce((SELECT ch.ai->>'mode' FROM channels ch WHERE ch.id = t.channel_id), 'auto') <> 'draft'
+       RETURNING t.channel_id AS "channelId"`,
+      [chatId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** ai → human, status open; null when the thread was not the agent's (nothing changed, so nobody is alerted twice). */
+  async handOff(chatId: string): Promise<InboxThreadRow | null> {
+    const [rows]: [InboxThreadRow[], number] = await this.dataSource.query(`${HAND_OFF} RETURNING ${THREAD_COLUMNS}`, [chatId]);
+    return rows[0] ?? null;
+  }
+
+  /** human → ai; null when it already was the agent's. */
+  async returnToAi(chatId: string): Promise<InboxThreadRow | null> {
+    const [rows]: [InboxThreadRow[], number] = await this.dataSource.query(
+      `UPDATE inbox_threads t SET owner = 'ai', updated_at = now() WHERE t.chat_id = $1 AND t.owner = 'human' RETURNING ${THREAD_COLUMNS}`,
+      [chatId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Customer messages the AI agent owes an answer to: the newest message of a thread it owns (auto mode, agent
+   * enabled) is the customer's, from the last `withinSeconds`. Walks the activity index, so only recent threads are read.
+   */
+  owedAiReplies(withinSeconds: number, limit: number): Promise<Array<{ chatId: string; messageId: string; createdAt: Date }>> {
+    return this.dataSource.query(
+      `SELECT t.chat_id AS "chatId", m.id AS "messageId", m.created_at AS "createdAt"
+       FROM inbox_threads t
+       JOIN channels ch ON ch.id = t.channel_id AND ch.deleted_at IS NULL AND ch.ai->>'enabled' = 'true' AND ch.ai->>'mode' = 'auto'
+       JOIN LATERAL (
+         SELECT id, created_at, sender_contact_id FROM messages
+         WHERE chat_id = t.chat_id AND deleted_at IS NULL AND NOT internal ORDER BY seq DESC LIMIT 1
+       ) m ON m.sender_contact_id IS NOT NULL
+       WHERE t.last_activity_at > now() - make_interval(secs => $1) AND t.owner = 'ai'
+       ORDER BY t.last_activity_at DESC LIMIT $2`,
+      [withinSeconds, limit],
+    );
+  }
+
+  /** Stores the agent's draft (replacing an older one), or clears it with null. */
+  async setDraft(chatId: string, text: string | null): Promise<InboxThreadRow | null> {
+    const [rows]: [InboxThreadRow[], number] = await this.dataSource.query(
+      `UPDATE inbox_threads t SET ai_draft = $2, ai_draft_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END WHERE t.chat_id = $1 RETURNING ${THREAD_COLUMNS}`,
+      [chatId, text],
+    );
+    return rows[0] ?? null;
   }
 
   /** Marks customer activity; a resolved thread opens again. Returns the row and whether its status changed. */

@@ -1,6 +1,119 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { CHANNEL_CAPABILITIES, CHANNEL_STATUSES, type ChannelRow, type ChannelStatus, type ChannelType } from '@/modules/bridge/models/channel.model';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  AI_MODES,
+  type AiMode,
+  CHANNEL_CAPABILITIES,
+  CHANNEL_STATUSES,
+  type ChannelAiSettings,
+  type ChannelRow,
+  type ChannelStatus,
+  type ChannelType,
+  DEFAULT_AGENT_NAME,
+  DEFAULT_HANDOFF_KEYWORDS,
+} from '@/modules/bridge/models/channel.model';
+
+/**
+ * The channel's AI agent. On create and on PATCH the fields given are laid over the stored ones; once enabled,
+ * model, systemPrompt and fallbackText must be set. The provider and its key are the server's (AI_BASE_URL, AI_API_KEY).
+ */
+export class ChannelAiDto {
+  @ApiPropertyOptional({ description: 'The agent answers (or drafts) in new threads of the channel' })
+  @IsOptional()
+  @IsBoolean({ message: 'ai.enabled must be true or false' })
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ enum: AI_MODES, enumName: 'AiMode', description: 'auto: answers the customer; draft: offers its answer to the operators, never sends it' })
+  @IsOptional()
+  @IsIn(AI_MODES, { message: 'ai.mode must be "auto" or "draft"' })
+  mode?: AiMode;
+
+  @ApiPropertyOptional({ maxLength: 200, description: 'The model id at the provider' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'ai.model must not be empty' })
+  @MaxLength(200)
+  model?: string;
+
+  @ApiPropertyOptional({ maxLength: 20000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  systemPrompt?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 2 })
+  @IsOptional()
+  @IsNumber({}, { message: 'ai.temperature must be a number' })
+  @Min(0)
+  @Max(2)
+  temperature?: number;
+
+  @ApiPropertyOptional({ type: [String], description: `Customer words that ask for a person; default ${DEFAULT_HANDOFF_KEYWORDS.map((k) => `"${k}"`).join(', ')}` })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MinLength(1, { each: true, message: 'each of ai.handoffKeywords must not be empty' })
+  @MaxLength(100, { each: true })
+  handoffKeywords?: string[];
+
+  @ApiPropertyOptional({ maxLength: 1000, description: 'Sent when the model fails or is too slow, before the thread goes to people' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  fallbackText?: string;
+
+  @ApiPropertyOptional({ maxLength: 128, description: `The name the agent's messages show; default "${DEFAULT_AGENT_NAME}"` })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  agentName?: string;
+}
+
+export class ChannelAiResponseDto {
+  @ApiProperty()
+  enabled: boolean;
+
+  @ApiProperty({ enum: AI_MODES, enumName: 'AiMode' })
+  mode: AiMode;
+
+  @ApiProperty()
+  model: string;
+
+  @ApiProperty()
+  systemPrompt: string;
+
+  @ApiPropertyOptional()
+  temperature?: number;
+
+  @ApiProperty({ type: [String], description: 'The words in effect (the defaults when none were set)' })
+  handoffKeywords: string[];
+
+  @ApiProperty()
+  fallbackText: string;
+
+  @ApiProperty()
+  agentName: string;
+}
 
 
 export const CHANNEL_TYPES: ChannelType[] = ['telegram', 'avito'];
@@ -42,6 +155,12 @@ export class CreateChannelDto {
   @IsOptional()
   @IsBoolean({ message: 'operatorAlerts must be true or false' })
   operatorAlerts?: boolean;
+  @ApiPropertyOptional({ type: ChannelAiDto })
+  @IsOptional()
+  @IsObject({ message: 'ai must be an object' })
+  @ValidateNested()
+  @Type(() => ChannelAiDto)
+  ai?: ChannelAiDto;
 }
 
 /** Rename, or replace the credentials (validated again, and the webhook registered again). */
@@ -83,6 +202,12 @@ export class UpdateChannelDto {
   @IsOptional()
   @IsBoolean({ message: 'operatorAlerts must be true or false' })
   operatorAlerts?: boolean;
+  @ApiPropertyOptional({ type: ChannelAiDto, description: 'The fields given replace the stored ones' })
+  @IsOptional()
+  @IsObject({ message: 'ai must be an object' })
+  @ValidateNested()
+  @Type(() => ChannelAiDto)
+  ai?: ChannelAiDto;
 }
 
 export class SetChannelOperatorsDto {
@@ -135,6 +260,8 @@ export class ChannelResponseDto {
 
   @ApiProperty({ description: 'This Telegram bot sends operators their alert cards' })
   operatorAlerts: boolean;
+  @ApiProperty({ type: ChannelAiResponseDto, nullable: true, description: 'The AI agent; null when never set up' })
+  ai: ChannelAiResponseDto | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
@@ -164,6 +291,18 @@ export const toChannelResponse = (channel: ChannelRow, operatorIds: string[]): C
   operatorIds,
   autoAssign: channel.settings?.autoAssign === true,
   operatorAlerts: channel.settings?.operatorAlerts === true,
+  ai: channel.ai ? toChannelAiResponse(channel.ai) : null,
   createdAt: new Date(channel.createdAt).toISOString(),
   updatedAt: new Date(channel.updatedAt).toISOString(),
+});
+
+export const toChannelAiResponse = (ai: ChannelAiSettings): ChannelAiResponseDto => ({
+  enabled: ai.enabled,
+  mode: ai.mode,
+  model: ai.model,
+  systemPrompt: ai.systemPrompt,
+  ...(ai.temperature !== undefined ? { temperature: ai.temperature } : {}),
+  handoffKeywords: ai.handoffKeywords ?? DEFAULT_HANDOFF_KEYWORDS,
+  fallbackText: ai.fallbackText,
+  agentName: ai.agentName ?? DEFAULT_AGENT_NAME,
 });

@@ -3,8 +3,8 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { LabelResponseDto } from './label.dto';
 import type { ContactRow } from '@/modules/bridge/models/contact.model';
-import { THREAD_STATUSES, type ThreadContext, type ThreadStatus } from '@/modules/bridge/models/inbox-thread.model';
-import type { ChannelType } from '@/modules/bridge/models/channel.model';
+import { THREAD_OWNERS, THREAD_STATUSES, type ThreadContext, type ThreadOwner, type ThreadStatus } from '@/modules/bridge/models/inbox-thread.model';
+import { AI_MODES, type AiMode, type ChannelAiSettings, type ChannelType, DEFAULT_AGENT_NAME } from '@/modules/bridge/models/channel.model';
 import { ChatResponseDto } from '@/schemas/chat.dto';
 import { MessageResponseDto } from '@/schemas/message.dto';
 import { CHANNEL_TYPES } from './channel.dto';
@@ -130,6 +130,22 @@ export class ThreadContextDto {
   imageUrl?: string;
 }
 
+export class ThreadAiAgentDto {
+  @ApiProperty({ enum: AI_MODES, enumName: 'AiMode' })
+  mode: AiMode;
+
+  @ApiProperty({ description: "The name the agent's messages show" })
+  agentName: string;
+}
+
+export class ThreadDraftResponseDto {
+  @ApiProperty({ nullable: true, type: String, description: "The AI agent's answer offered to the operators; null when there is none" })
+  text: string | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  createdAt: string | null;
+}
+
 export class ThreadResponseDto {
   @ApiProperty({ type: ChatResponseDto })
   chat: ChatResponseDto;
@@ -142,6 +158,12 @@ export class ThreadResponseDto {
 
   @ApiProperty({ enum: THREAD_STATUSES, enumName: 'ThreadStatus' })
   status: ThreadStatus;
+
+  @ApiProperty({ enum: THREAD_OWNERS, enumName: 'ThreadOwner', description: "Who answers the customer: the channel's AI agent or people" })
+  owner: ThreadOwner;
+
+  @ApiProperty({ type: ThreadAiAgentDto, nullable: true, description: "The channel's AI agent while it is enabled; null otherwise" })
+  aiAgent: ThreadAiAgentDto | null;
 
   @ApiProperty({ format: 'uuid', nullable: true, type: String })
   assigneeId: string | null;
@@ -189,6 +211,8 @@ export const toThreadResponse = (input: {
   channel: ThreadChannelDto;
   contact: ContactRow;
   status: ThreadStatus;
+  owner: ThreadOwner;
+  ai?: ChannelAiSettings | null;
   assigneeId: string | null;
   snoozedUntil: Date | null;
   labels?: LabelResponseDto[];
@@ -199,6 +223,8 @@ export const toThreadResponse = (input: {
   channel: { id: input.channel.id, type: input.channel.type, name: input.channel.name },
   contact: toContactResponse(input.contact),
   status: input.status,
+  owner: input.owner,
+  aiAgent: input.ai?.enabled ? { mode: input.ai.mode, agentName: input.ai.agentName ?? DEFAULT_AGENT_NAME } : null,
   assigneeId: input.assigneeId,
   snoozedUntil: input.snoozedUntil ? new Date(input.snoozedUntil).toISOString() : null,
   labels: input.labels ?? [],

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import type { AuthContext } from '@/core/auth';
 import { DomainException, ErrorCode } from '@/core/errors';
@@ -8,6 +8,7 @@ import { AlertRepository } from '@/modules/bridge/repositories/alert.repository'
 import { ChannelRepository } from '@/modules/bridge/repositories/channel.repository';
 import { InboxRepository } from '@/modules/bridge/repositories/inbox.repository';
 import { type AlertSettingsDto, toAlertSettings, type UpdateAlertSettingsDto } from '@/modules/bridge/schemas/alert.dto';
+import { EventRepository } from '@/repositories/event.repository';
 import { MessageService } from '@/services/message.service';
 import { UserService } from '@/services/user.service';
 import { ChannelService } from './channel.service';
@@ -17,6 +18,8 @@ import { OutboundService } from './outbound.service';
 /** The customer's text on a card is cut to this many characters; the thread has the whole of it. */
 export const CARD_TEXT_MAX = 1000;
 const TAKE_PREFIX = 'take:';
+/** How far back a hand-off card looks for the customer's last message. */
+const HANDOFF_LOOKBACK = 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const ALERT_ANSWERS = {
@@ -30,10 +33,17 @@ export const ALERT_ANSWERS = {
 } as const;
 
 /** The card's text: where it came from, who wrote, about which listing, and what they wrote. */
-export function cardText(input: { channelName: string; contactName: string; itemTitle?: string | null; body: string }): string {
+export function cardText(input: { channelName: string; contactName: string; itemTitle?: string | null; body: string; headline?: string }): string {
   const body = input.body.trim() || '[a file]';
   const text = body.length > CARD_TEXT_MAX ? `${body.slice(0, CARD_TEXT_MAX - 1)}…` : body;
-  return [`💬 ${input.channelName}`, `👤 ${input.contactName}`, ...(input.itemTitle ? [`📦 ${input.itemTitle}`] : []), '', text].join('\n');
+  return [
+    ...(input.headline ? [input.headline] : []),
+    `💬 ${input.channelName}`,
+    `👤 ${input.contactName}`,
+    ...(input.itemTitle ? [`📦 ${input.itemTitle}`] : []),
+    '',
+    text,
+  ].join('\n');
 }
 
 type TelegramMessage = {
@@ -52,7 +62,7 @@ type TelegramCallback = { id: string; from?: { id: number }; data?: string };
  * operator's message through the same send path as the inbox composer.
  */
 @Injectable()
-export class AlertService {
+export class AlertService implements OnModuleInit {
   private readonly logger = new Logger('Alerts');
 
   constructor(
@@ -65,7 +75,28 @@ export class AlertService {
     private readonly threads: InboxService,
     private readonly messages: MessageService,
     private readonly users: UserService,
+    private readonly events: EventRepository,
   ) {}
+
+  onModuleInit(): void {
+    this.events.on('thread.handoff', (event) =>
+      void this.onHandOff(event.chatId, event.reason, event.detail).catch((error: Error) => this.logger.warn({ err: error, chatId: event.chatId }, 'no hand-off card')),
+    );
+  }
+
+  /**
+   * The AI agent gave a thread to people: a card about the customer's last message, saying why, to whoever may work
+   * it. Not when a person took it themself (an operator's reply or "Take over"): they are already there.
+   */
+  async onHandOff(chatId: string, reason: string, detail: string): Promise<void> {
+    if (reason === 'take-over' || reason === 'operator-message') return;
+    const thread = await this.inbox.findThreadByChat(chatId);
+    if (!thread) return;
+    const recent = await this.messages.recentForAgent(chatId, HANDOFF_LOOKBACK);
+    const last = [...recent].reverse().find((m) => m.senderContactId !== null);
+    if (!last) return;
+    await this.onCustomerMessage(thread, { id: last.id, body: last.body }, `🙋 Handed to people: ${detail}`);
+  }
 
   async settings(auth: AuthContext): Promise<AlertSettingsDto> {
     return toAlertSettings(await this.alerts.settings(auth.userId));
@@ -80,13 +111,13 @@ export class AlertService {
    * Cards about a customer message. Safe to call again for the same message (a re-run inbound job): the outbox
    * takes one card per message and operator, and only new rows are queued.
    */
-  async onCustomerMessage(thread: InboxThreadRow, message: { id: string; body: string | null }): Promise<void> {
+  async onCustomerMessage(thread: InboxThreadRow, message: { id: string; body: string | null }, headline?: string): Promise<void> {
     const alertChannelId = await this.alerts.alertChannelId();
     if (!alertChannelId) return;
     const recipients = await this.alerts.recipients(thread.chatId);
     if (recipients.length === 0) return;
     const [channel, [contact]] = await Promise.all([this.channelRows.findById(thread.channelId), this.inbox.contactsByIds([thread.contactId])]);
-    const text = cardText({ channelName: channel?.name ?? 'Channel', contactName: contact?.name ?? 'Customer', itemTitle: thread.context?.title, body: message.body ?? '' });
+    const text = cardText({ channelName: channel?.name ?? 'Channel', contactName: contact?.name ?? 'Customer', itemTitle: thread.context?.title, body: message.body ?? '', headline });
     const buttons = [
       { text: 'Take', callbackData: `${TAKE_PREFIX}${thread.chatId}` },
       { text: 'Open', url: `${this.config.bridge.publicUrl ?? this.config.mail.publicUrl}/inbox/${thread.chatId}` },

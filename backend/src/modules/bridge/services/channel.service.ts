@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@/core/config';
 import type { AuthContext } from '@/core/auth';
 import { badRequest, DomainException, ErrorCode, notFound, unprocessable } from '@/core/errors';
 import { JobName } from '@/core/jobs';
-import type { ChannelRow } from '@/modules/bridge/models/channel.model';
+import type { ChannelAiSettings, ChannelRow } from '@/modules/bridge/models/channel.model';
 import { AvitoApiRepository } from '@/modules/bridge/repositories/avito-api.repository';
 import {
   type ChannelCredentials,
@@ -17,6 +17,7 @@ import { ChannelRepository } from '@/modules/bridge/repositories/channel.reposit
 import { SecretBoxRepository } from '@/modules/bridge/repositories/secret-box.repository';
 import { TelegramApiRepository } from '@/modules/bridge/repositories/telegram-api.repository';
 import {
+  type ChannelAiDto,
   type ChannelListResponseDto,
   type ChannelResponseDto,
   type CreateChannelDto,
@@ -38,6 +39,18 @@ const AVITO_SECRET_BYTES = 16;
 export const credentialAad = (channelId: string) => `channel:${channelId}:credentials`;
 export const secretAad = (channelId: string) => `channel:${channelId}:webhook-secret`;
 export const reconcileSchedulerId = (channelId: string) => `bridge-reconcile-${channelId}`;
+
+/** The stored AI settings with the request's fields laid over them; an enabled agent needs its model, prompt and fallback. */
+export function aiSettingsOf(stored: ChannelAiSettings | null, dto: ChannelAiDto): ChannelAiSettings {
+  const defined = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as Partial<ChannelAiSettings>;
+  const merged: ChannelAiSettings = { enabled: false, mode: 'auto', model: '', systemPrompt: '', fallbackText: '', ...(stored ?? {}), ...defined };
+  if (merged.handoffKeywords) merged.handoffKeywords = [...new Set(merged.handoffKeywords.map((k) => k.trim().toLowerCase()).filter(Boolean))];
+  if (merged.enabled) {
+    const missing = (['model', 'systemPrompt', 'fallbackText'] as const).filter((k) => !merged[k].trim());
+    if (missing.length) throw badRequest(`an enabled AI agent needs ${missing.map((k) => `ai.${k}`).join(', ')}`, missing.map((k) => `ai.${k}`));
+  }
+  return merged;
+}
 
 @Injectable()
 export class ChannelService {
@@ -87,6 +100,7 @@ export class ChannelService {
     if (!name) throw badRequest('name must contain a non-space character', ['name']);
     if (dto.operatorAlerts && dto.type !== 'telegram') throw badRequest('only a Telegram channel can send operator alerts', ['operatorAlerts']);
     const credentials = this.credentialsOf(dto.type, dto);
+    const ai = dto.ai ? aiSettingsOf(null, dto.ai) : null;
     const account = await this.verify(credentials);
 
     const id = this.channels.newId();
@@ -105,6 +119,7 @@ export class ChannelService {
         webhookSecretHash: this.box.hash(secret),
         createdBy: auth.userId,
         settings: dto.operatorAlerts ? { operatorAlerts: true } : {},
+        ai,
       });
     } catch (error) {
       // The provider would otherwise keep calling a channel that does not exist.
@@ -160,6 +175,7 @@ export class ChannelService {
       };
     }
     if (dto.operatorAlerts && row.type !== 'telegram') throw badRequest('only a Telegram channel can send operator alerts', ['operatorAlerts']);
+    if (dto.ai !== undefined) changes = { ...changes, ai: aiSettingsOf(row.ai, dto.ai) };
     if (dto.autoAssign !== undefined || dto.operatorAlerts !== undefined) {
       const settings = { ...row.settings, ...(dto.autoAssign !== undefined ? { autoAssign: dto.autoAssign } : {}), ...(dto.operatorAlerts !== undefined ? { operatorAlerts: dto.operatorAlerts } : {}) };
       changes = { ...changes, settings };

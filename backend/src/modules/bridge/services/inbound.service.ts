@@ -20,6 +20,7 @@ import { ChannelAccessService } from './channel-access.service';
 import { ChannelService } from './channel.service';
 import { type InboundAction, type InboundPerson, largestImage, normaliseAvito, normaliseTelegram } from './inbound-normalize';
 import { AlertService } from './alert.service';
+import { AiAgentService } from './ai-agent.service';
 import { AutoAssignService } from './auto-assign.service';
 import { ThreadViewService } from './thread-view.service';
 
@@ -59,6 +60,7 @@ export class InboundService {
     private readonly links: TelegramLinkService,
     private readonly autoAssign: AutoAssignService,
     private readonly alerts: AlertService,
+    private readonly ai: AiAgentService,
   ) {}
 
   async process(eventId: string): Promise<JobOutcome> {
@@ -128,6 +130,7 @@ export class InboundService {
 
     let reopened = false;
     let customerMessage: { id: string; body: string | null } | null = null;
+    let owner = thread.owner;
     if (action.direction === 'out') {
       const outcome = await this.ingestOwn(thread, action, receivedAt);
       if (outcome) return outcome;
@@ -144,14 +147,24 @@ export class InboundService {
       const touched = await this.inbox.touchFromCustomer(thread.chatId, action.createdAt, action.context && Object.keys(action.context).length > 1 ? action.context : null);
       reopened = !!touched?.reopened;
       customerMessage = message;
+      owner = touched?.thread.owner ?? owner;
+      // The message is stored whatever the agent does; a failure here (Redis down) must not fail the event,
+      // whose retry would find the message already stored and never reach the agent again either.
+      if (stored) {
+        await this.ai.onCustomerMessage(touched?.thread ?? thread, message, new Date(receivedAt).getTime()).catch((error: Error) =>
+          this.logger.warn({ err: error, chatId: thread.chatId }, 'the AI agent could not take the customer message'),
+        );
+      }
     }
     // A new thread, or a resolved one the customer opened again, reaches the channel's people live.
     if (created || reopened) {
-      await this.autoAssign.assign(thread.chatId);
+      // While the AI agent answers, nobody is given the thread; the hand-off assigns it.
+      if (owner !== 'ai') await this.autoAssign.assign(thread.chatId);
       await this.views.announce(thread.chatId);
     }
     // After auto-assignment, so the assignee is known; also on a re-run, since the outbox keeps one card per operator.
-    if (customerMessage) await this.alerts.onCustomerMessage(thread, customerMessage);
+    // While the AI agent answers, people are not called to the thread; its hand-off alerts them with the reason.
+    if (customerMessage && owner !== 'ai') await this.alerts.onCustomerMessage(thread, customerMessage);
     return undefined;
   }
 
@@ -194,7 +207,14 @@ export class InboundService {
     const name = customer.name || `${row.type === 'avito' ? 'Avito' : 'Telegram'} customer ${customer.externalId}`;
     const contact = await this.inbox.upsertContact(row.id, customer.externalId, { ...customer, name });
     const chat = await this.chats.createInboxThread(contact.name, await this.access.threadMemberIds(row.id));
-    const thread = await this.inbox.insertThread({ chatId: chat.id, channelId: row.id, externalChatId: action.externalChatId, contactId: contact.id, context });
+    const thread = await this.inbox.insertThread({
+      chatId: chat.id,
+      channelId: row.id,
+      externalChatId: action.externalChatId,
+      contactId: contact.id,
+      context,
+      owner: this.ai.initialOwner(row.ai),
+    });
     return { thread, created: true };
   }
 

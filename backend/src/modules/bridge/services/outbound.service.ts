@@ -16,6 +16,7 @@ import { type DeliveryOutcome, DeliveryRepository } from '@/modules/bridge/repos
 import { InboxRepository } from '@/modules/bridge/repositories/inbox.repository';
 import { type LimitScope, ProviderLimiterRepository } from '@/modules/bridge/repositories/provider-limiter.repository';
 import { ChannelService } from './channel.service';
+import { AiAgentService } from './ai-agent.service';
 import { CollisionService } from './collision.service';
 
 /** Telegram's limit for a caption; longer text goes out as its own message before the files. */
@@ -85,6 +86,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
     private readonly attachments: AttachmentService,
     private readonly channels: ChannelService,
     private readonly collisions: CollisionService,
+    private readonly ai: AiAgentService,
   ) {}
 
   onModuleInit(): void {
@@ -108,8 +110,10 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
 
   private async beforeCommit(tx: TransactionQuery, change: MessageChange): Promise<{ delivery?: MessageDelivery } | void> {
     const message = change.message;
-    // Customers' messages and internal notes never go out; nor do messages written without a user (imports).
-    if (message.internal || message.senderId === null) return;
+    // The owner check and hand-off come first: an AI answer that lost to a person rolls back here, before any outbox row.
+    await this.ai.beforeCommit(tx, change);
+    // Customers' messages and internal notes never go out; nor do messages written without a user (imports), except the AI agent's.
+    if (message.internal || (message.senderId === null && message.senderKind !== 'ai')) return;
     const thread = await this.deliveries.threadInTransaction(tx, message.chatId);
     if (!thread) return;
     if (thread.channelDeleted) {
@@ -122,7 +126,8 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
     if (change.kind === 'created') {
       this.checkLimits(thread.channelType, message);
       await this.collisions.checkReply(tx, message);
-      await this.inbox.markRepliedInTransaction(tx, message.chatId, message.senderId);
+      // The first response time is a person's: the AI agent's answers do not stop its clock.
+      if (message.senderId) await this.inbox.markRepliedInTransaction(tx, message.chatId, message.senderId);
       const row = await this.deliveries.insertInTransaction(tx, {
         kind: 'reply',
         action: 'send',

@@ -37,7 +37,7 @@ export class ThreadViewService {
       const contact = contacts.get(thread.contactId);
       const channel = channels.get(thread.channelId);
       if (!chat || !contact || !channel) continue;
-      views.push(toThreadResponse({ ...thread, chat, contact, channel, labels: (labels.get(thread.chatId) ?? []).map(toLabelResponse) }));
+      views.push(toThreadResponse({ ...thread, chat, contact, channel, ai: channel.ai, labels: (labels.get(thread.chatId) ?? []).map(toLabelResponse) }));
     }
     return views;
   }

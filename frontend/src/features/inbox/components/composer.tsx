@@ -18,15 +18,25 @@ export function Composer({
   canned,
   onSend,
   onTyping,
+  prefill,
 }: {
   capabilities: ChannelCapabilitiesDto | undefined;
   canned: CannedResponseDto[];
   onSend(input: ComposerSend): Promise<void>;
   onTyping?(): void;
+  /** Text put into the reply box from outside (the AI agent's draft); a new nonce puts it again. */
+  prefill?: { text: string; nonce: number };
 }) {
   const t = useT();
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
+  // Adjusted while rendering (React's pattern for state derived from a prop), so the text shows in the same paint.
+  const [prefilled, setPrefilled] = useState<number>();
+  if (prefill && prefill.nonce !== prefilled) {
+    setPrefilled(prefill.nonce);
+    setMode('reply');
+    setText(prefill.text);
+  }
   const [busy, setBusy] = useState(false);
   const max = capabilities?.maxTextLength;
   const over = mode === 'reply' && max !== undefined && text.length > max;

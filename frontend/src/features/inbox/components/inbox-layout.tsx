@@ -21,6 +21,9 @@ export function InboxPage() {
           <Link to="/inbox/stats" className="text-sm text-blue-600 underline">
             {t('inbox.stats.title')}
           </Link>
+          <Link to="/inbox/channels" className="text-sm text-blue-600 underline">
+            {t('inbox.channels.title')}
+          </Link>
         </div>
         <ThreadList activeChatId={chatId} />
       </aside>

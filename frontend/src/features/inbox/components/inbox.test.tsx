@@ -24,6 +24,8 @@ function thread(chatId: string, channel: typeof telegram | typeof avito, name: s
     channel,
     contact: { id: `${chatId.slice(0, -1)}9`, channelId: channel.id, externalId: '1', name, avatarUrl: null, profileUrl: null, blocked: false, personId: null },
     status: 'open',
+    owner: 'human',
+    aiAgent: null,
     assigneeId: null,
     snoozedUntil: null,
     labels: [],

@@ -144,6 +144,11 @@ function ThreadRow({ thread, active, locale }: { thread: ThreadResponseDto; acti
               {thread.channel.type === 'telegram' ? 'Telegram' : 'Avito'} · {thread.channel.name}
             </span>
             <span className="rounded bg-slate-100 px-1 text-slate-700 dark:bg-slate-800 dark:text-slate-200">{t(`inbox.status.${thread.status}` as MessageKey)}</span>
+            {thread.owner === 'ai' ? (
+              <span className="rounded bg-emerald-300 px-1 font-semibold text-emerald-950" data-testid="ai-owner-chip" title={t('inbox.owner.aiAnswering')}>
+                {t('inbox.aiBadge')}
+              </span>
+            ) : null}
             {assignee ? <span className="truncate text-slate-500">→ {assignee}</span> : null}
           </span>
           <span className="flex items-center gap-2">

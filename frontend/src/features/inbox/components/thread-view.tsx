@@ -1,18 +1,19 @@
 import type { MessageResponseDto, ThreadResponseDto, ThreadViewerDto } from '@messenger/api-client';
 import { viewInboxThread, leaveInboxThread } from '@messenger/api-client';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import type { ApiError } from '@/lib/api-client';
-import { useLocale, useT, type MessageKey } from '@/lib/i18n';
-import { formatTime } from '@/lib/i18n/format';
+import { useT, type MessageKey } from '@/lib/i18n';
 import { useSession } from '@/lib/session';
 import { emitEvent, onSocketEvent } from '@/lib/socket';
 import { cn } from '@/utils/cn';
 import { uuid } from '@/utils/id';
-import { useCanned, useChannels, useInvalidateInbox, useLabels, useMergeMessage, useRedeliver, useSend, useSetLabels, useThreadMessages, useUpdateThread } from '../api';
+import { useCanned, useChannels, useInvalidateInbox, useLabels, useMergeMessage, useSend, useSetLabels, useThreadMessages, useUpdateThread } from '../api';
+import { AiDraft } from './ai-draft';
+import { AiOwnerControls } from './ai-owner';
 import { Composer, type ComposerSend } from './composer';
 import { CustomerPanel } from './customer-panel';
-import { DeliveryState } from './delivery-state';
+import { ThreadMessages } from './thread-messages';
 import { STATUSES } from './thread-list';
 
 const VIEW_EVERY_MS = 10_000;
@@ -34,7 +35,6 @@ export function snoozePresets(now = new Date()): Array<{ key: MessageKey; at: Da
 
 export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
   const t = useT();
-  const locale = useLocale((s) => s.locale);
   const me = useSession((s) => s.user)!;
   const chatId = thread.chat.id;
   const messages = useThreadMessages(chatId);
@@ -44,14 +44,13 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
   const update = useUpdateThread();
   const setLabels = useSetLabels();
   const send = useSend();
-  const redeliver = useRedeliver();
   const merge = useMergeMessage();
   const invalidate = useInvalidateInbox();
   const [viewers, setViewers] = useState<ThreadViewerDto[]>([]);
   const [typing, setTyping] = useState<Record<string, number>>({});
   const [snoozeOpen, setSnoozeOpen] = useState(false);
   const [pickDate, setPickDate] = useState('');
-  const bottom = useRef<HTMLDivElement>(null);
+  const [prefill, setPrefill] = useState<{ text: string; nonce: number }>();
   const capabilities = channels.data?.items.find((c) => c.id === thread.channel.id)?.capabilities;
   const names = new Map(thread.chat.members.map((m) => [m.userId, m.user.displayName]));
 
@@ -88,9 +87,6 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
   }, []);
 
   const items = messages.data?.items ?? [];
-  useEffect(() => {
-    bottom.current?.scrollIntoView?.({ block: 'end' });
-  }, [items.length]);
 
   const assignToMe = () => update.mutate({ path: { chatId }, body: { assigneeId: me.id } });
   const resolve = () => update.mutate({ path: { chatId }, body: { status: 'resolved' } });
@@ -148,6 +144,7 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
             ))}
           </select>
           <div className="ml-auto flex items-center gap-1">
+            <AiOwnerControls thread={thread} />
             <Button size="sm" variant="secondary" onClick={assignToMe} disabled={thread.assigneeId === me.id}>
               {t('inbox.assignToMe')}
             </Button>
@@ -206,33 +203,9 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
             ))}
           </div>
         </header>
-        <ol className="min-h-0 flex-1 space-y-2 overflow-y-auto p-3" aria-label={t('inbox.messages')}>
-          {items.map((m) => {
-            const customer = m.senderContactId !== null;
-            const author = customer ? thread.contact.name : m.senderId ? (names.get(m.senderId) ?? '') : thread.channel.name;
-            return (
-              <li key={m.id} className={cn('flex', customer ? 'justify-start' : 'justify-end')}>
-                <div
-                  className={cn(
-                    'max-w-[75%] rounded-lg px-3 py-2 text-sm',
-                    m.internal ? 'border border-amber-300 bg-amber-100 text-amber-950 dark:bg-amber-900 dark:text-amber-50' : customer ? 'bg-slate-100 dark:bg-slate-800' : 'bg-blue-600 text-white',
-                  )}
-                  data-note={m.internal || undefined}
-                >
-                  <div className="mb-0.5 flex items-center gap-2 text-xs opacity-80">
-                    {m.internal ? <span className="rounded bg-amber-300 px-1 font-semibold text-amber-950">{t('inbox.note')}</span> : null}
-                    <span>{author}</span>
-                    <span>{formatTime(m.createdAt, locale)}</span>
-                  </div>
-                  <p className="break-words whitespace-pre-wrap">{m.body ?? t('inbox.deleted')}</p>
-                  {!customer && !m.internal ? <DeliveryState message={m} onSendAgain={(id) => redeliver.mutate({ path: { id } })} /> : null}
-                </div>
-              </li>
-            );
-          })}
-          <div ref={bottom} />
-        </ol>
-        <Composer capabilities={capabilities} canned={canned.data?.items ?? []} onSend={onSend} onTyping={() => void emitEvent('typing', { chatId })} />
+        <ThreadMessages thread={thread} items={items} />
+        <AiDraft chatId={chatId} agentName={thread.aiAgent?.agentName ?? t('inbox.owner.ai')} onUse={(text) => setPrefill({ text, nonce: Date.now() })} />
+        <Composer capabilities={capabilities} canned={canned.data?.items ?? []} onSend={onSend} onTyping={() => void emitEvent('typing', { chatId })} prefill={prefill} />
       </section>
       <CustomerPanel thread={thread} />
     </div>
