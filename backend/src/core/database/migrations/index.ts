@@ -9,6 +9,7 @@ import { ScheduledMessages1796200001000 } from './1796200001000-ScheduledMessage
 import { Notifications1796500000000 } from './1796500000000-Notifications';
 import { TelegramLinks1796500000001 } from './1796500000001-TelegramLinks';
 import { Inbox1796400000000 } from './1796400000000-Inbox';
+import { WebWidget1796080342814 } from './1796080342814-WebWidget';
 
 /** Every migration, oldest first; listed explicitly so the same array works from sources and from dist. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   Inbox1796400000000,
   Notifications1796500000000,
   TelegramLinks1796500000001,
+  WebWidget1796080342814,
 ];

@@ -18,6 +18,7 @@ export interface NewChannel {
   webhookSecretSealed: string;
   webhookSecretHash: string;
   createdBy: string;
+  settings?: Record<string, unknown>;
 }
 
 /** What the webhook path needs to authenticate a call: nothing else is read before the secret matched. */
@@ -41,9 +42,9 @@ export class ChannelRepository {
 
   async create(input: NewChannel): Promise<ChannelRow> {
     const rows: ChannelRow[] = await this.dataSource.query(
-      `INSERT INTO channels AS ch (id, type, name, external_account_id, credentials_sealed, webhook_secret_sealed, webhook_secret_hash, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${CHANNEL_COLUMNS}`,
-      [input.id, input.type, input.name, input.externalAccountId, input.credentialsSealed, input.webhookSecretSealed, input.webhookSecretHash, input.createdBy],
+      `INSERT INTO channels AS ch (id, type, name, external_account_id, credentials_sealed, webhook_secret_sealed, webhook_secret_hash, created_by, settings)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${CHANNEL_COLUMNS}`,
+      [input.id, input.type, input.name, input.externalAccountId, input.credentialsSealed, input.webhookSecretSealed, input.webhookSecretHash, input.createdBy, JSON.stringify(input.settings ?? {})],
     );
     return rows[0];
   }

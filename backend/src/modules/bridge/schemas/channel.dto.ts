@@ -1,14 +1,73 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { CHANNEL_CAPABILITIES, CHANNEL_STATUSES, type ChannelRow, type ChannelStatus, type ChannelType } from '@/modules/bridge/models/channel.model';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { CHANNEL_CAPABILITIES, CHANNEL_STATUSES, type ChannelRow, type ChannelStatus, type ChannelType, type WebChannelSettings } from '@/modules/bridge/models/channel.model';
 
 
-export const CHANNEL_TYPES: ChannelType[] = ['telegram', 'avito'];
+export const CHANNEL_TYPES: ChannelType[] = ['telegram', 'avito', 'web'];
 
-/** One body for both kinds, so validation can name the field that is missing for the chosen type. */
-export class CreateChannelDto {
+/** An origin as a browser sends it in `Origin`: scheme, host and an optional port, nothing after. */
+export const ORIGIN_PATTERN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+const MAX_ORIGINS = 50;
+
+export class WidgetThemeDto {
+  @ApiPropertyOptional({ description: 'Accent colour of the launcher and the panel, #rrggbb', example: '#2563eb' })
+  @IsOptional()
+  @Matches(/^#[0-9a-f]{6}$/i, { message: 'theme.color must be a colour like #2563eb' })
+  color?: string;
+
+  @ApiPropertyOptional({ enum: ['left', 'right'], description: 'Corner of the page the launcher sits in' })
+  @IsOptional()
+  @IsIn(['left', 'right'], { message: 'theme.position must be "left" or "right"' })
+  position?: 'left' | 'right';
+}
+
+/** The part of a channel body that only a web channel takes. */
+abstract class WebChannelFields {
+  @ApiPropertyOptional({ maxLength: 500, description: 'web: the first words the widget shows a visitor' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  greeting?: string;
+
+  @ApiPropertyOptional({ type: WidgetThemeDto, description: 'web: how the widget looks' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => WidgetThemeDto)
+  theme?: WidgetThemeDto;
+}
+
+const AllowedOrigins = (required: (o: { type?: string; allowedOrigins?: unknown }) => boolean) => (target: object, key: string) => {
+  ValidateIf(required)(target, key);
+  IsArray({ message: 'allowedOrigins must be a list of origins like https://shop.example' })(target, key);
+  ArrayMinSize(1, { message: 'allowedOrigins must name at least one origin' })(target, key);
+  ArrayMaxSize(MAX_ORIGINS)(target, key);
+  Matches(ORIGIN_PATTERN, { each: true, message: 'each value in allowedOrigins must be an origin like https://shop.example (scheme, host, optional port; no path)' })(target, key);
+};
+
+/** One body for every kind, so validation can name the field that is missing for the chosen type. */
+export class CreateChannelDto extends WebChannelFields {
+  @ApiPropertyOptional({ type: [String], description: 'web (required): origins whose pages may embed the widget', example: ['https://shop.example'] })
+  @AllowedOrigins((o) => o.type === 'web')
+  allowedOrigins?: string[];
+
   @ApiProperty({ enum: CHANNEL_TYPES, enumName: 'ChannelType' })
-  @IsIn(CHANNEL_TYPES, { message: 'type must be "telegram" or "avito"' })
+  @IsIn(CHANNEL_TYPES, { message: 'type must be "telegram", "avito" or "web"' })
   type: ChannelType;
 
   @ApiProperty({ minLength: 1, maxLength: 128 })
@@ -39,8 +98,12 @@ export class CreateChannelDto {
   clientSecret?: string;
 }
 
-/** Rename, or replace the credentials (validated again, and the webhook registered again). */
-export class UpdateChannelDto {
+/** Rename, or replace the credentials (validated again, and the webhook registered again); web channels: origins, greeting, theme. */
+export class UpdateChannelDto extends WebChannelFields {
+  @ApiPropertyOptional({ type: [String], description: 'web: origins whose pages may embed the widget', example: ['https://shop.example'] })
+  @AllowedOrigins((o) => o.allowedOrigins !== undefined)
+  allowedOrigins?: string[];
+
   @ApiPropertyOptional({ minLength: 1, maxLength: 128 })
   @ValidateIf((o: UpdateChannelDto) => o.name !== undefined)
   @IsString()
@@ -128,6 +191,18 @@ export class ChannelResponseDto {
 
   @ApiProperty({ format: 'date-time' })
   updatedAt: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'web: origins whose pages may embed the widget' })
+  allowedOrigins?: string[];
+
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'web: the greeting the widget shows' })
+  greeting?: string | null;
+
+  @ApiPropertyOptional({ type: WidgetThemeDto, nullable: true })
+  theme?: WidgetThemeDto | null;
+
+  @ApiPropertyOptional({ description: 'web: the tag to paste into the site\'s pages', example: '<script src="https://chat.example/widget.js" data-channel="…" async></script>' })
+  embedSnippet?: string;
 }
 
 export class ChannelListResponseDto {
@@ -140,8 +215,16 @@ export class SyncAcceptedDto {
   queued: boolean;
 }
 
+export const webSettingsOf = (channel: Pick<ChannelRow, 'settings'>): WebChannelSettings => {
+  const s = channel.settings as Partial<WebChannelSettings>;
+  return { allowedOrigins: Array.isArray(s.allowedOrigins) ? s.allowedOrigins : [], greeting: s.greeting ?? null, theme: s.theme ?? null };
+};
+
+/** The tag a site pastes into its pages; the script finds its channel in `data-channel`. */
+export const embedSnippetOf = (publicUrl: string, channelId: string) => `<script src="${publicUrl}/widget.js" data-channel="${channelId}" async></script>`;
+
 /** Never carries credentials or the webhook secret: only what operators and admins may see. */
-export const toChannelResponse = (channel: ChannelRow, operatorIds: string[]): ChannelResponseDto => ({
+export const toChannelResponse = (channel: ChannelRow, operatorIds: string[], publicUrl?: string | null): ChannelResponseDto => ({
   id: channel.id,
   type: channel.type,
   name: channel.name,
@@ -152,4 +235,5 @@ export const toChannelResponse = (channel: ChannelRow, operatorIds: string[]): C
   autoAssign: channel.settings?.autoAssign === true,
   createdAt: new Date(channel.createdAt).toISOString(),
   updatedAt: new Date(channel.updatedAt).toISOString(),
+  ...(channel.type === 'web' ? { ...webSettingsOf(channel), ...(publicUrl ? { embedSnippet: embedSnippetOf(publicUrl, channel.id) } : {}) } : {}),
 });
