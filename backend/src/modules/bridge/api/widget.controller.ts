@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -22,6 +23,7 @@ import {
   WidgetHistoryQueryDto,
   WidgetMessageListDto,
   WidgetSessionResponseDto,
+  WIDGET_SOCKET_MODELS,
 } from '@/modules/bridge/schemas/widget.dto';
 import { WidgetService } from '@/modules/bridge/services/widget.service';
 import { ErrorResponseDto } from '@/schemas/common.dto';
@@ -29,6 +31,7 @@ import { Visitor, VisitorGuard } from './visitor.guard';
 
 /** The website widget's routes: called cross-origin from the sites a web channel allows, with visitor tokens only. */
 @ApiTags('widget')
+@ApiExtraModels(...WIDGET_SOCKET_MODELS)
 @Public()
 @ApiBadRequestResponse({ type: ErrorResponseDto })
 @Controller('widget')

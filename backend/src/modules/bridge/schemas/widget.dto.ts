@@ -256,3 +256,6 @@ export const toWidgetMessage = (m: MessageResponseDto, senderName: string | null
   deletedAt: m.deletedAt,
   attachments: m.deletedAt ? [] : m.attachments.map(fileOf),
 });
+
+/** The /widget namespace's payloads, published in the spec as extra models so the generated client has their types. */
+export const WIDGET_SOCKET_MODELS = [WidgetSendDto, WidgetSyncDto, WidgetTypingDto, WidgetTypingEventDto, WidgetAckErrorDto];

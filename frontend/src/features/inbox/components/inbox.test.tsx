@@ -21,7 +21,7 @@ function thread(chatId: string, channel: typeof telegram | typeof avito, name: s
   return {
     chat: directChat(chatId, { id: '00000000-0000-4000-8000-00000000000a', username: 'x', displayName: 'X' }, { lastMessage: last, lastMessageSeq: 1, unreadCount: 1 }),
     channel,
-    contact: { id: `${chatId.slice(0, -1)}9`, channelId: channel.id, externalId: '1', name, avatarUrl: null, profileUrl: null, blocked: false, personId: null },
+    contact: { id: `${chatId.slice(0, -1)}9`, channelId: channel.id, externalId: '1', name, avatarUrl: null, profileUrl: null, blocked: false, personId: null, email: null },
     status: 'open',
     assigneeId: null,
     snoozedUntil: null,

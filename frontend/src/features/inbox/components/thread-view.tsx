@@ -14,6 +14,7 @@ import { useCanned, useChannels, useInvalidateInbox, useLabels, useMergeMessage,
 import { Composer, type ComposerSend } from './composer';
 import { DeliveryState } from './delivery-state';
 import { STATUSES } from './thread-list';
+import { CHANNEL_LABELS } from './channel-label';
 
 const VIEW_EVERY_MS = 10_000;
 
@@ -133,7 +134,7 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
         <header className="flex flex-wrap items-center gap-2 border-b border-slate-200 p-2 dark:border-slate-800">
           <h2 className="font-semibold">{thread.contact.name}</h2>
           <span className="text-xs text-slate-500">
-            {thread.channel.type === 'telegram' ? 'Telegram' : 'Avito'} · {thread.channel.name}
+            {CHANNEL_LABELS[thread.channel.type]} · {thread.channel.name}
           </span>
           <select
             aria-label={t('inbox.filter.status')}
@@ -249,7 +250,7 @@ function CustomerPanel({ thread }: { thread: ThreadResponseDto }) {
         <div>
           <p className="font-semibold">{thread.contact.name}</p>
           <p className="text-xs text-slate-500">
-            {thread.channel.type === 'telegram' ? 'Telegram' : 'Avito'} · {thread.channel.name}
+            {CHANNEL_LABELS[thread.channel.type]} · {thread.channel.name}
           </p>
         </div>
       </div>
