@@ -5,6 +5,7 @@ import type { TestUser } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
 import { api, deliveryOf, eventually, registerAdmin, send } from '../helpers/outbound';
 import { closeAllSockets, connect, Inbox, request } from '../helpers/socket';
+import { png, sendBytes, uploadFile } from '../helpers/uploads';
 
 /**
  * The website widget (e2e: the app over HTTP and socket.io): web channels, visitor sessions checked against the
@@ -26,6 +27,7 @@ interface Session {
 }
 interface WidgetMessage {
   id: string;
+  attachments: Array<{ id: string; fileName: string }>;
   threadId: string;
   seq: number;
   body: string | null;
@@ -261,6 +263,61 @@ describe('website widget (e2e)', () => {
     await expect(connect(app.url, session.token)).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
     // The socket refuses a page of a foreign origin even with a valid token.
     await expect(visitorSocket(session.token, 'https://evil.example.test')).rejects.toMatchObject({ data: { code: 'ORIGIN_NOT_ALLOWED' } });
+  });
+
+  it('a visitor sends an image through the presigned upload path; it reaches the operator, and an operator\'s image reaches the visitor', async () => {
+    const session = (await openSession()).body;
+    const auth = { Authorization: `Bearer ${session.token}` };
+    const post = (path: string, body?: unknown) =>
+      fetch(`${app.url}/api/v1/widget${path}`, {
+        method: 'POST',
+        headers: body === undefined ? auth : { ...auth, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    const tooBig = await post('/uploads', { fileName: 'huge.png', contentType: 'image/png', size: 10 * 1024 * 1024 + 1 });
+    expect(tooBig.status).toBe(400);
+    expect(JSON.stringify(await tooBig.json())).toContain('10 MB');
+    const notImage = await post('/uploads', { fileName: 'a.pdf', contentType: 'application/pdf', size: 100 });
+    expect(notImage.status).toBe(400);
+
+    const bytes = await png(64, 48);
+    const created = await post('/uploads', { fileName: 'bike.png', contentType: 'image/png', size: bytes.length });
+    expect(created.status).toBe(201);
+    const upload = (await created.json()) as { id: string; upload: { method: 'POST'; url: string; fields: Record<string, string> } };
+    expect((await sendBytes({ id: upload.id, key: upload.upload.fields.key ?? '', instructions: upload.upload }, bytes, 'image/png')).ok).toBe(true);
+    const done = await post(`/uploads/${upload.id}/complete`);
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({ status: 'ready', contentType: 'image/png' });
+
+    const socket = await visitorSocket(session.token);
+    const ack = await request<Ack<{ message: WidgetMessage & { attachments: Array<{ id: string }> } }>>(socket, 'message:send', { clientId: randomUUID(), attachmentIds: [upload.id] });
+    expect(ack.ok).toBe(true);
+    if (!ack.ok) return;
+    expect(ack.message.attachments.map((a) => a.id)).toEqual([upload.id]);
+    const threadId = ack.message.threadId;
+    const seen = await api<{ items: Array<{ id: string; attachments: Array<{ id: string }> }> }>(app.url, admin, 'GET', `/chats/${threadId}/messages`);
+    expect(seen.body.items.find((m) => m.id === ack.message.id)?.attachments.map((a) => a.id)).toEqual([upload.id]);
+    const url = await fetch(`${app.url}/api/v1/widget/attachments/${upload.id}`, { headers: auth });
+    expect(url.status).toBe(200);
+    expect(((await url.json()) as { url: string }).url).toMatch(/^http/);
+
+    // Another visitor cannot use or see this upload.
+    const other = (await openSession()).body;
+    const foreign = await fetch(`${app.url}/api/v1/widget/attachments/${upload.id}`, { headers: { Authorization: `Bearer ${other.token}` } });
+    expect(foreign.status).toBe(404);
+
+    // The operator answers with an image; a note's image never becomes visible to the visitor.
+    const inbox = new Inbox(socket);
+    const operatorFile = await uploadFile(admin, threadId, await png(32, 32), 'size-chart.png', 'image/png');
+    const reply = await send(app.url, admin, threadId, { body: 'Here is the size chart', attachmentIds: [operatorFile.id] });
+    expect(reply.status).toBe(201);
+    const [live] = await inbox.waitFor<WidgetMessage>('message:new', (m) => m.from === 'agent');
+    expect(live.attachments.map((a) => a.fileName)).toEqual(['size-chart.png']);
+    const noteFile = await uploadFile(admin, threadId, await png(16, 16), 'internal.png', 'image/png');
+    await send(app.url, admin, threadId, { body: 'internal', internal: true, attachmentIds: [noteFile.id] });
+    const hidden = await fetch(`${app.url}/api/v1/widget/attachments/${noteFile.id}`, { headers: auth });
+    expect(hidden.status).toBe(404);
   });
 
   it('sessions are rate-limited per IP: 429 with Retry-After', async () => {

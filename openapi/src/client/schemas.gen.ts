@@ -3109,7 +3109,17 @@ export const WidgetSendDtoSchema = {
         body: {
             type: 'string',
             minLength: 1,
-            maxLength: 4000
+            maxLength: 4000,
+            description: 'The text; may be omitted when attachmentIds is given'
+        },
+        attachmentIds: {
+            maxItems: 10,
+            description: 'The visitor\'s completed image uploads to this thread',
+            type: 'array',
+            items: {
+                type: 'string',
+                format: 'uuid'
+            }
         },
         threadId: {
             type: 'object',
@@ -3118,8 +3128,7 @@ export const WidgetSendDtoSchema = {
         }
     },
     required: [
-        'clientId',
-        'body'
+        'clientId'
     ]
 } as const;
 
@@ -3447,5 +3456,50 @@ export const WidgetMessageListDtoSchema = {
     required: [
         'items',
         'hasMore'
+    ]
+} as const;
+
+export const WidgetUploadDtoSchema = {
+    type: 'object',
+    properties: {
+        fileName: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255
+        },
+        contentType: {
+            type: 'string',
+            enum: [
+                'image/png',
+                'image/jpeg',
+                'image/gif',
+                'image/webp'
+            ],
+            description: 'Images only; checked against the bytes at completion'
+        },
+        size: {
+            type: 'number',
+            minimum: 1,
+            maximum: 10485760,
+            description: 'Size in bytes, at most 10 MB'
+        }
+    },
+    required: [
+        'fileName',
+        'contentType',
+        'size'
+    ]
+} as const;
+
+export const WidgetAttachmentUrlDtoSchema = {
+    type: 'object',
+    properties: {
+        url: {
+            type: 'string',
+            description: 'A short-lived storage URL of the file (an <img> cannot send the visitor token)'
+        }
+    },
+    required: [
+        'url'
     ]
 } as const;

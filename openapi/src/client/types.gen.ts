@@ -1276,7 +1276,14 @@ export type WidgetSendDto = {
      * Idempotency key chosen by the widget; sending it again returns the stored message
      */
     clientId: string;
-    body: string;
+    /**
+     * The text; may be omitted when attachmentIds is given
+     */
+    body?: string;
+    /**
+     * The visitor's completed image uploads to this thread
+     */
+    attachmentIds?: Array<string>;
     /**
      * The visitor's own thread; any other id is 404
      */
@@ -1419,6 +1426,25 @@ export type WidgetMessageListDto = {
      * More messages after the last one (page again with after=<last seq>)
      */
     hasMore: boolean;
+};
+
+export type WidgetUploadDto = {
+    fileName: string;
+    /**
+     * Images only; checked against the bytes at completion
+     */
+    contentType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+    /**
+     * Size in bytes, at most 10 MB
+     */
+    size: number;
+};
+
+export type WidgetAttachmentUrlDto = {
+    /**
+     * A short-lived storage URL of the file (an <img> cannot send the visitor token)
+     */
+    url: string;
 };
 
 export type RegisterData = {
@@ -3570,3 +3596,80 @@ export type ListWidgetMessagesResponses = {
 };
 
 export type ListWidgetMessagesResponse = ListWidgetMessagesResponses[keyof ListWidgetMessagesResponses];
+
+export type CreateWidgetUploadData = {
+    body: WidgetUploadDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/widget/uploads';
+};
+
+export type CreateWidgetUploadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid visitor token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Over the visitor's upload quota
+     */
+    413: ErrorResponseDto;
+};
+
+export type CreateWidgetUploadError = CreateWidgetUploadErrors[keyof CreateWidgetUploadErrors];
+
+export type CreateWidgetUploadResponses = {
+    201: UploadResponseDto;
+};
+
+export type CreateWidgetUploadResponse = CreateWidgetUploadResponses[keyof CreateWidgetUploadResponses];
+
+export type CompleteWidgetUploadData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/widget/uploads/{id}/complete';
+};
+
+export type CompleteWidgetUploadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Not this visitor's upload
+     */
+    404: ErrorResponseDto;
+};
+
+export type CompleteWidgetUploadError = CompleteWidgetUploadErrors[keyof CompleteWidgetUploadErrors];
+
+export type CompleteWidgetUploadResponses = {
+    200: AttachmentResponseDto;
+};
+
+export type CompleteWidgetUploadResponse = CompleteWidgetUploadResponses[keyof CompleteWidgetUploadResponses];
+
+export type GetWidgetAttachmentUrlData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/widget/attachments/{id}';
+};
+
+export type GetWidgetAttachmentUrlErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Not a file of this visitor's thread
+     */
+    404: ErrorResponseDto;
+};
+
+export type GetWidgetAttachmentUrlError = GetWidgetAttachmentUrlErrors[keyof GetWidgetAttachmentUrlErrors];
+
+export type GetWidgetAttachmentUrlResponses = {
+    200: WidgetAttachmentUrlDto;
+};
+
+export type GetWidgetAttachmentUrlResponse = GetWidgetAttachmentUrlResponses[keyof GetWidgetAttachmentUrlResponses];

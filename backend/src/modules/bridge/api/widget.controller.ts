@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -8,6 +8,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -22,9 +23,12 @@ import {
   VisitorResponseDto,
   WidgetHistoryQueryDto,
   WidgetMessageListDto,
+  WidgetAttachmentUrlDto,
   WidgetSessionResponseDto,
+  WidgetUploadDto,
   WIDGET_SOCKET_MODELS,
 } from '@/modules/bridge/schemas/widget.dto';
+import { AttachmentResponseDto, UploadResponseDto } from '@/schemas/attachment.dto';
 import { WidgetService } from '@/modules/bridge/services/widget.service';
 import { ErrorResponseDto } from '@/schemas/common.dto';
 import { Visitor, VisitorGuard } from './visitor.guard';
@@ -75,5 +79,37 @@ export class WidgetController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Not this visitor\'s thread' })
   messages(@Visitor() visitor: VisitorClaims, @UuidParam('threadId') threadId: string, @Query() query: WidgetHistoryQueryDto): Promise<WidgetMessageListDto> {
     return this.service.history(visitor, threadId, query);
+  }
+
+  @Post('uploads')
+  @UseGuards(VisitorGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ operationId: 'createWidgetUpload', summary: 'The visitor uploads an image (≤ 10 MB) straight to storage, then sends it with message:send attachmentIds' })
+  @ApiCreatedResponse({ type: UploadResponseDto })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing or invalid visitor token' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Over the visitor\'s upload quota' })
+  upload(@Visitor() visitor: VisitorClaims, @Body() dto: WidgetUploadDto): Promise<UploadResponseDto> {
+    return this.service.createUpload(visitor, dto);
+  }
+
+  @Post('uploads/:id/complete')
+  @HttpCode(200)
+  @UseGuards(VisitorGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ operationId: 'completeWidgetUpload', summary: 'The file is in storage: checked (size, type from the bytes) and ready, or rejected with the reason' })
+  @ApiOkResponse({ type: AttachmentResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Not this visitor\'s upload' })
+  complete(@Visitor() visitor: VisitorClaims, @UuidParam('id') id: string): Promise<AttachmentResponseDto> {
+    return this.service.completeUpload(visitor, id);
+  }
+
+  @Get('attachments/:id')
+  @UseGuards(VisitorGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ operationId: 'getWidgetAttachmentUrl', summary: 'A short-lived URL of a file in the visitor\'s own thread (never one of a note)' })
+  @ApiOkResponse({ type: WidgetAttachmentUrlDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Not a file of this visitor\'s thread' })
+  attachment(@Visitor() visitor: VisitorClaims, @UuidParam('id') id: string): Promise<WidgetAttachmentUrlDto> {
+    return this.service.attachmentUrl(visitor, id);
   }
 }

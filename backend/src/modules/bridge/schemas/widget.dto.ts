@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidateIf } from 'class-validator';
 import { stripBidiControls } from '@/core/text';
 import { ErrorCode } from '@/core/errors';
-import type { AttachmentResponseDto } from '@/schemas/attachment.dto';
-import { MESSAGE_MAX_LENGTH, type MessageResponseDto, NotBlank, PrintableClientId } from '@/schemas/message.dto';
+import { type AttachmentResponseDto, INLINE_IMAGE_TYPES } from '@/schemas/attachment.dto';
+import { MESSAGE_MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH, type MessageResponseDto, NotBlank, PrintableClientId } from '@/schemas/message.dto';
 import { WidgetThemeDto } from './channel.dto';
 
 /** Who a website visitor is, as proven by a visitor token. */
@@ -184,13 +184,22 @@ export class WidgetSendDto {
   @Validate(PrintableClientId)
   clientId: string;
 
-  @ApiProperty({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH })
+  @ApiPropertyOptional({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH, description: 'The text; may be omitted when attachmentIds is given' })
+  @ValidateIf((o: WidgetSendDto) => !o.attachmentIds?.length || (o.body !== undefined && o.body !== ''))
   @IsString()
   @MinLength(1)
   @MaxLength(MESSAGE_MAX_LENGTH)
   @Validate(NotBlank)
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? stripBidiControls(value) : value))
-  body: string;
+  body?: string;
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: MESSAGE_MAX_ATTACHMENTS, description: 'The visitor\'s completed image uploads to this thread' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MESSAGE_MAX_ATTACHMENTS)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'each value in attachmentIds must be a UUID' })
+  attachmentIds?: string[];
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The visitor\'s own thread; any other id is 404' })
   @ValidateIf((o: WidgetSendDto) => o.threadId !== undefined && o.threadId !== null)
@@ -256,6 +265,33 @@ export const toWidgetMessage = (m: MessageResponseDto, senderName: string | null
   deletedAt: m.deletedAt,
   attachments: m.deletedAt ? [] : m.attachments.map(fileOf),
 });
+
+/** Visitors send images only, up to 10 MB each. */
+export const WIDGET_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+const WIDGET_IMAGE_TYPES = INLINE_IMAGE_TYPES.filter((t) => t !== 'image/avif');
+
+export class WidgetUploadDto {
+  @ApiProperty({ minLength: 1, maxLength: 255 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  fileName: string;
+
+  @ApiProperty({ enum: WIDGET_IMAGE_TYPES, description: 'Images only; checked against the bytes at completion' })
+  @IsIn(WIDGET_IMAGE_TYPES, { message: `contentType must be an image: ${WIDGET_IMAGE_TYPES.join(', ')}` })
+  contentType: string;
+
+  @ApiProperty({ minimum: 1, maximum: WIDGET_IMAGE_MAX_BYTES, description: 'Size in bytes, at most 10 MB' })
+  @IsInt({ message: 'size must be an integer number of bytes' })
+  @Min(1)
+  @Max(WIDGET_IMAGE_MAX_BYTES, { message: 'size must be at most 10 MB (10485760 bytes)' })
+  size: number;
+}
+
+export class WidgetAttachmentUrlDto {
+  @ApiProperty({ description: 'A short-lived storage URL of the file (an <img> cannot send the visitor token)' })
+  url: string;
+}
 
 /** The /widget namespace's payloads, published in the spec as extra models so the generated client has their types. */
 export const WIDGET_SOCKET_MODELS = [WidgetSendDto, WidgetSyncDto, WidgetTypingDto, WidgetTypingEventDto, WidgetAckErrorDto];

@@ -108,17 +108,7 @@ export class InboundService {
     const known = await this.inbox.findThread(row.id, visitor.visitorId);
     const earlier = known ? await this.messages.findExternal(known.chatId, externalMessageId) : null;
     if (earlier) return { message: earlier, created: false };
-    const action: MessageAction = {
-      kind: 'message',
-      direction: 'in',
-      externalChatId: visitor.visitorId,
-      externalMessageId,
-      customer: { externalId: visitor.visitorId, name: visitor.name },
-      body,
-      files: [],
-      createdAt: new Date(),
-      context: null,
-    };
+    const action = visitorAction(visitor, externalMessageId, body);
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.ingest(row, action, action.createdAt);
       if (!outcome) break;
@@ -131,6 +121,28 @@ export class InboundService {
     if (!message) throw new Error('the visitor message was not stored');
     this.metrics.inbound.inc({ provider: row.type, result: 'processed' });
     return { message, created: true };
+  }
+
+  /**
+   * The visitor's thread, created now if they have none yet (a first image is uploaded before the message that
+   * carries it): the same creation as for a first message, announced to the channel's people at once.
+   */
+  async ensureVisitorThread(row: ChannelRow, visitor: { visitorId: string; name: string }): Promise<InboxThreadRow> {
+    const action = visitorAction(visitor, '', '');
+    for (let attempt = 0; ; attempt++) {
+      const known = await this.inbox.findThread(row.id, visitor.visitorId);
+      if (known) return known;
+      const result = await this.locks.tryWith(`thread:${row.id}:${visitor.visitorId}`, THREAD_LOCK_MS, () => this.createThread(row, action));
+      if (!result.busy) {
+        if (result.value.created) {
+          await this.autoAssign.assign(result.value.thread.chatId);
+          await this.views.announce(result.value.thread.chatId);
+        }
+        return result.value.thread;
+      }
+      if (attempt >= THREAD_LOCK_MS / RETRY_SOON_MS) throw new Error('the conversation is still being created; try again');
+      await new Promise((resolve) => setTimeout(resolve, RETRY_SOON_MS));
+    }
   }
 
   private async mark(provider: string, eventId: string, result: 'processed' | 'ignored' | 'failed', error?: string | null): Promise<void> {
@@ -296,5 +308,18 @@ export class InboundService {
     }
   }
 }
+
+/** A website visitor's message in the shape of a provider event, so it takes the same path. */
+const visitorAction = (visitor: { visitorId: string; name: string }, externalMessageId: string, body: string): MessageAction => ({
+  kind: 'message',
+  direction: 'in',
+  externalChatId: visitor.visitorId,
+  externalMessageId,
+  customer: { externalId: visitor.visitorId, name: visitor.name },
+  body,
+  files: [],
+  createdAt: new Date(),
+  context: null,
+});
 
 type AvitoContext = { itemId?: string; title?: string; price?: string; url?: string; imageUrl?: string };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import type { ClientInfo } from '@/core/auth';
-import { DomainException, ErrorCode, notFound, rateLimited } from '@/core/errors';
+import { badRequest, DomainException, ErrorCode, notFound, rateLimited } from '@/core/errors';
 import { isUnavailableError } from '@/core/unavailable';
 import type { ChannelRow } from '@/modules/bridge/models/channel.model';
 import type { DeliveryRow } from '@/modules/bridge/models/delivery.model';
@@ -22,7 +22,11 @@ import {
   type WidgetMessageListDto,
   type WidgetSendDto,
   type WidgetSessionResponseDto,
+  type WidgetUploadDto,
+  WIDGET_IMAGE_MAX_BYTES,
 } from '@/modules/bridge/schemas/widget.dto';
+import type { AttachmentResponseDto, UploadResponseDto } from '@/schemas/attachment.dto';
+import { AttachmentService } from '@/services/attachment.service';
 import { EventRepository } from '@/repositories/event.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import type { MessageResponseDto } from '@/schemas/message.dto';
@@ -60,6 +64,7 @@ export class WidgetService implements OnModuleInit {
     private readonly messages: MessageService,
     private readonly presence: PresenceService,
     private readonly users: UserService,
+    private readonly attachments: AttachmentService,
   ) {}
 
   onModuleInit(): void {
@@ -143,13 +148,42 @@ export class WidgetService implements OnModuleInit {
 
   /** Stored once per clientId; the ack carries the stored message, the visitor's other tabs get it as message:new. */
   async send(visitor: VisitorClaims, dto: WidgetSendDto): Promise<WidgetMessageDto> {
-    if (dto.threadId) await this.requireThread(visitor, dto.threadId);
+    const files = dto.attachmentIds ?? [];
+    const thread = dto.threadId || files.length ? await this.requireThread(visitor, dto.threadId) : null;
     const [channel, contact] = await Promise.all([this.channels.webChannel(visitor.channelId), this.contacts.findById(visitor.contactId)]);
     if (!channel || !contact) throw notFound('Thread');
-    const { message, created } = await this.inbound.acceptVisitorMessage(channel, { visitorId: visitor.visitorId, name: contact.name }, dto.clientId, dto.body);
+    if (thread && files.length && !(await this.attachments.sendableByContact(files, thread.chatId, visitor.contactId))) {
+      const earlier = await this.messages.findExternal(thread.chatId, `web:${dto.clientId}`);
+      // A resend of a message whose files are already on it is the same message; anything else names the problem.
+      if (earlier) return toWidgetMessage(earlier, null);
+      throw badRequest('attachmentIds must be your own completed image uploads to this conversation that were not sent yet', ['attachmentIds']);
+    }
+    const accepted = await this.inbound.acceptVisitorMessage(channel, { visitorId: visitor.visitorId, name: contact.name }, dto.clientId, dto.body ?? '');
+    let message = accepted.message;
+    if (files.length && (await this.attachments.attachForContact(message.id, message.chatId, visitor.contactId, files)) > 0) {
+      await this.messages.announceUpdated(message.id);
+      message = (await this.messages.viewForModule(message.id)) ?? message;
+    }
     const view = toWidgetMessage(message, null);
-    if (created) setImmediate(() => this.emit(visitor.contactId, 'message:new', view));
+    if (accepted.created) setImmediate(() => this.emit(visitor.contactId, 'message:new', view));
     return view;
+  }
+
+  /** A presigned upload of an image (≤ 10 MB) to the visitor's thread, which is created now if it is their first. */
+  async createUpload(visitor: VisitorClaims, dto: WidgetUploadDto): Promise<UploadResponseDto> {
+    const [channel, contact] = await Promise.all([this.channels.webChannel(visitor.channelId), this.contacts.findById(visitor.contactId)]);
+    if (!channel || !contact) throw notFound('Thread');
+    const thread = await this.inbound.ensureVisitorThread(channel, { visitorId: visitor.visitorId, name: contact.name });
+    return this.attachments.createUploadForContact(visitor.contactId, { chatId: thread.chatId, fileName: dto.fileName, contentType: dto.contentType, size: dto.size }, WIDGET_IMAGE_MAX_BYTES);
+  }
+
+  async completeUpload(visitor: VisitorClaims, uploadId: string): Promise<AttachmentResponseDto> {
+    return this.attachments.completeForContact(visitor.contactId, uploadId);
+  }
+
+  async attachmentUrl(visitor: VisitorClaims, attachmentId: string): Promise<{ url: string }> {
+    const thread = await this.requireThread(visitor, undefined);
+    return { url: await this.attachments.downloadUrlForContact(thread.chatId, visitor.contactId, attachmentId) };
   }
 
   /** The visitor is typing: answered, not forwarded (the inbox shows new messages live). */
