@@ -13,6 +13,9 @@ const shopPage = (appUrl: string, channelId: string, lang: string) => `<!doctype
 <script src="${appUrl}/widget.js" data-channel="${channelId}" async></script>
 </body></html>`;
 
+/** An 8×8 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEUlEQVQImWM4YWSEFTEMLQkAc/tLAYZWnK0AAAAASUVORK5CYII=', 'base64');
+
 const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactsDir, `${name}.png`) });
 
 /** The chat widget on another origin's page, in Chromium, talking to an operator who answers through the API. */
@@ -36,10 +39,11 @@ describe('website widget in Chromium on another origin (e2e)', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    app = await startApp();
     site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(shopPage(app.url, channelId, lang)));
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    // The visitor's browser posts images straight to storage, so storage must accept the shop's origin too.
+    app = await startApp((port) => ({ S3_CORS_ORIGINS: `http://127.0.0.1:${port},${siteUrl}` }));
     // The first account of an empty installation is its admin.
     const reg = await fetch(`${app.url}/api/v1/auth/register`, {
       method: 'POST',
@@ -112,6 +116,37 @@ describe('website widget in Chromium on another origin (e2e)', () => {
     await page.getByRole('button', { name: 'Open chat' }).click();
     await expect.poll(() => page.getByRole('log').textContent()).toContain('Yes, size M is in stock.');
     expect(await page.getByRole('log').textContent()).toContain('Do you have the blue bike in size M?');
+  });
+
+  it('a visitor attaches an image; the operator sees it, and the operator\'s image shows in the widget', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(siteUrl);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const log = page.getByRole('log');
+    await page.getByRole('button', { name: 'Attach an image' }).waitFor();
+    await page.locator('input[type=file]').setInputFiles({ name: 'dent.png', mimeType: 'image/png', buffer: PNG });
+    const sent = log.getByRole('img', { name: 'dent.png' });
+    await sent.waitFor({ timeout: 15_000 });
+    await expect.poll(() => sent.evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(0);
+
+    const threads = await api('GET', `/inbox/threads?channelId=${channelId}`);
+    const thread = (threads.body.items as Array<{ chat: { id: string }; lastMessage?: { attachments?: Array<{ fileName: string }> } }>).find((t) =>
+      t.lastMessage?.attachments?.some((a) => a.fileName === 'dent.png'),
+    );
+    expect(thread).toBeTruthy();
+
+    const upload = await api('POST', '/uploads', { chatId: thread!.chat.id, fileName: 'chart.png', contentType: 'image/png', size: PNG.length });
+    const instructions = upload.body.upload as { url: string; fields: Record<string, string> };
+    const form = new FormData();
+    for (const [k, v] of Object.entries(instructions.fields)) form.append(k, v);
+    form.append('file', new Blob([new Uint8Array(PNG)], { type: 'image/png' }), 'chart.png');
+    expect((await fetch(instructions.url, { method: 'POST', body: form })).ok).toBe(true);
+    expect((await api('POST', `/uploads/${upload.body.id as string}/complete`)).status).toBe(200);
+    expect((await api('POST', `/chats/${thread!.chat.id}/messages`, { clientId: 'reply-img', body: 'Our size chart', attachmentIds: [upload.body.id] })).status).toBe(201);
+    const chart = log.getByRole('img', { name: 'chart.png' });
+    await chart.waitFor({ timeout: 15_000 });
+    await expect.poll(() => chart.evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 15_000 }).toBeGreaterThan(0);
+    await shot(page, 'widget-images');
   });
 
   it('speaks Russian on a Russian page', async () => {

@@ -17,6 +17,9 @@ const en = {
   failed: 'Not sent. Select to retry.',
   unavailable: 'Chat is unavailable right now.',
   newMessage: (name: string) => `New message from ${name}`,
+  attach: 'Attach an image',
+  tooBig: 'Images up to 10 MB only.',
+  uploadFailed: 'The image could not be sent.',
 };
 
 export type Strings = typeof en;
@@ -39,6 +42,9 @@ const ru: Strings = {
   failed: 'Не отправлено. Нажмите, чтобы повторить.',
   unavailable: 'Чат сейчас недоступен.',
   newMessage: (name) => `Новое сообщение от ${name}`,
+  attach: 'Прикрепить изображение',
+  tooBig: 'Только изображения до 10 МБ.',
+  uploadFailed: 'Не удалось отправить изображение.',
 };
 
 export function stringsFor(lang: string | null | undefined): Strings {

@@ -31,5 +31,8 @@ button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 3px
 .compose { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e5e7eb; }
 .compose textarea { flex: 1; resize: none; height: 40px; padding: 8px; border: 1px solid #d1d5db; border-radius: 8px; font: inherit; }
 .compose button { border: 0; border-radius: 8px; background: var(--accent); color: #fff; padding: 0 14px; }
+.attach { background: transparent !important; color: #4b5563 !important; border: 1px solid #d1d5db !important; padding: 0 10px !important; font-size: 18px; }
+.msg img { display: block; max-width: 100%; max-height: 200px; border-radius: 6px; margin-top: 4px; }
+.error { padding: 4px 12px; font-size: 12px; color: #b91c1c; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

@@ -17,6 +17,8 @@ const TYPING_SENT_EVERY_MS = 2000;
 /** Without an answer for this long the visitor is offered to leave an e-mail address. */
 const NO_ANSWER_MS = 60_000;
 const DEFAULT_ACCENT = '#2563eb';
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 
 const newClientId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
 
@@ -26,7 +28,7 @@ export class ChatWidget {
   private socket: Socket | null = null;
   private readonly messages = new Map<string, WidgetMessage>();
   /** Sent but not acknowledged yet, by clientId. */
-  private readonly pending = new Map<string, { body: string; el: HTMLLIElement }>();
+  private readonly pending = new Map<string, { body: string; el: HTMLLIElement; attachmentIds?: string[] }>();
   private lastSeq = 0;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private lastTypingSent = 0;
@@ -41,6 +43,9 @@ export class ChatWidget {
   private readonly note: HTMLDivElement;
   private readonly announcer: HTMLDivElement;
   private readonly input: HTMLTextAreaElement;
+  private readonly error: HTMLDivElement;
+  /** Short-lived storage links of images shown, by attachment id. */
+  private readonly imageUrls = new Map<string, Promise<string>>();
 
   constructor(
     host: HTMLElement,
@@ -57,8 +62,11 @@ export class ChatWidget {
     this.note = h('div', { class: 'note', hidden: true });
     this.announcer = h('div', { class: 'sr', 'aria-live': 'assertive' });
     this.input = h('textarea', { id: 'chat-input', placeholder: t.placeholder, rows: '1', maxlength: '4000' });
-    const form = h('form', { class: 'compose' }, h('label', { class: 'sr', for: 'chat-input' }, t.message), this.input, h('button', { type: 'submit' }, t.send));
-    this.panel = h('div', { id: 'chat-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'chat-title', hidden: true }, h('div', { class: 'head' }, this.title, close), this.log, this.typing, this.note, form);
+    const file = h('input', { type: 'file', accept: IMAGE_TYPES.join(','), class: 'sr', tabindex: '-1', 'aria-hidden': 'true' });
+    const attach = h('button', { type: 'button', class: 'attach', 'aria-label': t.attach, title: t.attach }, '+');
+    this.error = h('div', { class: 'error', role: 'alert' });
+    const form = h('form', { class: 'compose' }, h('label', { class: 'sr', for: 'chat-input' }, t.message), attach, file, this.input, h('button', { type: 'submit' }, t.send));
+    this.panel = h('div', { id: 'chat-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'chat-title', hidden: true }, h('div', { class: 'head' }, this.title, close), this.log, this.typing, this.note, this.error, form);
     this.root = h('div', { class: 'root' }, this.panel, this.launcher, this.announcer);
     this.root.style.setProperty('--accent', DEFAULT_ACCENT);
     shadow.append(this.root);
@@ -79,6 +87,12 @@ export class ChatWidget {
       }
     });
     this.input.addEventListener('input', () => this.sendTyping());
+    attach.addEventListener('click', () => file.click());
+    file.addEventListener('change', () => {
+      const chosen = file.files?.[0];
+      file.value = '';
+      if (chosen) void this.sendImage(chosen);
+    });
   }
 
   private get tokenKey(): string {
@@ -154,12 +168,46 @@ export class ChatWidget {
     this.emitSend(clientId);
   }
 
+  /** An image goes to storage through the presigned form, then out as a message carrying it (and any typed text). */
+  private async sendImage(file: File): Promise<void> {
+    const t = this.options.strings;
+    this.error.textContent = '';
+    if (!IMAGE_TYPES.includes(file.type) || file.size > IMAGE_MAX_BYTES) {
+      this.error.textContent = t.tooBig;
+      return;
+    }
+    try {
+      const upload = await this.call<{ id: string; upload: { method: string; url: string; fields?: Record<string, string> } }>('POST', '/api/v1/widget/uploads', {
+        fileName: file.name,
+        contentType: file.type,
+        size: file.size,
+      });
+      const form = new FormData();
+      for (const [name, value] of Object.entries(upload.upload.fields ?? {})) form.append(name, value);
+      form.append('file', file);
+      const stored = await fetch(upload.upload.url, { method: upload.upload.method, body: form });
+      if (!stored.ok) throw new Error(`storage ${stored.status}`);
+      const done = await this.call<{ status: string }>('POST', `/api/v1/widget/uploads/${upload.id}/complete`);
+      if (done.status !== 'ready') throw new Error(done.status);
+      const body = this.input.value.trim();
+      this.input.value = '';
+      const clientId = newClientId();
+      const el = this.bubble({ from: 'visitor', name: t.you, body: body || file.name, pending: true });
+      this.log.append(el);
+      this.pending.set(clientId, { body, el, attachmentIds: [upload.id] });
+      this.emitSend(clientId);
+    } catch {
+      this.error.textContent = t.uploadFailed;
+    }
+  }
+
   /** socket.io buffers the event while disconnected; the clientId makes a resend the same message. */
   private emitSend(clientId: string): void {
     const item = this.pending.get(clientId);
     if (!item || !this.socket) return;
     item.el.classList.remove('failed');
-    this.socket.emit('message:send', { clientId, body: item.body }, (answer: Ack<{ message: WidgetMessage }>) => {
+    const payload = { clientId, ...(item.body ? { body: item.body } : {}), ...(item.attachmentIds ? { attachmentIds: item.attachmentIds } : {}) };
+    this.socket.emit('message:send', payload, (answer: Ack<{ message: WidgetMessage }>) => {
       if (answer.ok) {
         this.pending.delete(clientId);
         item.el.remove();
@@ -217,8 +265,21 @@ export class ChatWidget {
   }
 
   private bubble(m: { from: 'visitor' | 'agent'; name: string; body: string; pending?: boolean; files?: WidgetMessage['attachments'] }): HTMLLIElement {
-    const files = (m.files ?? []).map((f) => h('span', { class: 'file' }, `📎 ${f.fileName}`));
+    const files = (m.files ?? []).map((f) => (IMAGE_TYPES.includes(f.contentType) ? this.image(f) : h('span', { class: 'file' }, `📎 ${f.fileName}`)));
     return h('li', { class: `msg ${m.from}${m.pending ? ' pending' : ''}` }, h('span', { class: 'who' }, m.name), m.body, ...files);
+  }
+
+  /** Images are fetched through a short-lived link the visitor token asks for (an <img> cannot send the token). */
+  private image(file: WidgetMessage['attachments'][number]): HTMLImageElement {
+    const img = h('img', { alt: file.fileName });
+    let url = this.imageUrls.get(file.id);
+    if (!url) {
+      url = this.call<{ url: string }>('GET', `/api/v1/widget/attachments/${file.id}`).then((r) => r.url);
+      this.imageUrls.set(file.id, url);
+      url.catch(() => this.imageUrls.delete(file.id));
+    }
+    url.then((src) => (img.src = src), () => undefined);
+    return img;
   }
 
   private waitForAnswer(): void {
