@@ -10,6 +10,7 @@ describe('widget.js bundle', () => {
   it(`is one script within ${BUDGET_BYTES / 1024} KB gzipped, without React`, async () => {
     const result = (await build({
       configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)),
+      mode: 'production',
       logLevel: 'silent',
       build: { write: false },
     })) as Rollup.RollupOutput | Rollup.RollupOutput[];

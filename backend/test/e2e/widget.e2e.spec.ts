@@ -220,6 +220,14 @@ describe('website widget (e2e)', () => {
     await deliveryOf(app.url, admin, threadId, later.body.id, ['sent']);
     const missed = await request<Ack<{ items: WidgetMessage[] }>>(socket, 'sync', { threadId, after: live.seq });
     expect(missed.ok && missed.items.map((m) => m.body)).toEqual(['Anything else?']);
+
+    // An edit and a delete of a sent reply reach the visitor too.
+    expect((await api(app.url, admin, 'PATCH', `/messages/${later.body.id}`, { body: 'Anything else I can help with?' })).status).toBe(200);
+    const [edited] = await inbox.waitFor<WidgetMessage>('message:updated', (m) => m.id === later.body.id);
+    expect(edited.body).toBe('Anything else I can help with?');
+    expect((await api(app.url, admin, 'DELETE', `/messages/${later.body.id}`)).status).toBe(204);
+    const [deleted] = await inbox.waitFor<WidgetMessage>('message:deleted', (m) => m.id === later.body.id);
+    expect(deleted.body).toBeNull();
   });
 
   it('a visitor token reaches only its own thread: another visitor\'s thread is 404 over REST and over the socket', async () => {

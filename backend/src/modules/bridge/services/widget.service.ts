@@ -38,6 +38,9 @@ import { ChannelService } from './channel.service';
 import { InboundService } from './inbound.service';
 
 const DEFAULT_HISTORY = 100;
+/** Messages one visitor may send per minute: a person types far fewer; a script hammering the inbox is cut off. */
+const VISITOR_MESSAGES_PER_MINUTE = 30;
+const MINUTE_SECONDS = 60;
 /** Characters of the visitor id in a new visitor's default name, enough to tell visitors apart in the inbox. */
 const VISITOR_TAG_LENGTH = 6;
 
@@ -148,6 +151,11 @@ export class WidgetService implements OnModuleInit {
 
   /** Stored once per clientId; the ack carries the stored message, the visitor's other tabs get it as message:new. */
   async send(visitor: VisitorClaims, dto: WidgetSendDto): Promise<WidgetMessageDto> {
+    const hit = await this.rateLimits.hit('widget-send', visitor.contactId, MINUTE_SECONDS).catch((error: unknown) => {
+      if (isUnavailableError(error)) return null;
+      throw error;
+    });
+    if (hit && hit.count > VISITOR_MESSAGES_PER_MINUTE) throw rateLimited(hit.retryAfterSeconds);
     const files = dto.attachmentIds ?? [];
     const thread = dto.threadId || files.length ? await this.requireThread(visitor, dto.threadId) : null;
     const [channel, contact] = await Promise.all([this.channels.webChannel(visitor.channelId), this.contacts.findById(visitor.contactId)]);
