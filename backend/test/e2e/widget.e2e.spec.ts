@@ -196,8 +196,15 @@ describe('website widget (e2e)', () => {
   });
 
   it('an operator reply reaches the visitor\'s socket live with the operator\'s name and is marked sent; a note never does', async () => {
-    const { socket, threadId } = await visitorWithThread('Is anyone there?');
+    const { session, socket, threadId } = await visitorWithThread('Is anyone there?');
     const inbox = new Inbox(socket);
+    // The visitor's typing reaches the operator's socket; the operator's typing reaches the visitor with the name.
+    const operator = new Inbox(await connect(app.url, admin.accessToken));
+    expect(await request(socket, 'typing', { threadId })).toMatchObject({ ok: true });
+    await operator.waitFor('typing', (e: { chatId: string; userId: string }) => e.chatId === threadId && e.userId === session.contactId);
+    expect(await request(operator.socket, 'typing', { chatId: threadId })).toMatchObject({ ok: true });
+    const [typing] = await inbox.waitFor<{ threadId: string; name: string }>('typing');
+    expect(typing).toEqual({ threadId, name: `User ${admin.username}` });
     const note = await send(app.url, admin, threadId, { body: 'internal: VIP customer', internal: true });
     expect(note.status).toBe(201);
     const reply = await send(app.url, admin, threadId, { body: 'Yes, we ship to Kazan' });

@@ -1180,7 +1180,8 @@ export const TypingEventDtoSchema = {
         },
         userId: {
             type: 'string',
-            format: 'uuid'
+            format: 'uuid',
+            description: 'Who types: a member; in a website thread, the visitor\'s contact id'
         }
     },
     required: [

@@ -478,6 +478,9 @@ export type TypingAckDto = {
 
 export type TypingEventDto = {
     chatId: string;
+    /**
+     * Who types: a member; in a website thread, the visitor's contact id
+     */
     userId: string;
 };
 

@@ -29,6 +29,7 @@ import type { AttachmentResponseDto, UploadResponseDto } from '@/schemas/attachm
 import { AttachmentService } from '@/services/attachment.service';
 import { EventRepository } from '@/repositories/event.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
+import { WebsocketRepository } from '@/repositories/websocket.repository';
 import type { MessageResponseDto } from '@/schemas/message.dto';
 import { MessageService } from '@/services/message.service';
 import { PresenceService } from '@/services/presence.service';
@@ -41,6 +42,8 @@ const DEFAULT_HISTORY = 100;
 /** Messages one visitor may send per minute: a person types far fewer; a script hammering the inbox is cut off. */
 const VISITOR_MESSAGES_PER_MINUTE = 30;
 const MINUTE_SECONDS = 60;
+const TYPING_INTERVAL_MS = 1000;
+const TYPING_MEMORY_SWEEP_AT = 10_000;
 /** Characters of the visitor id in a new visitor's default name, enough to tell visitors apart in the inbox. */
 const VISITOR_TAG_LENGTH = 6;
 
@@ -68,7 +71,11 @@ export class WidgetService implements OnModuleInit {
     private readonly presence: PresenceService,
     private readonly users: UserService,
     private readonly attachments: AttachmentService,
+    private readonly websocket: WebsocketRepository,
   ) {}
+
+  /** When each visitor's typing last went to the operators: at most one event per interval per visitor. */
+  private readonly lastTyping = new Map<string, number>();
 
   onModuleInit(): void {
     // An operator typing in a web thread: the visitor sees who.
@@ -194,9 +201,16 @@ export class WidgetService implements OnModuleInit {
     return { url: await this.attachments.downloadUrlForContact(thread.chatId, visitor.contactId, attachmentId) };
   }
 
-  /** The visitor is typing: answered, not forwarded (the inbox shows new messages live). */
+  /** The visitor is typing: the thread's people see it as a `typing` event whose userId is the visitor's contact. */
   async typing(visitor: VisitorClaims, threadId: string | null | undefined): Promise<void> {
-    if (threadId) await this.requireThread(visitor, threadId);
+    const thread = await this.requireThread(visitor, threadId);
+    const now = Date.now();
+    if (now - (this.lastTyping.get(visitor.contactId) ?? 0) < TYPING_INTERVAL_MS) return;
+    if (this.lastTyping.size >= TYPING_MEMORY_SWEEP_AT) {
+      for (const [k, at] of this.lastTyping) if (now - at >= TYPING_INTERVAL_MS) this.lastTyping.delete(k);
+    }
+    this.lastTyping.set(visitor.contactId, now);
+    this.websocket.emitToUsers(await this.access.threadMemberIds(visitor.channelId), 'typing', { chatId: thread.chatId, userId: visitor.contactId });
   }
 
   /**

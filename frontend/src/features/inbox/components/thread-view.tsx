@@ -126,7 +126,8 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
   };
 
   const others = viewers.filter((v) => v.userId !== me.id);
-  const typingNames = Object.keys(typing).map((id) => names.get(id) ?? '');
+  // A website visitor types too; their id is the thread's contact.
+  const typingNames = Object.keys(typing).map((id) => names.get(id) ?? (id === thread.contact.id ? thread.contact.name : ''));
 
   return (
     <div className="flex min-h-0 flex-1">
