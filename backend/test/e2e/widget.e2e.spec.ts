@@ -235,6 +235,7 @@ describe('website widget (e2e)', () => {
     expect((await api(app.url, admin, 'DELETE', `/messages/${later.body.id}`)).status).toBe(204);
     const [deleted] = await inbox.waitFor<WidgetMessage>('message:deleted', (m) => m.id === later.body.id);
     expect(deleted.body).toBeNull();
+    operator.socket.disconnect();
   });
 
   it('a visitor token reaches only its own thread: another visitor\'s thread is 404 over REST and over the socket', async () => {
@@ -333,6 +334,13 @@ describe('website widget (e2e)', () => {
     await send(app.url, admin, threadId, { body: 'internal', internal: true, attachmentIds: [noteFile.id] });
     const hidden = await fetch(`${app.url}/api/v1/widget/attachments/${noteFile.id}`, { headers: auth });
     expect(hidden.status).toBe(404);
+  });
+
+  it('online says whether anyone of the channel is connected, so the widget can offer to answer by e-mail', async () => {
+    await eventually(async () => (await openSession()).body.online === false, 5000, 'offline');
+    const operator = await connect(app.url, admin.accessToken);
+    await eventually(async () => (await openSession()).body.online === true, 5000, 'online');
+    operator.disconnect();
   });
 
   it('sessions are rate-limited per IP: 429 with Retry-After', async () => {

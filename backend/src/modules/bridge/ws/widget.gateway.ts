@@ -1,14 +1,16 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { Ack, ConnectedSocket, MessageBody, type OnGatewayConnection, type OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
+import { msToSeconds, secondsToMs } from '@/core/time';
 import { validatePayload } from '@/core/validation';
 import { type VisitorClaims, WIDGET_NAMESPACE, WidgetClientEvent, WidgetSendDto, WidgetSyncDto, WidgetTypingDto } from '@/modules/bridge/schemas/widget.dto';
 import { WidgetService } from '@/modules/bridge/services/widget.service';
 import { SOCKET_GATEWAY_OPTIONS } from '@/schemas/realtime.dto';
 import { toAckError } from '@/ws/ws-error.mapper';
 
-type VisitorSocket = Socket<Record<string, (...args: unknown[]) => void>, Record<string, never>, Record<string, never>, { visitor: VisitorClaims }>;
+type VisitorSocket = Socket<Record<string, (...args: unknown[]) => void>, Record<string, never>, Record<string, never>, { visitor: VisitorClaims; events?: { startedAt: number; count: number } }>;
 type AckFn = (response: unknown) => void;
 
 const MAX_TOKEN_LENGTH = 4096;
@@ -24,7 +26,10 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger('WidgetGateway');
   private errorCount = 0;
 
-  constructor(private readonly widget: WidgetService) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly widget: WidgetService,
+  ) {}
 
   afterInit(namespace: Namespace) {
     namespace.use((socket, next) => {
@@ -77,9 +82,27 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
     const reply = (response: unknown) => {
       if (typeof ack === 'function') ack(response);
     };
+    const retryAfterSeconds = this.overEventLimit(socket);
+    if (retryAfterSeconds !== null) {
+      return reply({ ok: false, error: { code: ErrorCode.RateLimited, message: 'too many events on this connection, slow down', retryAfterSeconds } });
+    }
     work().then(reply, (error: unknown) => {
       const correlationId = `${socket.id}.${++this.errorCount}`;
       reply({ ok: false, error: toAckError(error, correlationId, (err, id) => this.logger.error({ err, correlationId: id }, 'unhandled widget socket error')) });
     });
+  }
+
+  /** The same per-socket event budget as the messenger's sockets (RATE_SOCKET_EVENTS per window). */
+  private overEventLimit(socket: VisitorSocket): number | null {
+    const { limit, windowSeconds } = this.config.rateLimits.socketEvents;
+    const now = Date.now();
+    const windowMs = secondsToMs(windowSeconds);
+    let window = socket.data.events;
+    if (!window || now - window.startedAt >= windowMs) {
+      window = { startedAt: now, count: 0 };
+      socket.data.events = window;
+    }
+    if (++window.count <= limit) return null;
+    return Math.max(1, Math.ceil(msToSeconds(window.startedAt + windowMs - now)));
   }
 }
