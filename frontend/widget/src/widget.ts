@@ -57,10 +57,11 @@ export class ChatWidget {
     this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-label': t.open, 'aria-expanded': 'false', 'aria-controls': 'chat-panel' }, chatIcon());
     this.title = h('h2', { id: 'chat-title' }, '');
     const close = h('button', { type: 'button', 'aria-label': t.close }, '×');
-    this.log = h('ul', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-labelledby': 'chat-title' });
+    // The log itself stays quiet (history loaded on open would be read out whole); live replies go to the announcer.
+    this.log = h('ul', { class: 'log', role: 'log', 'aria-live': 'off', 'aria-labelledby': 'chat-title' });
     this.typing = h('div', { class: 'typing', 'aria-live': 'polite' });
     this.note = h('div', { class: 'note', hidden: true });
-    this.announcer = h('div', { class: 'sr', 'aria-live': 'assertive' });
+    this.announcer = h('div', { class: 'sr', role: 'status', 'aria-live': 'polite' });
     this.input = h('textarea', { id: 'chat-input', placeholder: t.placeholder, rows: '1', maxlength: '4000' });
     const file = h('input', { type: 'file', accept: IMAGE_TYPES.join(','), class: 'sr', tabindex: '-1', 'aria-hidden': 'true' });
     const attach = h('button', { type: 'button', class: 'attach', 'aria-label': t.attach, title: t.attach }, '+');
