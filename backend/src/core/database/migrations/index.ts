@@ -19,10 +19,11 @@ export const migrations = [
   Bridge1796000000000,
   MessageDelivery1796050000000,
   Deliveries1796050000001,
+  // Ordered by timestamp, as the runner sorts them: it needs only the bridge's and the attachments' tables.
+  WebWidget1796080342814,
   MessageSearch1796200000000,
   ScheduledMessages1796200001000,
   Inbox1796400000000,
   Notifications1796500000000,
   TelegramLinks1796500000001,
-  WebWidget1796080342814,
 ];
