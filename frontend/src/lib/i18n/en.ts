@@ -171,6 +171,7 @@ export const en = {
   'inbox.deleted': "Deleted",
   'inbox.customer': "Customer",
   'inbox.profile': "Profile at the provider",
+  'inbox.email': 'E-mail {email}',
   'inbox.composer.reply': "Reply",
   'inbox.composer.note': "Note",
   'inbox.composer.send': "Send",

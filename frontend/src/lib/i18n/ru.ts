@@ -172,6 +172,7 @@ export const ru: Partial<Record<MessageKey, string>> = {
   'inbox.deleted': "Удалено",
   'inbox.customer': "Клиент",
   'inbox.profile': "Профиль у провайдера",
+  'inbox.email': 'E-mail {email}',
   'inbox.composer.reply': "Ответ",
   'inbox.composer.note': "Заметка",
   'inbox.composer.send': "Отправить",

@@ -16,7 +16,7 @@ const chatB = '40000000-0000-4000-8000-000000000002';
 const telegram = { id: '50000000-0000-4000-8000-000000000001', type: 'telegram' as const, name: 'Shop bot' };
 const avito = { id: '50000000-0000-4000-8000-000000000002', type: 'avito' as const, name: 'Bikes' };
 
-function thread(chatId: string, channel: typeof telegram | typeof avito, name: string, over: Partial<ThreadResponseDto> = {}): ThreadResponseDto {
+function thread(chatId: string, channel: { id: string; type: 'telegram' | 'avito' | 'web'; name: string }, name: string, over: Partial<ThreadResponseDto> = {}): ThreadResponseDto {
   const last = message(chatId, 1, { body: `hello from ${name}`, senderId: null, senderContactId: '60000000-0000-4000-8000-000000000001' });
   return {
     chat: directChat(chatId, { id: '00000000-0000-4000-8000-00000000000a', username: 'x', displayName: 'X' }, { lastMessage: last, lastMessageSeq: 1, unreadCount: 1 }),
@@ -75,6 +75,20 @@ describe('Inbox (unit, HTTP mocked with MSW)', () => {
     await userEvent.type(screen.getByRole('searchbox', { name: 'Search threads' }), 'bor');
     await expect.poll(() => seen.at(-1)?.get('q')).toBe('bor');
   }, 20_000);
+
+  it('names a website visitor\'s thread "Website"', async () => {
+    const site = { id: '50000000-0000-4000-8000-000000000003', type: 'web' as const, name: 'Shop site' };
+    server.use(
+      http.get('*/api/v1/inbox/threads', () => HttpResponse.json({ items: [thread(chatA, site, 'Visitor 1a2b3c')], nextCursor: null })),
+      http.get('*/api/v1/inbox/counts', () => HttpResponse.json({ mine: 0, unassigned: 1, all: 1 })),
+      http.get('*/api/v1/channels', () => HttpResponse.json({ items: [] })),
+      http.get('*/api/v1/labels', () => HttpResponse.json({ items: [] })),
+    );
+    renderWithProviders(<ThreadList />);
+    const list = await screen.findByRole('list', { name: 'Threads' });
+    await within(list).findByText('Visitor 1a2b3c');
+    expect(within(list).getByTestId('channel-badge')).toHaveTextContent('Website · Shop site');
+  });
 
   it("counts the reply against the channel's limit and refuses an over-limit text; a note has no channel limit", async () => {
     const onSend = vi.fn(async () => undefined);

@@ -260,6 +260,11 @@ function CustomerPanel({ thread }: { thread: ThreadResponseDto }) {
           {t('inbox.profile')}
         </a>
       ) : null}
+      {thread.contact.email ? (
+        <a className="block text-blue-600 underline" href={`mailto:${thread.contact.email}`} aria-label={t('inbox.email', { email: thread.contact.email })}>
+          {thread.contact.email}
+        </a>
+      ) : null}
       {thread.contact.blocked ? <p className="text-red-600">{t('inbox.delivery.blocked')}</p> : null}
       {ctx?.title ? (
         <div className="rounded border border-slate-200 p-2 dark:border-slate-700">
