@@ -349,6 +349,7 @@ describe('website widget (e2e)', () => {
     const over = await openSession({}, SITE, from);
     expect(over.status).toBe(429);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(over.headers.get('access-control-expose-headers')).toMatch(/retry-after/i);
     expect(over.body.code).toBe('RATE_LIMITED');
     expect((await openSession({}, SITE, nextIp())).status).toBe(201);
   });

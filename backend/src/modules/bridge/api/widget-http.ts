@@ -20,6 +20,8 @@ export function mountWidgetHttp(app: NestFastifyApplication, scriptPath: string)
     if (!origin) return;
     void reply.header('Access-Control-Allow-Origin', origin);
     void reply.header('Vary', 'Origin');
+    // The widget waits as long as a 429 says; the header is hidden from cross-origin scripts unless exposed.
+    void reply.header('Access-Control-Expose-Headers', 'Retry-After');
     if (request.method !== 'OPTIONS') return;
     void reply
       .header('Access-Control-Allow-Methods', 'GET, POST, PATCH')
