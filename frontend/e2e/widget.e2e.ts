@@ -111,9 +111,17 @@ describe('website widget in Chromium on another origin (e2e)', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('false');
 
-    // A returning visitor (token in localStorage) sees the history again.
+    // A returning visitor (token in localStorage) is connected at once: a reply while the panel is closed shows on
+    // the launcher; opening it shows the history and the reply.
     await page.reload();
-    await page.getByRole('button', { name: 'Open chat' }).click();
+    const returning = page.getByRole('button', { name: /^Open chat/ });
+    await returning.waitFor();
+    await page.waitForTimeout(500);
+    expect((await api('POST', `/chats/${thread}/messages`, { clientId: 'reply-2', body: 'We are open until 8 pm.' })).status).toBe(201);
+    await expect.poll(() => returning.getAttribute('aria-label'), { timeout: 15_000 }).toBe('Open chat, 1 new message');
+    await returning.click();
+    await expect.poll(() => page.getByRole('log').textContent()).toContain('We are open until 8 pm.');
+    expect(await returning.getAttribute('aria-label')).toBe('Open chat');
     await expect.poll(() => page.getByRole('log').textContent()).toContain('Yes, size M is in stock.');
     expect(await page.getByRole('log').textContent()).toContain('Do you have the blue bike in size M?');
   });
@@ -123,6 +131,7 @@ describe('website widget in Chromium on another origin (e2e)', () => {
     await page.goto(siteUrl);
     await page.getByRole('button', { name: 'Open chat' }).click();
     const log = page.getByRole('log');
+    await page.getByRole('dialog', { name: 'Chat with Bike shop' }).waitFor();
     await page.getByRole('button', { name: 'Attach an image' }).waitFor();
     await page.locator('input[type=file]').setInputFiles({ name: 'dent.png', mimeType: 'image/png', buffer: PNG });
     const sent = log.getByRole('img', { name: 'dent.png' });

@@ -1,6 +1,7 @@
 /** The widget speaks the page's language: Russian for `lang="ru…"`, English otherwise. */
 const en = {
   open: 'Open chat',
+  openUnread: (n: number) => `Open chat, ${n} new ${n === 1 ? 'message' : 'messages'}`,
   close: 'Close chat',
   title: (name: string) => `Chat with ${name}`,
   message: 'Message',
@@ -26,6 +27,7 @@ export type Strings = typeof en;
 
 const ru: Strings = {
   open: 'Открыть чат',
+  openUnread: (n) => `Открыть чат, новых сообщений: ${n}`,
   close: 'Закрыть чат',
   title: (name) => `Чат: ${name}`,
   message: 'Сообщение',

@@ -7,6 +7,9 @@ export const styles = `
 button { font: inherit; cursor: pointer; }
 button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 .launcher { width: 56px; height: 56px; border-radius: 50%; border: 0; background: var(--accent); color: #fff; box-shadow: 0 4px 14px rgba(0,0,0,.25); display: grid; place-items: center; }
+.badge { position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; padding: 0 5px; border-radius: 10px; background: #dc2626; color: #fff; font-size: 12px; font-weight: 700; display: grid; place-items: center; }
+.badge[hidden] { display: none; }
+.launcher { position: relative; }
 .launcher svg { width: 26px; height: 26px; fill: currentColor; }
 .panel { position: absolute; bottom: 70px; right: 0; width: min(360px, calc(100vw - 40px)); height: min(520px, calc(100vh - 110px)); background: #fff; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.25); display: flex; flex-direction: column; overflow: hidden; }
 .left .panel { right: auto; left: 0; }

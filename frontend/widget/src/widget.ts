@@ -33,6 +33,9 @@ export class ChatWidget {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private lastTypingSent = 0;
   private noAnswerTimer: ReturnType<typeof setTimeout> | undefined;
+  private starting: Promise<void> | null = null;
+  private unread = 0;
+  private readonly badge: HTMLSpanElement;
 
   private readonly root: HTMLDivElement;
   private readonly launcher: HTMLButtonElement;
@@ -54,7 +57,8 @@ export class ChatWidget {
     const t = options.strings;
     const shadow = host.attachShadow({ mode: 'open' });
     shadow.append(h('style', {}, styles));
-    this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-label': t.open, 'aria-expanded': 'false', 'aria-controls': 'chat-panel' }, chatIcon());
+    this.badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
+    this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-label': t.open, 'aria-expanded': 'false', 'aria-controls': 'chat-panel' }, chatIcon(), this.badge);
     this.title = h('h2', { id: 'chat-title' }, '');
     const close = h('button', { type: 'button', 'aria-label': t.close }, '×');
     // The log itself stays quiet (history loaded on open would be read out whole); live replies go to the announcer.
@@ -88,6 +92,8 @@ export class ChatWidget {
       }
     });
     this.input.addEventListener('input', () => this.sendTyping());
+    // A returning visitor is connected at once, so a reply that comes while the panel is closed shows on the launcher.
+    if (options.storage.getItem(this.tokenKey)) void this.ensureStarted();
     attach.addEventListener('click', () => file.click());
     file.addEventListener('change', () => {
       const chosen = file.files?.[0];
@@ -105,7 +111,22 @@ export class ChatWidget {
     this.launcher.setAttribute('aria-expanded', String(open));
     if (!open) return this.launcher.focus();
     this.input.focus();
-    if (!this.session) await this.start();
+    this.setUnread(0);
+    await this.ensureStarted();
+  }
+
+  private ensureStarted(): Promise<void> {
+    this.starting ??= this.start().finally(() => {
+      if (!this.session) this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private setUnread(count: number): void {
+    this.unread = count;
+    this.badge.textContent = String(count);
+    this.badge.hidden = count === 0;
+    this.launcher.setAttribute('aria-label', count ? this.options.strings.openUnread(count) : this.options.strings.open);
   }
 
   /** Opens (or resumes, with the kept token) the visitor's session, loads the history and connects. */
@@ -178,6 +199,7 @@ export class ChatWidget {
       return;
     }
     try {
+      await this.ensureStarted();
       const upload = await this.call<{ id: string; upload: { method: string; url: string; fields?: Record<string, string> } }>('POST', '/api/v1/widget/uploads', {
         fileName: file.name,
         contentType: file.type,
@@ -260,6 +282,7 @@ export class ChatWidget {
       clearTimeout(this.noAnswerTimer);
       // Someone answered live: the "we'll reply by e-mail" offer is no longer true.
       if (announce) this.note.hidden = true;
+      if (announce && this.panel.hidden) this.setUnread(this.unread + 1);
       if (announce) this.announcer.textContent = `${this.options.strings.newMessage(m.senderName ?? this.options.strings.agent)}: ${m.body ?? ''}`;
     }
     this.scroll();
