@@ -195,6 +195,15 @@ describe('website widget (e2e)', () => {
     expect(blank).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 
+  it('a visitor sending faster than 30 messages a minute is told to wait', async () => {
+    const session = (await openSession()).body;
+    const socket = await visitorSocket(session.token);
+    const answers = [];
+    for (let i = 0; i < 31; i++) answers.push(await request<Ack<object>>(socket, 'message:send', { clientId: randomUUID(), body: `spam ${i}` }));
+    expect(answers.slice(0, 30).every((a) => a.ok)).toBe(true);
+    expect(answers[30]).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  });
+
   it('an operator reply reaches the visitor\'s socket live with the operator\'s name and is marked sent; a note never does', async () => {
     const { session, socket, threadId } = await visitorWithThread('Is anyone there?');
     const inbox = new Inbox(socket);
