@@ -113,6 +113,13 @@ describe('website widget (e2e)', () => {
     expect(JSON.stringify(bad.body)).toContain('allowedOrigins');
     const path = await api(app.url, admin, 'POST', '/channels', { type: 'web', name: 'Path', allowedOrigins: ['https://shop.example/page'] });
     expect(path.status).toBe(400);
+    // Settings change; a web channel takes no provider credentials; syncing it fetches nothing.
+    const renamed = await api<{ greeting: string; theme: { color: string } }>(app.url, admin, 'PATCH', `/channels/${channelId}`, { greeting: 'Hi! How can we help?', theme: { color: '#112233' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.theme).toEqual({ color: '#112233' });
+    expect((await api(app.url, admin, 'PATCH', `/channels/${channelId}`, { botToken: '123:abc' })).status).toBe(400);
+    expect((await api(app.url, admin, 'PATCH', `/channels/${channelId}`, { theme: { color: 'red' } })).status).toBe(400);
+    expect((await api(app.url, admin, 'POST', `/channels/${channelId}/sync`)).status).toBe(202);
   });
 
   it('a page on an origin the channel does not allow is refused with 403 ORIGIN_NOT_ALLOWED, as is a request without Origin', async () => {
