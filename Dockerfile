@@ -26,6 +26,7 @@ COPY --from=prod-deps /app/backend/node_modules ./backend/node_modules
 COPY --from=build /app/backend/package.json ./backend/package.json
 COPY --from=build /app/backend/dist ./backend/dist
 COPY --from=build /app/frontend/dist ./frontend/dist
+COPY --from=build /app/frontend/widget/dist ./frontend/widget/dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

@@ -105,4 +105,5 @@ export default tseslint.config(
   bridgeLayer('services', ['api', 'ws', 'workers'], [messengerData], [...ioPackages('bridge services'), ...SERVICE_INTERNALS]),
   bridgeLayer('api', ['ws', 'workers', 'repositories', 'models']),
   bridgeLayer('workers', ['api', 'ws', 'repositories', 'models']),
+  bridgeLayer('ws', ['api', 'workers', 'repositories', 'models']),
 );

@@ -41,7 +41,7 @@ const appUsesFeatureIndexes = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist', 'e2e-artifacts', 'node_modules'] },
+  { ignores: ['dist', 'widget/dist', 'e2e-artifacts', 'node_modules'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -56,6 +56,15 @@ export default tseslint.config(
   {
     files: ['e2e/**/*.ts', '*.config.ts'],
     rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
+  },
+  /** widget.js runs on other sites: its own small bundle, never the SPA's code, React or markup from strings. */
+  {
+    files: ['widget/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@/*', '../src/*', 'react', 'react-dom', '@tanstack/*'], message: 'The widget bundle stays small and standalone.' }] }],
+      'no-restricted-properties': ['error', { property: 'innerHTML', message: 'Text is rendered as text (textContent).' }],
+    },
   },
   ...featureIsolation,
   sharedLayers,

@@ -22,6 +22,15 @@ export default mergeConfig(
         {
           extends: true,
           test: {
+            name: 'widget',
+            environment: 'node',
+            include: ['widget/**/*.test.ts'],
+            testTimeout: 60_000,
+          },
+        },
+        {
+          extends: true,
+          test: {
             name: 'e2e',
             environment: 'node',
             include: ['e2e/**/*.e2e.ts'],

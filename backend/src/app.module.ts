@@ -133,6 +133,7 @@ export class AppModule {
         { provide: JOB_QUEUES, useFactory: (jobs: JobRepository) => () => jobs.allQueues(), inject: [JobRepository] },
         ...BridgeModule.repositories,
         ...BridgeModule.services,
+        ...BridgeModule.gateways,
         ...BridgeModule.processors,
         // Every job handler, the messenger's and the modules', reaches the job system through this token.
         { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: [...processors, ...BridgeModule.processors] },

@@ -11,7 +11,7 @@ import { startMetricsServer } from '@/api/metrics-server';
 import { mountQueueBoard } from '@/api/queue-board';
 import { serveSpa } from '@/api/spa';
 import { AppModule } from '@/app.module';
-import { takesRawBody } from '@/modules/bridge/bridge.module';
+import { mountWidgetHttp, takesRawBody } from '@/modules/bridge/bridge.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
 import { jsonLimitViolation, type JsonLimits } from '@/core/json-limits';
@@ -104,6 +104,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
     health.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, msToSeconds(reply.elapsedTime));
   });
   await mountQueueBoard(app);
+  mountWidgetHttp(app, config.widgetScript ?? join(__dirname, '..', '..', 'frontend', 'widget', 'dist', 'widget.js'));
   await startMetricsServer(app, config);
 
   const staticDir = config.staticDir ?? join(__dirname, '..', '..', 'frontend', 'dist');

@@ -68,6 +68,10 @@ export function ensureBuilt(): void {
     process.env.E2E_REBUILD === '1' || !existsSync(out) || statSync(out).mtimeMs < Math.max(...sources.map((s) => (statSync(s).isDirectory() ? newestMtime(s) : statSync(s).mtimeMs)));
   const spaSources = [join(frontendDir, 'src'), join(frontendDir, 'index.html'), join(frontendDir, 'public'), join(rootDir, 'openapi', 'src')];
   if (stale(join(frontendDir, 'dist', 'index.html'), ...spaSources)) build(frontendDir);
+  else if (stale(join(frontendDir, 'widget', 'dist', 'widget.js'), join(frontendDir, 'widget', 'src'))) {
+    const r = spawnSync('npm', ['run', '--silent', 'build:widget'], { cwd: frontendDir, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('building widget.js failed');
+  }
   if (stale(join(rootDir, 'backend', 'dist', 'main.js'), join(rootDir, 'backend', 'src'))) build(join(rootDir, 'backend'));
 }
 

@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool(false),
   STATIC_DIR: z.string().optional(),
+  WIDGET_SCRIPT: z.string().optional(),
   BODY_LIMIT_BYTES: int(1024 * 1024, 1024),
   RATE_LOGIN_FAILURES: int(10, 1),
   RATE_LOGIN_WINDOW_SECONDS: int(60, 1),
@@ -76,6 +77,9 @@ const EnvSchema = z.object({
   RATE_SOCKET_EVENTS_WINDOW_SECONDS: int(10, 1),
   RATE_CHATS: int(30, 1),
   RATE_CHATS_WINDOW_SECONDS: int(600, 1),
+  RATE_WIDGET_SESSIONS: int(30, 1),
+  RATE_WIDGET_SESSIONS_WINDOW_SECONDS: int(60, 1),
+  WIDGET_TOKEN_TTL_DAYS: int(180, 1),
   JOB_SWEEP_INTERVAL_SECONDS: int(60, 1),
   TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
   AVITO_API_URL: z.string().url().default('https://api.avito.ru'),
@@ -114,6 +118,8 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
   staticDir?: string;
+  /** The built website widget served at /widget.js (default: frontend/widget/dist/widget.js). */
+  widgetScript?: string;
   bodyLimitBytes: number;
   rateLimits: {
     loginFailures: { limit: number; windowSeconds: number };
@@ -121,7 +127,11 @@ export interface AppConfig {
     messages: { limit: number; windowSeconds: number };
     socketEvents: { limit: number; windowSeconds: number };
     chats: { limit: number; windowSeconds: number };
+    /** Visitor sessions opened (or resumed) per client IP by the website widget. */
+    widgetSessions: { limit: number; windowSeconds: number };
   };
+  /** How long a website visitor's token (kept in the visitor's localStorage) stays valid. */
+  widgetTokenTtlDays: number;
   shutdownGraceMs: number;
   /** Each instance re-announces itself this often; one silent for three beats is presumed dead and its sockets offline. */
   presenceHeartbeatMs: number;
@@ -280,6 +290,7 @@ export function buildConfig(
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     staticDir: env.STATIC_DIR,
+    widgetScript: env.WIDGET_SCRIPT,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     rateLimits: {
       loginFailures: { limit: env.RATE_LOGIN_FAILURES, windowSeconds: env.RATE_LOGIN_WINDOW_SECONDS },
@@ -287,7 +298,9 @@ export function buildConfig(
       messages: { limit: env.RATE_MESSAGES, windowSeconds: env.RATE_MESSAGES_WINDOW_SECONDS },
       socketEvents: { limit: env.RATE_SOCKET_EVENTS, windowSeconds: env.RATE_SOCKET_EVENTS_WINDOW_SECONDS },
       chats: { limit: env.RATE_CHATS, windowSeconds: env.RATE_CHATS_WINDOW_SECONDS },
+      widgetSessions: { limit: env.RATE_WIDGET_SESSIONS, windowSeconds: env.RATE_WIDGET_SESSIONS_WINDOW_SECONDS },
     },
+    widgetTokenTtlDays: env.WIDGET_TOKEN_TTL_DAYS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     presenceHeartbeatMs: env.PRESENCE_HEARTBEAT_MS,
     storage: {

@@ -22,6 +22,8 @@ export enum ErrorCode {
   TelegramNotLinked = 'TELEGRAM_NOT_LINKED',
   /** Another operator replied in the thread after the sender opened it; sending again with `force: true` goes ahead. */
   RepliedMeanwhile = 'REPLIED_MEANWHILE',
+  /** The website widget was loaded from an origin its web channel does not list in allowedOrigins. */
+  OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
   Unavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL_ERROR',
 }
@@ -66,6 +68,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.TelegramNotLinked:
       return 401;
     case ErrorCode.Forbidden:
+    case ErrorCode.OriginNotAllowed:
       return 403;
     case ErrorCode.NotFound:
       return 404;

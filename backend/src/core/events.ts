@@ -16,6 +16,8 @@ export interface DomainEventsOf<Message, Chat, Attachment> {
   'member.removed': { chatId: string; userId: string; memberIds: string[] };
   /** An attachment changed after it was shown (its thumbnail is ready); `messageId` is null while unsent. */
   'attachment.updated': { chatId: string; messageId: string | null; attachment: Attachment; memberIds: string[] };
+  /** A member is typing in a chat (never stored; modules forward it, e.g. to a website visitor). */
+  'chat.typing': { chatId: string; userId: string };
   /** An account's role changed (admins see every inbox thread, so the bridge adjusts memberships). */
   'user.role-changed': { userId: string; role: UserRole };
   /**

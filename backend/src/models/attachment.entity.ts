@@ -16,6 +16,10 @@ export class AttachmentEntity {
   @Column({ name: 'uploader_id', type: 'uuid', nullable: true })
   uploaderId: string | null;
 
+  /** A website visitor's upload: the contact, since there is no user (see the widget in ARCHITECTURE.md). */
+  @Column({ name: 'uploader_contact_id', type: 'uuid', nullable: true })
+  uploaderContactId: string | null;
+
   /** Set when the attachment is sent with a message; until then only the uploader sees it. */
   @Column({ name: 'message_id', type: 'uuid', nullable: true })
   messageId: string | null;

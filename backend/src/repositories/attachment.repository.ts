@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AttachmentEntity, AttachmentStatus } from '@/models/attachment.entity';
 
-const COLUMNS = `a.id, a.chat_id AS "chatId", a.uploader_id AS "uploaderId", a.message_id AS "messageId", a.position, a.status,
+const COLUMNS = `a.id, a.chat_id AS "chatId", a.uploader_id AS "uploaderId", a.uploader_contact_id AS "uploaderContactId", a.message_id AS "messageId", a.position, a.status,
   a.reject_reason AS "rejectReason", a.file_name AS "fileName", a.content_type AS "contentType", a.size::float8 AS size,
   a.object_key AS "objectKey", a.thumbnail_key AS "thumbnailKey", a.width, a.height, a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
 
@@ -12,7 +12,9 @@ const RETURNING = COLUMNS.replace(/\ba\./g, '');
 export interface NewAttachment {
   id: string;
   chatId: string;
-  uploaderId: string;
+  /** A user, or (for a website visitor's upload) null with `uploaderContactId` set. */
+  uploaderId: string | null;
+  uploaderContactId?: string | null;
   fileName: string;
   contentType: string;
   size: number;
@@ -36,16 +38,18 @@ export class AttachmentRepository {
    */
   async create(input: NewAttachment, quotaBytes: number): Promise<CreateResult> {
     return this.dataSource.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('attachment-quota:' || $1, 0))`, [input.uploaderId]);
+      const byContact = input.uploaderId === null;
+      const owner = byContact ? input.uploaderContactId : input.uploaderId;
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('attachment-quota:' || $1, 0))`, [owner]);
       const [{ used }]: Array<{ used: number }> = await tx.query(
-        `SELECT coalesce(sum(size), 0)::float8 AS used FROM attachments WHERE uploader_id = $1 AND status <> 'rejected'`,
-        [input.uploaderId],
+        `SELECT coalesce(sum(size), 0)::float8 AS used FROM attachments WHERE ${byContact ? 'uploader_contact_id' : 'uploader_id'} = $1 AND status <> 'rejected'`,
+        [owner],
       );
       if (used + input.size > quotaBytes) return { status: 'quota_exceeded', usedBytes: used };
       const rows: AttachmentEntity[] = await tx.query(
-        `INSERT INTO attachments (id, chat_id, uploader_id, file_name, content_type, size, object_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${RETURNING}`,
-        [input.id, input.chatId, input.uploaderId, input.fileName, input.contentType, input.size, input.objectKey],
+        `INSERT INTO attachments (id, chat_id, uploader_id, uploader_contact_id, file_name, content_type, size, object_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${RETURNING}`,
+        [input.id, input.chatId, input.uploaderId, input.uploaderContactId ?? null, input.fileName, input.contentType, input.size, input.objectKey],
       );
       return { status: 'created', attachment: rows[0] };
     });
@@ -87,6 +91,45 @@ export class AttachmentRepository {
       [id, userId],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * An attachment a website visitor may see in their thread: their own upload, or a file of a message in it that is
+   * neither an internal note nor deleted.
+   */
+  async findForContact(id: string, chatId: string, contactId: string): Promise<AttachmentEntity | null> {
+    const rows = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM attachments a LEFT JOIN messages m ON m.id = a.message_id
+       WHERE a.id = $1 AND a.chat_id = $2
+         AND (a.uploader_contact_id = $3 OR (m.id IS NOT NULL AND NOT m.internal AND m.deleted_at IS NULL))`,
+      [id, chatId, contactId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** How many of `ids` are the contact's own ready uploads to the chat, not sent yet. */
+  async countSendableByContact(ids: string[], chatId: string, contactId: string): Promise<number> {
+    const [{ n }]: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM attachments WHERE id = ANY($1::uuid[]) AND chat_id = $2 AND uploader_contact_id = $3 AND status = 'ready' AND message_id IS NULL`,
+      [ids, chatId, contactId],
+    );
+    return n;
+  }
+
+  /**
+   * Attaches a visitor's uploads to their stored message, in the order given, and touches the message so /sync hands
+   * it out again. Only still-unsent uploads of that contact move; a repeat attaches nothing more.
+   */
+  async claimForContactMessage(messageId: string, chatId: string, contactId: string, ids: string[]): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const [rows]: [Array<{ id: string }>, number] = await tx.query(
+        `UPDATE attachments SET message_id = $1, position = array_position($4::uuid[], id) - 1, updated_at = now()
+         WHERE id = ANY($4::uuid[]) AND chat_id = $2 AND uploader_contact_id = $3 AND status = 'ready' AND message_id IS NULL RETURNING id`,
+        [messageId, chatId, contactId, ids],
+      );
+      if (rows.length) await tx.query(`UPDATE messages SET body = body WHERE id = $1`, [messageId]);
+      return rows.length;
+    });
   }
 
   async findByIds(ids: string[]): Promise<AttachmentEntity[]> {

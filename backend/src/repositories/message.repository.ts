@@ -332,25 +332,27 @@ export class MessageRepository {
    * Cursor pages over the (chat_id, seq) index: `after` ascends, otherwise descends from `before` or the end;
    * `around` is two index range scans meeting at that seq (it and older ones, then newer ones), newest first.
    */
-  list(chatId: string, page: { limit: number; before?: number; after?: number; around?: number }): Promise<MessageEntity[]> {
+  list(chatId: string, page: { limit: number; before?: number; after?: number; around?: number; withoutInternal?: boolean }): Promise<MessageEntity[]> {
+    // Notes are left out in SQL, so a page for someone outside (a website visitor) is still a full page.
+    const visible = page.withoutInternal ? ' AND NOT m.internal' : '';
     if (page.around !== undefined) {
       const older = Math.ceil(page.limit / 2);
       return this.dataSource.query(
-        `(SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq <= $2 ORDER BY m.seq DESC LIMIT $3)
+        `(SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq <= $2${visible} ORDER BY m.seq DESC LIMIT $3)
          UNION ALL
-         (SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $4)
+         (SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2${visible} ORDER BY m.seq ASC LIMIT $4)
          ORDER BY seq DESC`,
         [chatId, page.around, older, page.limit - older],
       );
     }
     if (page.after !== undefined) {
       return this.dataSource.query(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2${visible} ORDER BY m.seq ASC LIMIT $3`,
         [chatId, page.after, page.limit],
       );
     }
     return this.dataSource.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND ($2::int IS NULL OR m.seq < $2) ORDER BY m.seq DESC LIMIT $3`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND ($2::int IS NULL OR m.seq < $2)${visible} ORDER BY m.seq DESC LIMIT $3`,
       [chatId, page.before ?? null, page.limit],
     );
   }

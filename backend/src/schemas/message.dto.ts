@@ -11,7 +11,7 @@ export const MESSAGE_MAX_LENGTH = 4000;
 export const MESSAGE_MAX_ATTACHMENTS = 10;
 
 @ValidatorConstraint({ name: 'notBlank' })
-class NotBlank implements ValidatorConstraintInterface {
+export class NotBlank implements ValidatorConstraintInterface {
   validate(value: unknown) {
     return typeof value === 'string' && !isBlankText(value);
   }
@@ -23,7 +23,7 @@ class NotBlank implements ValidatorConstraintInterface {
 // clientIds are opaque but printable: no control characters that would poison logs. A constraint class must carry
 // @ValidatorConstraint, or class-validator silently skips it.
 @ValidatorConstraint({ name: 'printableClientId' })
-class PrintableClientId implements ValidatorConstraintInterface {
+export class PrintableClientId implements ValidatorConstraintInterface {
   validate(value: unknown) {
     return typeof value === 'string' && /^[\x21-\x7e]+$/.test(value);
   }

@@ -126,7 +126,7 @@ export class TypingEventDto {
   @ApiProperty({ format: 'uuid' })
   chatId: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', description: 'Who types: a member; in a website thread, the visitor\'s contact id' })
   userId: string;
 }
 

@@ -26,6 +26,7 @@ const row = (over: Partial<AttachmentEntity> = {}): AttachmentEntity => ({
   id: ids.att,
   chatId: ids.chat,
   uploaderId: ids.me,
+  uploaderContactId: null,
   messageId: null,
   position: 0,
   status: 'pending',

@@ -96,7 +96,50 @@ export class AttachmentService {
   /** Reserves the attachment and returns where the browser sends the bytes; the API never carries them. */
   async createUpload(userId: string, dto: CreateUploadDto): Promise<UploadResponseDto> {
     if (!(await this.chats.findForMember(dto.chatId, userId))) throw notFound('Chat');
-    const { maxBytes, quotaBytes, uploadUrlTtlSeconds } = this.config.uploads;
+    return this.reserve({ uploaderId: userId }, dto, this.config.uploads.maxBytes);
+  }
+
+  /**
+   * A website visitor's upload to their own thread (the caller, the bridge's widget, checked that): the same
+   * presigned path, owned by the contact, with the module's own size limit.
+   */
+  async createUploadForContact(contactId: string, dto: CreateUploadDto, maxBytes: number): Promise<UploadResponseDto> {
+    return this.reserve({ uploaderId: null, uploaderContactId: contactId }, dto, Math.min(maxBytes, this.config.uploads.maxBytes));
+  }
+
+  /** Completes a website visitor's own upload (see complete). */
+  async completeForContact(contactId: string, id: string): Promise<AttachmentResponseDto> {
+    const attachment = await this.attachments.findById(id);
+    if (!attachment || attachment.uploaderContactId !== contactId) throw notFound('Upload');
+    return this.settleUpload(attachment);
+  }
+
+  /** Whether every id is the contact's ready, unsent upload to the chat. */
+  async sendableByContact(ids: string[], chatId: string, contactId: string): Promise<boolean> {
+    return ids.length === 0 || (await this.attachments.countSendableByContact([...new Set(ids)], chatId, contactId)) === new Set(ids).size;
+  }
+
+  /** Puts a visitor's uploads on their stored message; returns how many moved (none on a repeat). */
+  async attachForContact(messageId: string, chatId: string, contactId: string, ids: string[]): Promise<number> {
+    return ids.length ? this.attachments.claimForContactMessage(messageId, chatId, contactId, ids) : 0;
+  }
+
+  /** A short-lived URL of a file in a website visitor's thread: their own upload, or one of a message that is not a note. */
+  async downloadUrlForContact(chatId: string, contactId: string, id: string): Promise<string> {
+    const attachment = await this.attachments.findForContact(id, chatId, contactId);
+    if (!attachment) throw notFound('Attachment');
+    if (attachment.status !== 'ready') throw conflict(`the attachment is ${attachment.status}, not ready`);
+    const kind = isInlineImage(attachment.contentType) ? 'inline' : 'attachment';
+    return this.storage.presignGet({
+      key: attachment.objectKey,
+      expiresSeconds: this.config.uploads.downloadUrlTtlSeconds,
+      contentType: attachment.contentType,
+      disposition: contentDisposition(kind, attachment.fileName),
+    });
+  }
+
+  private async reserve(owner: { uploaderId: string | null; uploaderContactId?: string }, dto: CreateUploadDto, maxBytes: number): Promise<UploadResponseDto> {
+    const { quotaBytes, uploadUrlTtlSeconds } = this.config.uploads;
     if (dto.size > maxBytes) {
       throw new DomainException(ErrorCode.PayloadTooLarge, `size must be at most ${maxBytes} bytes (${humanBytes(maxBytes)})`, { fields: ['size'] });
     }
@@ -106,7 +149,7 @@ export class AttachmentService {
       {
         id,
         chatId: dto.chatId,
-        uploaderId: userId,
+        ...owner,
         fileName: cleanFileName(dto.fileName),
         contentType,
         size: dto.size,
@@ -139,6 +182,11 @@ export class AttachmentService {
   async complete(userId: string, id: string): Promise<AttachmentResponseDto> {
     const attachment = await this.attachments.findVisible(id, userId);
     if (!attachment || attachment.uploaderId !== userId) throw notFound('Upload');
+    return this.settleUpload(attachment);
+  }
+
+  private async settleUpload(attachment: AttachmentEntity): Promise<AttachmentResponseDto> {
+    const id = attachment.id;
     if (attachment.status !== 'pending') return toResponse(attachment);
 
     const uploaded = await this.storage.head(attachment.objectKey);

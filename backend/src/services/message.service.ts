@@ -170,6 +170,22 @@ export class MessageService {
     return (await this.messages.recentVisible(chatId, limit)).map((m) => toMessageResponse(m));
   }
 
+  /**
+   * A thread's messages for a module that has checked access itself (a website visitor's own thread), without
+   * internal notes: the newest `limit`, or those after `after`; oldest first.
+   */
+  async listOutside(chatId: string, page: { limit: number; after?: number }): Promise<MessageResponseDto[]> {
+    const rows = await this.messages.list(chatId, { limit: page.limit, after: page.after, withoutInternal: true });
+    const items = rows.map(toMessageResponse);
+    return page.after === undefined ? items.reverse() : items;
+  }
+
+  /** One message, for a module that checked access itself; null when it does not exist. */
+  async viewForModule(messageId: string): Promise<MessageResponseDto | null> {
+    const message = await this.messages.findById(messageId);
+    return message ? toMessageResponse(message) : null;
+  }
+
   async findExternal(chatId: string, externalId: string): Promise<MessageResponseDto | null> {
     const message = await this.messages.findByExternalId(chatId, externalId);
     return message ? toMessageResponse(message) : null;

@@ -80,6 +80,7 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
       'typing',
       { chatId, userId: auth.userId },
     );
+    this.events.emit('chat.typing', { chatId, userId: auth.userId });
   }
 
   /** Ends one socket, telling its client why (an expired token: refresh and reconnect). */

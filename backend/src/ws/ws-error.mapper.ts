@@ -21,6 +21,7 @@ export function ackErrorOf(exception: DomainException): AckErrorDto {
       return { code, message, repliedBy: details?.repliedBy, repliedAt: details?.repliedAt };
     case ErrorCode.Unauthorized:
     case ErrorCode.Forbidden:
+    case ErrorCode.OriginNotAllowed:
     case ErrorCode.NotFound:
     case ErrorCode.Conflict:
     case ErrorCode.IdempotencyConflict:

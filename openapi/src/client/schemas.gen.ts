@@ -1082,6 +1082,7 @@ export const ErrorCodeSchema = {
         'INIT_DATA_BAD_SIGNATURE',
         'TELEGRAM_NOT_LINKED',
         'REPLIED_MEANWHILE',
+        'ORIGIN_NOT_ALLOWED',
         'SERVICE_UNAVAILABLE',
         'INTERNAL_ERROR'
     ]
@@ -1199,7 +1200,8 @@ export const TypingEventDtoSchema = {
         },
         userId: {
             type: 'string',
-            format: 'uuid'
+            format: 'uuid',
+            description: 'Who types: a member; in a website thread, the visitor\'s contact id'
         }
     },
     required: [
@@ -1620,11 +1622,31 @@ export const SearchMessagesResponseDtoSchema = {
     ]
 } as const;
 
+export const WidgetThemeDtoSchema = {
+    type: 'object',
+    properties: {
+        color: {
+            type: 'string',
+            description: 'Accent colour of the launcher and the panel, #rrggbb',
+            example: '#2563eb'
+        },
+        position: {
+            type: 'string',
+            enum: [
+                'left',
+                'right'
+            ],
+            description: 'Corner of the page the launcher sits in'
+        }
+    }
+} as const;
+
 export const ChannelTypeSchema = {
     type: 'string',
     enum: [
         'telegram',
-        'avito'
+        'avito',
+        'web'
     ]
 } as const;
 
@@ -1689,6 +1711,29 @@ export const ChannelAiDtoSchema = {
 export const CreateChannelDtoSchema = {
     type: 'object',
     properties: {
+        greeting: {
+            type: 'string',
+            maxLength: 500,
+            description: 'web: the first words the widget shows a visitor'
+        },
+        theme: {
+            description: 'web: how the widget looks',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WidgetThemeDto'
+                }
+            ]
+        },
+        allowedOrigins: {
+            description: 'web (required): origins whose pages may embed the widget',
+            example: [
+                'https://shop.example'
+            ],
+            type: 'array',
+            items: {
+                type: 'string'
+            }
+        },
         type: {
             allOf: [
                 {
@@ -1879,6 +1924,32 @@ export const ChannelResponseDtoSchema = {
         updatedAt: {
             type: 'string',
             format: 'date-time'
+        },
+        allowedOrigins: {
+            description: 'web: origins whose pages may embed the widget',
+            type: 'array',
+            items: {
+                type: 'string'
+            }
+        },
+        greeting: {
+            type: 'string',
+            nullable: true,
+            description: 'web: the greeting the widget shows'
+        },
+        theme: {
+            nullable: true,
+            type: 'object',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WidgetThemeDto'
+                }
+            ]
+        },
+        embedSnippet: {
+            type: 'string',
+            description: 'web: the tag to paste into the site\'s pages',
+            example: '<script src="https://chat.example/widget.js" data-channel="…" async></script>'
         }
     },
     required: [
@@ -1915,6 +1986,29 @@ export const ChannelListResponseDtoSchema = {
 export const UpdateChannelDtoSchema = {
     type: 'object',
     properties: {
+        greeting: {
+            type: 'string',
+            maxLength: 500,
+            description: 'web: the first words the widget shows a visitor'
+        },
+        theme: {
+            description: 'web: how the widget looks',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WidgetThemeDto'
+                }
+            ]
+        },
+        allowedOrigins: {
+            description: 'web: origins whose pages may embed the widget',
+            example: [
+                'https://shop.example'
+            ],
+            type: 'array',
+            items: {
+                type: 'string'
+            }
+        },
         name: {
             type: 'string',
             minLength: 1,
@@ -2052,6 +2146,11 @@ export const ContactResponseDtoSchema = {
             format: 'uuid',
             nullable: true,
             description: 'Shared by contacts an operator linked as one person'
+        },
+        email: {
+            type: 'string',
+            nullable: true,
+            description: 'Left by a website visitor in the chat widget'
         }
     },
     required: [
@@ -2062,7 +2161,8 @@ export const ContactResponseDtoSchema = {
         'avatarUrl',
         'profileUrl',
         'blocked',
-        'personId'
+        'personId',
+        'email'
     ]
 } as const;
 
@@ -3273,4 +3373,411 @@ export const UpdateAlertSettingsDtoSchema = {
             type: 'boolean'
         }
     }
+} as const;
+
+export const WidgetSendDtoSchema = {
+    type: 'object',
+    properties: {
+        clientId: {
+            type: 'string',
+            description: 'Idempotency key chosen by the widget; sending it again returns the stored message',
+            minLength: 1,
+            maxLength: 64
+        },
+        body: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 4000,
+            description: 'The text; may be omitted when attachmentIds is given'
+        },
+        attachmentIds: {
+            maxItems: 10,
+            description: 'The visitor\'s completed image uploads to this thread',
+            type: 'array',
+            items: {
+                type: 'string',
+                format: 'uuid'
+            }
+        },
+        threadId: {
+            type: 'object',
+            format: 'uuid',
+            description: 'The visitor\'s own thread; any other id is 404'
+        }
+    },
+    required: [
+        'clientId'
+    ]
+} as const;
+
+export const WidgetSyncDtoSchema = {
+    type: 'object',
+    properties: {
+        limit: {
+            type: 'number',
+            minimum: 1,
+            maximum: 200,
+            default: 100
+        },
+        after: {
+            type: 'number',
+            minimum: 0,
+            description: 'Only messages newer than this seq (resync after a reconnect)'
+        },
+        threadId: {
+            type: 'object',
+            format: 'uuid'
+        }
+    }
+} as const;
+
+export const WidgetTypingDtoSchema = {
+    type: 'object',
+    properties: {
+        threadId: {
+            type: 'object',
+            format: 'uuid'
+        }
+    }
+} as const;
+
+export const WidgetTypingEventDtoSchema = {
+    type: 'object',
+    properties: {
+        threadId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        name: {
+            type: 'string',
+            nullable: true
+        }
+    },
+    required: [
+        'threadId',
+        'name'
+    ]
+} as const;
+
+export const WidgetAckErrorDtoSchema = {
+    type: 'object',
+    properties: {
+        code: {
+            allOf: [
+                {
+                    $ref: '#/components/schemas/ErrorCode'
+                }
+            ]
+        },
+        message: {
+            type: 'string'
+        }
+    },
+    required: [
+        'code',
+        'message'
+    ]
+} as const;
+
+export const CreateWidgetSessionDtoSchema = {
+    type: 'object',
+    properties: {
+        name: {
+            type: 'string',
+            maxLength: 128,
+            description: 'How the visitor wants to be called'
+        },
+        email: {
+            type: 'string',
+            maxLength: 254,
+            description: 'Where a reply can reach the visitor when nobody answers at once'
+        },
+        token: {
+            type: 'string',
+            description: 'A visitor token from an earlier session (kept in localStorage): the same visitor and thread again'
+        }
+    }
+} as const;
+
+export const WidgetChannelDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        name: {
+            type: 'string'
+        },
+        greeting: {
+            type: 'string',
+            nullable: true
+        },
+        theme: {
+            nullable: true,
+            type: 'object',
+            allOf: [
+                {
+                    $ref: '#/components/schemas/WidgetThemeDto'
+                }
+            ]
+        }
+    },
+    required: [
+        'id',
+        'name',
+        'greeting',
+        'theme'
+    ]
+} as const;
+
+export const WidgetSessionResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        token: {
+            type: 'string',
+            description: 'The visitor token: Bearer for the widget routes, auth.token for the /widget namespace'
+        },
+        visitorId: {
+            type: 'string',
+            format: 'uuid',
+            description: 'The visitor (stable while the token is kept)'
+        },
+        contactId: {
+            type: 'string',
+            format: 'uuid',
+            description: 'The visitor as a contact of the channel'
+        },
+        threadId: {
+            type: 'string',
+            format: 'uuid',
+            nullable: true,
+            description: 'The conversation; null until the visitor writes first'
+        },
+        resumed: {
+            type: 'boolean',
+            description: 'false for a new visitor, true when the token given was resumed'
+        },
+        name: {
+            type: 'string'
+        },
+        email: {
+            type: 'string',
+            nullable: true
+        },
+        online: {
+            type: 'boolean',
+            description: 'Whether any operator of the channel is online now; the widget says "we will reply by e-mail" otherwise'
+        },
+        channel: {
+            $ref: '#/components/schemas/WidgetChannelDto'
+        }
+    },
+    required: [
+        'token',
+        'visitorId',
+        'contactId',
+        'threadId',
+        'resumed',
+        'name',
+        'email',
+        'online',
+        'channel'
+    ]
+} as const;
+
+export const VisitorProfileDtoSchema = {
+    type: 'object',
+    properties: {
+        name: {
+            type: 'string',
+            maxLength: 128,
+            description: 'How the visitor wants to be called'
+        },
+        email: {
+            type: 'string',
+            maxLength: 254,
+            description: 'Where a reply can reach the visitor when nobody answers at once'
+        }
+    }
+} as const;
+
+export const VisitorResponseDtoSchema = {
+    type: 'object',
+    properties: {
+        contactId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        name: {
+            type: 'string'
+        },
+        email: {
+            type: 'string',
+            nullable: true
+        }
+    },
+    required: [
+        'contactId',
+        'name',
+        'email'
+    ]
+} as const;
+
+export const WidgetAttachmentDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        fileName: {
+            type: 'string'
+        },
+        contentType: {
+            type: 'string'
+        },
+        size: {
+            type: 'number'
+        }
+    },
+    required: [
+        'id',
+        'fileName',
+        'contentType',
+        'size'
+    ]
+} as const;
+
+export const WidgetMessageDtoSchema = {
+    type: 'object',
+    properties: {
+        id: {
+            type: 'string',
+            format: 'uuid'
+        },
+        threadId: {
+            type: 'string',
+            format: 'uuid'
+        },
+        seq: {
+            type: 'number'
+        },
+        body: {
+            type: 'string',
+            nullable: true,
+            description: 'null once deleted'
+        },
+        from: {
+            type: 'string',
+            enum: [
+                'visitor',
+                'agent'
+            ],
+            description: 'The visitor wrote it, or someone answering for the site (a person or the AI)'
+        },
+        senderName: {
+            type: 'string',
+            nullable: true,
+            description: 'The name to show for an agent message'
+        },
+        createdAt: {
+            type: 'string',
+            format: 'date-time'
+        },
+        editedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true
+        },
+        deletedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true
+        },
+        attachments: {
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/WidgetAttachmentDto'
+            }
+        }
+    },
+    required: [
+        'id',
+        'threadId',
+        'seq',
+        'body',
+        'from',
+        'senderName',
+        'createdAt',
+        'editedAt',
+        'deletedAt',
+        'attachments'
+    ]
+} as const;
+
+export const WidgetMessageListDtoSchema = {
+    type: 'object',
+    properties: {
+        items: {
+            description: 'Oldest first',
+            type: 'array',
+            items: {
+                $ref: '#/components/schemas/WidgetMessageDto'
+            }
+        },
+        hasMore: {
+            type: 'boolean',
+            description: 'More messages after the last one (page again with after=<last seq>)'
+        }
+    },
+    required: [
+        'items',
+        'hasMore'
+    ]
+} as const;
+
+export const WidgetUploadDtoSchema = {
+    type: 'object',
+    properties: {
+        fileName: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255
+        },
+        contentType: {
+            type: 'string',
+            enum: [
+                'image/png',
+                'image/jpeg',
+                'image/gif',
+                'image/webp'
+            ],
+            description: 'Images only; checked against the bytes at completion'
+        },
+        size: {
+            type: 'number',
+            minimum: 1,
+            maximum: 10485760,
+            description: 'Size in bytes, at most 10 MB'
+        }
+    },
+    required: [
+        'fileName',
+        'contentType',
+        'size'
+    ]
+} as const;
+
+export const WidgetAttachmentUrlDtoSchema = {
+    type: 'object',
+    properties: {
+        url: {
+            type: 'string',
+            description: 'A short-lived storage URL of the file (an <img> cannot send the visitor token)'
+        }
+    },
+    required: [
+        'url'
+    ]
 } as const;

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CancelScheduledMessageData, CancelScheduledMessageErrors, CancelScheduledMessageResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCannedResponseData, CreateCannedResponseErrors, CreateCannedResponseResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateLabelData, CreateLabelErrors, CreateLabelResponses, CreateTelegramLinkData, CreateTelegramLinkErrors, CreateTelegramLinkResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, DeleteCannedResponseData, DeleteCannedResponseErrors, DeleteCannedResponseResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteLabelData, DeleteLabelErrors, DeleteLabelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, DeleteTelegramLinkData, DeleteTelegramLinkErrors, DeleteTelegramLinkResponses, DiscardInboxThreadDraftData, DiscardInboxThreadDraftErrors, DiscardInboxThreadDraftResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAlertSettingsData, GetAlertSettingsErrors, GetAlertSettingsResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetContactData, GetContactErrors, GetContactResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInboxCountsData, GetInboxCountsErrors, GetInboxCountsResponses, GetInboxStatsData, GetInboxStatsErrors, GetInboxStatsResponses, GetInboxThreadDraftData, GetInboxThreadDraftErrors, GetInboxThreadDraftResponses, GetMeData, GetMeErrors, GetMeResponses, GetNotificationData, GetNotificationErrors, GetNotificationResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, LeaveInboxThreadData, LeaveInboxThreadErrors, LeaveInboxThreadResponses, LinkContactData, LinkContactErrors, LinkContactResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListCannedResponsesData, ListCannedResponsesErrors, ListCannedResponsesResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListLabelsData, ListLabelsErrors, ListLabelsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListNotificationsData, ListNotificationsErrors, ListNotificationsResponses, ListScheduledMessagesData, ListScheduledMessagesErrors, ListScheduledMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, RedeliverMessageData, RedeliverMessageErrors, RedeliverMessageResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, ReturnInboxThreadToAiData, ReturnInboxThreadToAiErrors, ReturnInboxThreadToAiResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchMessagesData, SearchMessagesErrors, SearchMessagesResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendNotificationData, SendNotificationErrors, SendNotificationResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SetInboxThreadLabelsData, SetInboxThreadLabelsErrors, SetInboxThreadLabelsResponses, SignInWithTelegramData, SignInWithTelegramErrors, SignInWithTelegramResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TakeOverInboxThreadData, TakeOverInboxThreadErrors, TakeOverInboxThreadResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateAlertSettingsData, UpdateAlertSettingsErrors, UpdateAlertSettingsResponses, UpdateCannedResponseData, UpdateCannedResponseErrors, UpdateCannedResponseResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateLabelData, UpdateLabelErrors, UpdateLabelResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateScheduledMessageData, UpdateScheduledMessageErrors, UpdateScheduledMessageResponses, ViewInboxThreadData, ViewInboxThreadErrors, ViewInboxThreadResponses } from './types.gen';
+import type { AddChatMemberData, AddChatMemberErrors, AddChatMemberResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminSetUserRoleData, AdminSetUserRoleErrors, AdminSetUserRoleResponses, AvitoWebhookData, AvitoWebhookErrors, AvitoWebhookResponses, CancelScheduledMessageData, CancelScheduledMessageErrors, CancelScheduledMessageResponses, CompleteUploadData, CompleteUploadErrors, CompleteUploadResponses, CompleteWidgetUploadData, CompleteWidgetUploadErrors, CompleteWidgetUploadResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateCannedResponseData, CreateCannedResponseErrors, CreateCannedResponseResponses, CreateChannelData, CreateChannelErrors, CreateChannelResponses, CreateChatData, CreateChatErrors, CreateChatResponses, CreateLabelData, CreateLabelErrors, CreateLabelResponses, CreateTelegramLinkData, CreateTelegramLinkErrors, CreateTelegramLinkResponses, CreateUploadData, CreateUploadErrors, CreateUploadResponses, CreateWidgetUploadData, CreateWidgetUploadErrors, CreateWidgetUploadResponses, DeleteCannedResponseData, DeleteCannedResponseErrors, DeleteCannedResponseResponses, DeleteChannelData, DeleteChannelErrors, DeleteChannelResponses, DeleteLabelData, DeleteLabelErrors, DeleteLabelResponses, DeleteMessageData, DeleteMessageErrors, DeleteMessageResponses, DeleteTelegramLinkData, DeleteTelegramLinkErrors, DeleteTelegramLinkResponses, DiscardInboxThreadDraftData, DiscardInboxThreadDraftErrors, DiscardInboxThreadDraftResponses, EditMessageData, EditMessageErrors, EditMessageResponses, GetAlertSettingsData, GetAlertSettingsErrors, GetAlertSettingsResponses, GetAttachmentData, GetAttachmentErrors, GetAttachmentThumbnailData, GetAttachmentThumbnailErrors, GetChannelData, GetChannelErrors, GetChannelResponses, GetChatData, GetChatErrors, GetChatResponses, GetContactData, GetContactErrors, GetContactResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetInboxCountsData, GetInboxCountsErrors, GetInboxCountsResponses, GetInboxStatsData, GetInboxStatsErrors, GetInboxStatsResponses, GetInboxThreadDraftData, GetInboxThreadDraftErrors, GetInboxThreadDraftResponses, GetMeData, GetMeErrors, GetMeResponses, GetNotificationData, GetNotificationErrors, GetNotificationResponses, GetPresenceData, GetPresenceErrors, GetPresenceResponses, GetWidgetAttachmentUrlData, GetWidgetAttachmentUrlErrors, GetWidgetAttachmentUrlResponses, LeaveInboxThreadData, LeaveInboxThreadErrors, LeaveInboxThreadResponses, LinkContactData, LinkContactErrors, LinkContactResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListCannedResponsesData, ListCannedResponsesErrors, ListCannedResponsesResponses, ListChannelsData, ListChannelsErrors, ListChannelsResponses, ListChatsData, ListChatsErrors, ListChatsResponses, ListInboxThreadsData, ListInboxThreadsErrors, ListInboxThreadsResponses, ListLabelsData, ListLabelsErrors, ListLabelsResponses, ListMessagesData, ListMessagesErrors, ListMessagesResponses, ListNotificationsData, ListNotificationsErrors, ListNotificationsResponses, ListScheduledMessagesData, ListScheduledMessagesErrors, ListScheduledMessagesResponses, ListWidgetMessagesData, ListWidgetMessagesErrors, ListWidgetMessagesResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutResponses, MarkChatReadData, MarkChatReadErrors, MarkChatReadResponses, OpenQueueBoardData, OpenQueueBoardErrors, OpenQueueBoardResponses, OpenWidgetSessionData, OpenWidgetSessionErrors, OpenWidgetSessionResponses, RedeliverMessageData, RedeliverMessageErrors, RedeliverMessageResponses, RefreshData, RefreshErrors, RefreshResponses, RegisterData, RegisterErrors, RegisterResponses, RemoveChatMemberData, RemoveChatMemberErrors, RemoveChatMemberResponses, RestoreSessionData, RestoreSessionErrors, RestoreSessionResponses, ReturnInboxThreadToAiData, ReturnInboxThreadToAiErrors, ReturnInboxThreadToAiResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchMessagesData, SearchMessagesErrors, SearchMessagesResponses, SearchUsersData, SearchUsersErrors, SearchUsersResponses, SendMessageData, SendMessageErrors, SendMessageResponses, SendNotificationData, SendNotificationErrors, SendNotificationResponses, SetChannelOperatorsData, SetChannelOperatorsErrors, SetChannelOperatorsResponses, SetInboxThreadLabelsData, SetInboxThreadLabelsErrors, SetInboxThreadLabelsResponses, SignInWithTelegramData, SignInWithTelegramErrors, SignInWithTelegramResponses, SyncChannelData, SyncChannelErrors, SyncChannelResponses, SyncData, SyncErrors, SyncResponses, TakeOverInboxThreadData, TakeOverInboxThreadErrors, TakeOverInboxThreadResponses, TelegramWebhookData, TelegramWebhookErrors, TelegramWebhookResponses, UpdateAlertSettingsData, UpdateAlertSettingsErrors, UpdateAlertSettingsResponses, UpdateCannedResponseData, UpdateCannedResponseErrors, UpdateCannedResponseResponses, UpdateChannelData, UpdateChannelErrors, UpdateChannelResponses, UpdateInboxThreadData, UpdateInboxThreadErrors, UpdateInboxThreadResponses, UpdateLabelData, UpdateLabelErrors, UpdateLabelResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateScheduledMessageData, UpdateScheduledMessageErrors, UpdateScheduledMessageResponses, UpdateWidgetVisitorData, UpdateWidgetVisitorErrors, UpdateWidgetVisitorResponses, ViewInboxThreadData, ViewInboxThreadErrors, ViewInboxThreadResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -771,4 +771,69 @@ export const updateAlertSettings = <ThrowOnError extends boolean = false>(option
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * A visitor opens the widget: a new visitor, or the same one again with the token kept in localStorage
+ */
+export const openWidgetSession = <ThrowOnError extends boolean = false>(options: Options<OpenWidgetSessionData, ThrowOnError>) => (options.client ?? client).post<OpenWidgetSessionResponses, OpenWidgetSessionErrors, ThrowOnError>({
+    url: '/api/v1/widget/{channelId}/sessions',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The visitor leaves a name and an e-mail address
+ */
+export const updateWidgetVisitor = <ThrowOnError extends boolean = false>(options: Options<UpdateWidgetVisitorData, ThrowOnError>) => (options.client ?? client).patch<UpdateWidgetVisitorResponses, UpdateWidgetVisitorErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/widget/sessions/me',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The visitor's own conversation (never internal notes), oldest first
+ */
+export const listWidgetMessages = <ThrowOnError extends boolean = false>(options: Options<ListWidgetMessagesData, ThrowOnError>) => (options.client ?? client).get<ListWidgetMessagesResponses, ListWidgetMessagesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/widget/threads/{threadId}/messages',
+    ...options
+});
+
+/**
+ * The visitor uploads an image (≤ 10 MB) straight to storage, then sends it with message:send attachmentIds
+ */
+export const createWidgetUpload = <ThrowOnError extends boolean = false>(options: Options<CreateWidgetUploadData, ThrowOnError>) => (options.client ?? client).post<CreateWidgetUploadResponses, CreateWidgetUploadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/widget/uploads',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The file is in storage: checked (size, type from the bytes) and ready, or rejected with the reason
+ */
+export const completeWidgetUpload = <ThrowOnError extends boolean = false>(options: Options<CompleteWidgetUploadData, ThrowOnError>) => (options.client ?? client).post<CompleteWidgetUploadResponses, CompleteWidgetUploadErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/widget/uploads/{id}/complete',
+    ...options
+});
+
+/**
+ * A short-lived URL of a file in the visitor's own thread (never one of a note)
+ */
+export const getWidgetAttachmentUrl = <ThrowOnError extends boolean = false>(options: Options<GetWidgetAttachmentUrlData, ThrowOnError>) => (options.client ?? client).get<GetWidgetAttachmentUrlResponses, GetWidgetAttachmentUrlErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/widget/attachments/{id}',
+    ...options
 });

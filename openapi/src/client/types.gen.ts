@@ -441,7 +441,7 @@ export type WsReadDto = {
     chatId: string;
 };
 
-export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'IDEMPOTENCY_CONFLICT' | 'INIT_DATA_EXPIRED' | 'INIT_DATA_BAD_SIGNATURE' | 'TELEGRAM_NOT_LINKED' | 'REPLIED_MEANWHILE' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
+export type ErrorCode = 'BAD_REQUEST' | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'UNPROCESSABLE' | 'CHANNEL_LIMIT' | 'IDEMPOTENCY_CONFLICT' | 'INIT_DATA_EXPIRED' | 'INIT_DATA_BAD_SIGNATURE' | 'TELEGRAM_NOT_LINKED' | 'REPLIED_MEANWHILE' | 'ORIGIN_NOT_ALLOWED' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_ERROR';
 
 export type AckErrorDto = {
     code: ErrorCode;
@@ -491,6 +491,9 @@ export type TypingAckDto = {
 
 export type TypingEventDto = {
     chatId: string;
+    /**
+     * Who types: a member; in a website thread, the visitor's contact id
+     */
     userId: string;
 };
 
@@ -665,7 +668,18 @@ export type SearchMessagesResponseDto = {
     nextCursor: string | null;
 };
 
-export type ChannelType = 'telegram' | 'avito';
+export type WidgetThemeDto = {
+    /**
+     * Accent colour of the launcher and the panel, #rrggbb
+     */
+    color?: string;
+    /**
+     * Corner of the page the launcher sits in
+     */
+    position?: 'left' | 'right';
+};
+
+export type ChannelType = 'telegram' | 'avito' | 'web';
 
 /**
  * auto: answers the customer; draft: offers its answer to the operators, never sends it
@@ -702,6 +716,18 @@ export type ChannelAiDto = {
 };
 
 export type CreateChannelDto = {
+    /**
+     * web: the first words the widget shows a visitor
+     */
+    greeting?: string;
+    /**
+     * web: how the widget looks
+     */
+    theme?: WidgetThemeDto;
+    /**
+     * web (required): origins whose pages may embed the widget
+     */
+    allowedOrigins?: Array<string>;
     type: ChannelType;
     name: string;
     /**
@@ -783,6 +809,19 @@ export type ChannelResponseDto = {
     ai: ChannelAiResponseDto | null;
     createdAt: string;
     updatedAt: string;
+    /**
+     * web: origins whose pages may embed the widget
+     */
+    allowedOrigins?: Array<string>;
+    /**
+     * web: the greeting the widget shows
+     */
+    greeting?: string | null;
+    theme?: WidgetThemeDto | null;
+    /**
+     * web: the tag to paste into the site's pages
+     */
+    embedSnippet?: string;
 };
 
 export type ChannelListResponseDto = {
@@ -790,6 +829,18 @@ export type ChannelListResponseDto = {
 };
 
 export type UpdateChannelDto = {
+    /**
+     * web: the first words the widget shows a visitor
+     */
+    greeting?: string;
+    /**
+     * web: how the widget looks
+     */
+    theme?: WidgetThemeDto;
+    /**
+     * web: origins whose pages may embed the widget
+     */
+    allowedOrigins?: Array<string>;
     name?: string;
     /**
      * telegram: a new bot token
@@ -860,6 +911,10 @@ export type ContactResponseDto = {
      * Shared by contacts an operator linked as one person
      */
     personId: string | null;
+    /**
+     * Left by a website visitor in the chat widget
+     */
+    email: string | null;
 };
 
 /**
@@ -1349,6 +1404,182 @@ export type AlertSettingsDto = {
 export type UpdateAlertSettingsDto = {
     threads?: AlertThreadScope;
     muted?: boolean;
+};
+
+export type WidgetSendDto = {
+    /**
+     * Idempotency key chosen by the widget; sending it again returns the stored message
+     */
+    clientId: string;
+    /**
+     * The text; may be omitted when attachmentIds is given
+     */
+    body?: string;
+    /**
+     * The visitor's completed image uploads to this thread
+     */
+    attachmentIds?: Array<string>;
+    /**
+     * The visitor's own thread; any other id is 404
+     */
+    threadId?: {
+        [key: string]: unknown;
+    };
+};
+
+export type WidgetSyncDto = {
+    limit?: number;
+    /**
+     * Only messages newer than this seq (resync after a reconnect)
+     */
+    after?: number;
+    threadId?: {
+        [key: string]: unknown;
+    };
+};
+
+export type WidgetTypingDto = {
+    threadId?: {
+        [key: string]: unknown;
+    };
+};
+
+export type WidgetTypingEventDto = {
+    threadId: string;
+    name: string | null;
+};
+
+export type WidgetAckErrorDto = {
+    code: ErrorCode;
+    message: string;
+};
+
+export type CreateWidgetSessionDto = {
+    /**
+     * How the visitor wants to be called
+     */
+    name?: string;
+    /**
+     * Where a reply can reach the visitor when nobody answers at once
+     */
+    email?: string;
+    /**
+     * A visitor token from an earlier session (kept in localStorage): the same visitor and thread again
+     */
+    token?: string;
+};
+
+export type WidgetChannelDto = {
+    id: string;
+    name: string;
+    greeting: string | null;
+    theme: WidgetThemeDto | null;
+};
+
+export type WidgetSessionResponseDto = {
+    /**
+     * The visitor token: Bearer for the widget routes, auth.token for the /widget namespace
+     */
+    token: string;
+    /**
+     * The visitor (stable while the token is kept)
+     */
+    visitorId: string;
+    /**
+     * The visitor as a contact of the channel
+     */
+    contactId: string;
+    /**
+     * The conversation; null until the visitor writes first
+     */
+    threadId: string | null;
+    /**
+     * false for a new visitor, true when the token given was resumed
+     */
+    resumed: boolean;
+    name: string;
+    email: string | null;
+    /**
+     * Whether any operator of the channel is online now; the widget says "we will reply by e-mail" otherwise
+     */
+    online: boolean;
+    channel: WidgetChannelDto;
+};
+
+export type VisitorProfileDto = {
+    /**
+     * How the visitor wants to be called
+     */
+    name?: string;
+    /**
+     * Where a reply can reach the visitor when nobody answers at once
+     */
+    email?: string;
+};
+
+export type VisitorResponseDto = {
+    contactId: string;
+    name: string;
+    email: string | null;
+};
+
+export type WidgetAttachmentDto = {
+    id: string;
+    fileName: string;
+    contentType: string;
+    size: number;
+};
+
+export type WidgetMessageDto = {
+    id: string;
+    threadId: string;
+    seq: number;
+    /**
+     * null once deleted
+     */
+    body: string | null;
+    /**
+     * The visitor wrote it, or someone answering for the site (a person or the AI)
+     */
+    from: 'visitor' | 'agent';
+    /**
+     * The name to show for an agent message
+     */
+    senderName: string | null;
+    createdAt: string;
+    editedAt: string | null;
+    deletedAt: string | null;
+    attachments: Array<WidgetAttachmentDto>;
+};
+
+export type WidgetMessageListDto = {
+    /**
+     * Oldest first
+     */
+    items: Array<WidgetMessageDto>;
+    /**
+     * More messages after the last one (page again with after=<last seq>)
+     */
+    hasMore: boolean;
+};
+
+export type WidgetUploadDto = {
+    fileName: string;
+    /**
+     * Images only; checked against the bytes at completion
+     */
+    contentType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+    /**
+     * Size in bytes, at most 10 MB
+     */
+    size: number;
+};
+
+export type WidgetAttachmentUrlDto = {
+    /**
+     * A short-lived storage URL of the file (an <img> cannot send the visitor token)
+     */
+    url: string;
 };
 
 export type RegisterData = {
@@ -3574,3 +3805,171 @@ export type UpdateAlertSettingsResponses = {
 };
 
 export type UpdateAlertSettingsResponse = UpdateAlertSettingsResponses[keyof UpdateAlertSettingsResponses];
+
+export type OpenWidgetSessionData = {
+    body: CreateWidgetSessionDto;
+    path: {
+        channelId: string;
+    };
+    query?: never;
+    url: '/api/v1/widget/{channelId}/sessions';
+};
+
+export type OpenWidgetSessionErrors = {
+    400: ErrorResponseDto;
+    /**
+     * ORIGIN_NOT_ALLOWED: the page's Origin is not in the channel's allowedOrigins
+     */
+    403: ErrorResponseDto;
+    /**
+     * No such web channel
+     */
+    404: ErrorResponseDto;
+    /**
+     * Too many sessions from this IP (Retry-After says when)
+     */
+    429: ErrorResponseDto;
+};
+
+export type OpenWidgetSessionError = OpenWidgetSessionErrors[keyof OpenWidgetSessionErrors];
+
+export type OpenWidgetSessionResponses = {
+    201: WidgetSessionResponseDto;
+};
+
+export type OpenWidgetSessionResponse = OpenWidgetSessionResponses[keyof OpenWidgetSessionResponses];
+
+export type UpdateWidgetVisitorData = {
+    body: VisitorProfileDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/widget/sessions/me';
+};
+
+export type UpdateWidgetVisitorErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid visitor token
+     */
+    401: ErrorResponseDto;
+};
+
+export type UpdateWidgetVisitorError = UpdateWidgetVisitorErrors[keyof UpdateWidgetVisitorErrors];
+
+export type UpdateWidgetVisitorResponses = {
+    200: VisitorResponseDto;
+};
+
+export type UpdateWidgetVisitorResponse = UpdateWidgetVisitorResponses[keyof UpdateWidgetVisitorResponses];
+
+export type ListWidgetMessagesData = {
+    body?: never;
+    path: {
+        threadId: string;
+    };
+    query?: {
+        limit?: number;
+        /**
+         * Only messages newer than this seq (resync after a reconnect)
+         */
+        after?: number;
+    };
+    url: '/api/v1/widget/threads/{threadId}/messages';
+};
+
+export type ListWidgetMessagesErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid visitor token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Not this visitor's thread
+     */
+    404: ErrorResponseDto;
+};
+
+export type ListWidgetMessagesError = ListWidgetMessagesErrors[keyof ListWidgetMessagesErrors];
+
+export type ListWidgetMessagesResponses = {
+    200: WidgetMessageListDto;
+};
+
+export type ListWidgetMessagesResponse = ListWidgetMessagesResponses[keyof ListWidgetMessagesResponses];
+
+export type CreateWidgetUploadData = {
+    body: WidgetUploadDto;
+    path?: never;
+    query?: never;
+    url: '/api/v1/widget/uploads';
+};
+
+export type CreateWidgetUploadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Missing or invalid visitor token
+     */
+    401: ErrorResponseDto;
+    /**
+     * Over the visitor's upload quota
+     */
+    413: ErrorResponseDto;
+};
+
+export type CreateWidgetUploadError = CreateWidgetUploadErrors[keyof CreateWidgetUploadErrors];
+
+export type CreateWidgetUploadResponses = {
+    201: UploadResponseDto;
+};
+
+export type CreateWidgetUploadResponse = CreateWidgetUploadResponses[keyof CreateWidgetUploadResponses];
+
+export type CompleteWidgetUploadData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/widget/uploads/{id}/complete';
+};
+
+export type CompleteWidgetUploadErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Not this visitor's upload
+     */
+    404: ErrorResponseDto;
+};
+
+export type CompleteWidgetUploadError = CompleteWidgetUploadErrors[keyof CompleteWidgetUploadErrors];
+
+export type CompleteWidgetUploadResponses = {
+    200: AttachmentResponseDto;
+};
+
+export type CompleteWidgetUploadResponse = CompleteWidgetUploadResponses[keyof CompleteWidgetUploadResponses];
+
+export type GetWidgetAttachmentUrlData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/widget/attachments/{id}';
+};
+
+export type GetWidgetAttachmentUrlErrors = {
+    400: ErrorResponseDto;
+    /**
+     * Not a file of this visitor's thread
+     */
+    404: ErrorResponseDto;
+};
+
+export type GetWidgetAttachmentUrlError = GetWidgetAttachmentUrlErrors[keyof GetWidgetAttachmentUrlErrors];
+
+export type GetWidgetAttachmentUrlResponses = {
+    200: WidgetAttachmentUrlDto;
+};
+
+export type GetWidgetAttachmentUrlResponse = GetWidgetAttachmentUrlResponses[keyof GetWidgetAttachmentUrlResponses];

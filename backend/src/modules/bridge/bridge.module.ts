@@ -10,6 +10,13 @@ import { ApiKeyController, NotificationController } from './api/notification.con
 import { InboxController } from './api/inbox.controller';
 import { OutboundController } from './api/outbound.controller';
 import { WebhookController } from './api/webhook.controller';
+import { VisitorGuard } from './api/visitor.guard';
+import { WidgetController } from './api/widget.controller';
+import { VisitorTokenRepository } from './repositories/visitor-token.repository';
+import { WidgetSocketRepository } from './repositories/widget-socket.repository';
+import { WidgetService } from './services/widget.service';
+import { WidgetPushService } from './services/widget-push.service';
+import { WidgetGateway } from './ws/widget.gateway';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { NotificationRepository } from './repositories/notification.repository';
 import { CannedResponseController, ContactController, InboxDeskController, LabelController } from './api/desk.controller';
@@ -64,6 +71,7 @@ import { ReconcileProcessor } from './workers/reconcile.processor';
 import { ReencryptProcessor } from './workers/reencrypt.processor';
 
 export { redactWebhookUrl, takesRawBody } from './api/webhook-body';
+export { mountWidgetHttp } from './api/widget-http';
 
 /**
  * The bridge: Telegram bots and Avito accounts as channels, their customers as contacts, their conversations as
@@ -85,6 +93,7 @@ export const BridgeModule = {
     TelegramLinkController,
     TelegramAuthController,
     AlertSettingsController,
+    WidgetController,
   ],
   repositories: [
     AlertRepository,
@@ -110,6 +119,8 @@ export const BridgeModule = {
     ProviderLimiterRepository,
     SecretBoxRepository,
     TelegramApiRepository,
+    VisitorTokenRepository,
+    WidgetSocketRepository,
   ],
   services: [
     AlertService,
@@ -137,7 +148,12 @@ export const BridgeModule = {
     ThreadMembershipService,
     ThreadViewService,
     WebhookService,
+    WidgetService,
+    WidgetPushService,
+    VisitorGuard,
   ],
+  /** socket.io gateways of the module: the website widget's /widget namespace. */
+  gateways: [WidgetGateway],
   /** Job handlers, handed to the job system through the JOB_HANDLERS token. */
   processors: [AiReplyProcessor, DeliveryProcessor, DeliverySweepProcessor, InboundEventProcessor, InboundFileProcessor, ReconcileProcessor, ReencryptProcessor, SnoozeWakeProcessor],
 };

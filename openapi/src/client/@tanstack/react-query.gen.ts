@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, cancelScheduledMessage, completeUpload, createApiKey, createCannedResponse, createChannel, createChat, createLabel, createTelegramLink, createUpload, deleteCannedResponse, deleteChannel, deleteLabel, deleteMessage, deleteTelegramLink, discardInboxThreadDraft, editMessage, getAlertSettings, getAttachment, getAttachmentThumbnail, getChannel, getChat, getContact, getHealth, getInboxCounts, getInboxStats, getInboxThreadDraft, getMe, getNotification, getPresence, leaveInboxThread, linkContact, listApiKeys, listCannedResponses, listChannels, listChats, listInboxThreads, listLabels, listMessages, listNotifications, listScheduledMessages, login, logout, markChatRead, openQueueBoard, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, returnInboxThreadToAi, revokeApiKey, searchMessages, searchUsers, sendMessage, sendNotification, setChannelOperators, setInboxThreadLabels, signInWithTelegram, sync, syncChannel, takeOverInboxThread, telegramWebhook, updateAlertSettings, updateCannedResponse, updateChannel, updateInboxThread, updateLabel, updateMe, updateScheduledMessage, viewInboxThread } from '../sdk.gen';
-import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CancelScheduledMessageData, CancelScheduledMessageError, CancelScheduledMessageResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CreateApiKeyData, CreateApiKeyError, CreateApiKeyResponse, CreateCannedResponseData, CreateCannedResponseError, CreateCannedResponseResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateLabelData, CreateLabelError, CreateLabelResponse, CreateTelegramLinkData, CreateTelegramLinkError, CreateTelegramLinkResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, DeleteCannedResponseData, DeleteCannedResponseError, DeleteCannedResponseResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteLabelData, DeleteLabelError, DeleteLabelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, DeleteTelegramLinkData, DeleteTelegramLinkError, DeleteTelegramLinkResponse, DiscardInboxThreadDraftData, DiscardInboxThreadDraftError, DiscardInboxThreadDraftResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAlertSettingsData, GetAlertSettingsError, GetAlertSettingsResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetContactData, GetContactError, GetContactResponse, GetHealthData, GetHealthError, GetHealthResponse, GetInboxCountsData, GetInboxCountsError, GetInboxCountsResponse, GetInboxStatsData, GetInboxStatsError, GetInboxStatsResponse, GetInboxThreadDraftData, GetInboxThreadDraftError, GetInboxThreadDraftResponse, GetMeData, GetMeError, GetMeResponse, GetNotificationData, GetNotificationError, GetNotificationResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, LeaveInboxThreadData, LeaveInboxThreadError, LeaveInboxThreadResponse, LinkContactData, LinkContactError, LinkContactResponse, ListApiKeysData, ListApiKeysError, ListApiKeysResponse, ListCannedResponsesData, ListCannedResponsesError, ListCannedResponsesResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListLabelsData, ListLabelsError, ListLabelsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListNotificationsData, ListNotificationsError, ListNotificationsResponse, ListScheduledMessagesData, ListScheduledMessagesError, ListScheduledMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, ReturnInboxThreadToAiData, ReturnInboxThreadToAiError, ReturnInboxThreadToAiResponse, RevokeApiKeyData, RevokeApiKeyError, RevokeApiKeyResponse, SearchMessagesData, SearchMessagesError, SearchMessagesResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SendNotificationData, SendNotificationError, SendNotificationResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SetInboxThreadLabelsData, SetInboxThreadLabelsError, SetInboxThreadLabelsResponse, SignInWithTelegramData, SignInWithTelegramError, SignInWithTelegramResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TakeOverInboxThreadData, TakeOverInboxThreadError, TakeOverInboxThreadResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateAlertSettingsData, UpdateAlertSettingsError, UpdateAlertSettingsResponse, UpdateCannedResponseData, UpdateCannedResponseError, UpdateCannedResponseResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateLabelData, UpdateLabelError, UpdateLabelResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, UpdateScheduledMessageData, UpdateScheduledMessageError, UpdateScheduledMessageResponse, ViewInboxThreadData, ViewInboxThreadError, ViewInboxThreadResponse } from '../types.gen';
+import { addChatMember, adminListUsers, adminSetUserRole, avitoWebhook, cancelScheduledMessage, completeUpload, completeWidgetUpload, createApiKey, createCannedResponse, createChannel, createChat, createLabel, createTelegramLink, createUpload, createWidgetUpload, deleteCannedResponse, deleteChannel, deleteLabel, deleteMessage, deleteTelegramLink, discardInboxThreadDraft, editMessage, getAlertSettings, getAttachment, getAttachmentThumbnail, getChannel, getChat, getContact, getHealth, getInboxCounts, getInboxStats, getInboxThreadDraft, getMe, getNotification, getPresence, getWidgetAttachmentUrl, leaveInboxThread, linkContact, listApiKeys, listCannedResponses, listChannels, listChats, listInboxThreads, listLabels, listMessages, listNotifications, listScheduledMessages, listWidgetMessages, login, logout, markChatRead, openQueueBoard, openWidgetSession, type Options, redeliverMessage, refresh, register, removeChatMember, restoreSession, returnInboxThreadToAi, revokeApiKey, searchMessages, searchUsers, sendMessage, sendNotification, setChannelOperators, setInboxThreadLabels, signInWithTelegram, sync, syncChannel, takeOverInboxThread, telegramWebhook, updateAlertSettings, updateCannedResponse, updateChannel, updateInboxThread, updateLabel, updateMe, updateScheduledMessage, updateWidgetVisitor, viewInboxThread } from '../sdk.gen';
+import type { AddChatMemberData, AddChatMemberError, AddChatMemberResponse, AdminListUsersData, AdminListUsersError, AdminListUsersResponse, AdminSetUserRoleData, AdminSetUserRoleError, AdminSetUserRoleResponse, AvitoWebhookData, AvitoWebhookError, AvitoWebhookResponse, CancelScheduledMessageData, CancelScheduledMessageError, CancelScheduledMessageResponse, CompleteUploadData, CompleteUploadError, CompleteUploadResponse, CompleteWidgetUploadData, CompleteWidgetUploadError, CompleteWidgetUploadResponse, CreateApiKeyData, CreateApiKeyError, CreateApiKeyResponse, CreateCannedResponseData, CreateCannedResponseError, CreateCannedResponseResponse, CreateChannelData, CreateChannelError, CreateChannelResponse, CreateChatData, CreateChatError, CreateChatResponse, CreateLabelData, CreateLabelError, CreateLabelResponse, CreateTelegramLinkData, CreateTelegramLinkError, CreateTelegramLinkResponse, CreateUploadData, CreateUploadError, CreateUploadResponse, CreateWidgetUploadData, CreateWidgetUploadError, CreateWidgetUploadResponse, DeleteCannedResponseData, DeleteCannedResponseError, DeleteCannedResponseResponse, DeleteChannelData, DeleteChannelError, DeleteChannelResponse, DeleteLabelData, DeleteLabelError, DeleteLabelResponse, DeleteMessageData, DeleteMessageError, DeleteMessageResponse, DeleteTelegramLinkData, DeleteTelegramLinkError, DeleteTelegramLinkResponse, DiscardInboxThreadDraftData, DiscardInboxThreadDraftError, DiscardInboxThreadDraftResponse, EditMessageData, EditMessageError, EditMessageResponse, GetAlertSettingsData, GetAlertSettingsError, GetAlertSettingsResponse, GetAttachmentData, GetAttachmentError, GetAttachmentThumbnailData, GetAttachmentThumbnailError, GetChannelData, GetChannelError, GetChannelResponse, GetChatData, GetChatError, GetChatResponse, GetContactData, GetContactError, GetContactResponse, GetHealthData, GetHealthError, GetHealthResponse, GetInboxCountsData, GetInboxCountsError, GetInboxCountsResponse, GetInboxStatsData, GetInboxStatsError, GetInboxStatsResponse, GetInboxThreadDraftData, GetInboxThreadDraftError, GetInboxThreadDraftResponse, GetMeData, GetMeError, GetMeResponse, GetNotificationData, GetNotificationError, GetNotificationResponse, GetPresenceData, GetPresenceError, GetPresenceResponse, GetWidgetAttachmentUrlData, GetWidgetAttachmentUrlError, GetWidgetAttachmentUrlResponse, LeaveInboxThreadData, LeaveInboxThreadError, LeaveInboxThreadResponse, LinkContactData, LinkContactError, LinkContactResponse, ListApiKeysData, ListApiKeysError, ListApiKeysResponse, ListCannedResponsesData, ListCannedResponsesError, ListCannedResponsesResponse, ListChannelsData, ListChannelsError, ListChannelsResponse, ListChatsData, ListChatsError, ListChatsResponse, ListInboxThreadsData, ListInboxThreadsError, ListInboxThreadsResponse, ListLabelsData, ListLabelsError, ListLabelsResponse, ListMessagesData, ListMessagesError, ListMessagesResponse, ListNotificationsData, ListNotificationsError, ListNotificationsResponse, ListScheduledMessagesData, ListScheduledMessagesError, ListScheduledMessagesResponse, ListWidgetMessagesData, ListWidgetMessagesError, ListWidgetMessagesResponse, LoginData, LoginError, LoginResponse, LogoutData, LogoutResponse, MarkChatReadData, MarkChatReadError, MarkChatReadResponse, OpenQueueBoardData, OpenQueueBoardError, OpenQueueBoardResponse, OpenWidgetSessionData, OpenWidgetSessionError, OpenWidgetSessionResponse, RedeliverMessageData, RedeliverMessageError, RedeliverMessageResponse, RefreshData, RefreshError, RefreshResponse, RegisterData, RegisterError, RegisterResponse, RemoveChatMemberData, RemoveChatMemberError, RemoveChatMemberResponse, RestoreSessionData, RestoreSessionError, RestoreSessionResponse, ReturnInboxThreadToAiData, ReturnInboxThreadToAiError, ReturnInboxThreadToAiResponse, RevokeApiKeyData, RevokeApiKeyError, RevokeApiKeyResponse, SearchMessagesData, SearchMessagesError, SearchMessagesResponse, SearchUsersData, SearchUsersError, SearchUsersResponse, SendMessageData, SendMessageError, SendMessageResponse, SendNotificationData, SendNotificationError, SendNotificationResponse, SetChannelOperatorsData, SetChannelOperatorsError, SetChannelOperatorsResponse, SetInboxThreadLabelsData, SetInboxThreadLabelsError, SetInboxThreadLabelsResponse, SignInWithTelegramData, SignInWithTelegramError, SignInWithTelegramResponse, SyncChannelData, SyncChannelError, SyncChannelResponse, SyncData, SyncError, SyncResponse, TakeOverInboxThreadData, TakeOverInboxThreadError, TakeOverInboxThreadResponse, TelegramWebhookData, TelegramWebhookError, TelegramWebhookResponse, UpdateAlertSettingsData, UpdateAlertSettingsError, UpdateAlertSettingsResponse, UpdateCannedResponseData, UpdateCannedResponseError, UpdateCannedResponseResponse, UpdateChannelData, UpdateChannelError, UpdateChannelResponse, UpdateInboxThreadData, UpdateInboxThreadError, UpdateInboxThreadResponse, UpdateLabelData, UpdateLabelError, UpdateLabelResponse, UpdateMeData, UpdateMeError, UpdateMeResponse, UpdateScheduledMessageData, UpdateScheduledMessageError, UpdateScheduledMessageResponse, UpdateWidgetVisitorData, UpdateWidgetVisitorError, UpdateWidgetVisitorResponse, ViewInboxThreadData, ViewInboxThreadError, ViewInboxThreadResponse } from '../types.gen';
 
 /**
  * Create an account and sign in
@@ -1533,3 +1533,134 @@ export const updateAlertSettingsMutation = (options?: Partial<Options<UpdateAler
     };
     return mutationOptions;
 };
+
+/**
+ * A visitor opens the widget: a new visitor, or the same one again with the token kept in localStorage
+ */
+export const openWidgetSessionMutation = (options?: Partial<Options<OpenWidgetSessionData>>): UseMutationOptions<OpenWidgetSessionResponse, OpenWidgetSessionError, Options<OpenWidgetSessionData>> => {
+    const mutationOptions: UseMutationOptions<OpenWidgetSessionResponse, OpenWidgetSessionError, Options<OpenWidgetSessionData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await openWidgetSession({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * The visitor leaves a name and an e-mail address
+ */
+export const updateWidgetVisitorMutation = (options?: Partial<Options<UpdateWidgetVisitorData>>): UseMutationOptions<UpdateWidgetVisitorResponse, UpdateWidgetVisitorError, Options<UpdateWidgetVisitorData>> => {
+    const mutationOptions: UseMutationOptions<UpdateWidgetVisitorResponse, UpdateWidgetVisitorError, Options<UpdateWidgetVisitorData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await updateWidgetVisitor({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const listWidgetMessagesQueryKey = (options: Options<ListWidgetMessagesData>) => createQueryKey('listWidgetMessages', options);
+
+/**
+ * The visitor's own conversation (never internal notes), oldest first
+ */
+export const listWidgetMessagesOptions = (options: Options<ListWidgetMessagesData>) => queryOptions<ListWidgetMessagesResponse, ListWidgetMessagesError, ListWidgetMessagesResponse, ReturnType<typeof listWidgetMessagesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await listWidgetMessages({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listWidgetMessagesQueryKey(options)
+});
+
+export const listWidgetMessagesInfiniteQueryKey = (options: Options<ListWidgetMessagesData>): QueryKey<Options<ListWidgetMessagesData>> => createQueryKey('listWidgetMessages', options, true);
+
+/**
+ * The visitor's own conversation (never internal notes), oldest first
+ */
+export const listWidgetMessagesInfiniteOptions = (options: Options<ListWidgetMessagesData>) => infiniteQueryOptions<ListWidgetMessagesResponse, ListWidgetMessagesError, InfiniteData<ListWidgetMessagesResponse>, QueryKey<Options<ListWidgetMessagesData>>, number | Pick<QueryKey<Options<ListWidgetMessagesData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<ListWidgetMessagesData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                after: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await listWidgetMessages({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: listWidgetMessagesInfiniteQueryKey(options)
+});
+
+/**
+ * The visitor uploads an image (≤ 10 MB) straight to storage, then sends it with message:send attachmentIds
+ */
+export const createWidgetUploadMutation = (options?: Partial<Options<CreateWidgetUploadData>>): UseMutationOptions<CreateWidgetUploadResponse, CreateWidgetUploadError, Options<CreateWidgetUploadData>> => {
+    const mutationOptions: UseMutationOptions<CreateWidgetUploadResponse, CreateWidgetUploadError, Options<CreateWidgetUploadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await createWidgetUpload({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * The file is in storage: checked (size, type from the bytes) and ready, or rejected with the reason
+ */
+export const completeWidgetUploadMutation = (options?: Partial<Options<CompleteWidgetUploadData>>): UseMutationOptions<CompleteWidgetUploadResponse, CompleteWidgetUploadError, Options<CompleteWidgetUploadData>> => {
+    const mutationOptions: UseMutationOptions<CompleteWidgetUploadResponse, CompleteWidgetUploadError, Options<CompleteWidgetUploadData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await completeWidgetUpload({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const getWidgetAttachmentUrlQueryKey = (options: Options<GetWidgetAttachmentUrlData>) => createQueryKey('getWidgetAttachmentUrl', options);
+
+/**
+ * A short-lived URL of a file in the visitor's own thread (never one of a note)
+ */
+export const getWidgetAttachmentUrlOptions = (options: Options<GetWidgetAttachmentUrlData>) => queryOptions<GetWidgetAttachmentUrlResponse, GetWidgetAttachmentUrlError, GetWidgetAttachmentUrlResponse, ReturnType<typeof getWidgetAttachmentUrlQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getWidgetAttachmentUrl({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getWidgetAttachmentUrlQueryKey(options)
+});

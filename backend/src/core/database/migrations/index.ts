@@ -12,6 +12,7 @@ import { TelegramLinks1796500000001 } from './1796500000001-TelegramLinks';
 import { Inbox1796400000000 } from './1796400000000-Inbox';
 import { InboxStatsFacts1796600000000 } from './1796600000000-InboxStatsFacts';
 import { AiAgent1796600000002 } from './1796600000002-AiAgent';
+import { WebWidget1796600000003 } from './1796600000003-WebWidget';
 
 /** Every migration, oldest first; listed explicitly so the same array works from sources and from dist. */
 export const migrations = [
@@ -21,6 +22,7 @@ export const migrations = [
   Bridge1796000000000,
   MessageDelivery1796050000000,
   Deliveries1796050000001,
+  // Ordered by timestamp, as the runner sorts them: it needs only the bridge's and the attachments' tables.
   MessageSearch1796200000000,
   ScheduledMessages1796200001000,
   Inbox1796400000000,
@@ -29,4 +31,5 @@ export const migrations = [
   InboxStatsFacts1796600000000,
   OperatorAlerts1796600000001,
   AiAgent1796600000002,
+  WebWidget1796600000003,
 ];

@@ -1,8 +1,10 @@
-export type ChannelType = 'telegram' | 'avito';
+export type ChannelType = 'telegram' | 'avito' | 'web';
 export interface ChannelCapabilities { maxTextLength: number; attachments: 'any' | 'images'; canEdit: boolean; deleteWindowSeconds: number }
 export const CHANNEL_CAPABILITIES: Record<ChannelType, ChannelCapabilities> = {
   telegram: { maxTextLength: 4096, attachments: 'any', canEdit: true, deleteWindowSeconds: 172_800 },
   avito: { maxTextLength: 1000, attachments: 'images', canEdit: false, deleteWindowSeconds: 3600 },
+  // The widget is ours: edits and deletes reach the visitor at any time; files are images, shown inline.
+  web: { maxTextLength: 4000, attachments: 'images', canEdit: true, deleteWindowSeconds: 315_360_000 },
 };
 
 export const CHANNEL_STATUSES = ['active', 'error', 'deleted'] as const;
@@ -45,7 +47,7 @@ export interface ChannelRow {
   webhookSecretSealed: string;
   /** sha256 of the webhook secret, compared in constant time on every webhook before anything else. */
   webhookSecretHash: string;
-  /** Per-channel switches (room for autoAssign, operatorAlerts). */
+  /** Per-channel switches (autoAssign; for web channels allowedOrigins, greeting and theme, see WebChannelSettings). */
   settings: Record<string, unknown>;
   ai: ChannelAiSettings | null;
   createdBy: string | null;
@@ -59,4 +61,12 @@ export interface ChannelOperatorRow {
   channelId: string;
   userId: string;
   createdAt: Date;
+}
+
+/** What a web channel keeps in `settings`, beside the switches every channel has. */
+export interface WebChannelSettings {
+  /** Origins (scheme://host[:port]) whose pages may open visitor sessions. */
+  allowedOrigins: string[];
+  greeting?: string | null;
+  theme?: { color?: string; position?: 'left' | 'right' } | null;
 }

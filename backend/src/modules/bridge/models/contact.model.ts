@@ -10,6 +10,8 @@ export interface ContactRow {
   blockedAt: Date | null;
   /** Contacts an operator linked as one person share this id (one of theirs); null while the contact stands alone. */
   personId: string | null;
+  /** Left by a web visitor in the widget; other channels do not know it. */
+  email: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

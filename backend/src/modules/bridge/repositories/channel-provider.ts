@@ -4,7 +4,9 @@ import { CHANNEL_CAPABILITIES, type ChannelCapabilities, type ChannelType } from
 export { CHANNEL_CAPABILITIES, type ChannelCapabilities, type ChannelType };
 export type ChannelCredentials =
   | { type: 'telegram'; botToken: string }
-  | { type: 'avito'; clientId: string; clientSecret: string };
+  | { type: 'avito'; clientId: string; clientSecret: string }
+  // A web channel talks to nobody outside: its visitors come to us, so there is nothing secret to keep.
+  | { type: 'web' };
 /** What a provider call needs to know about a channel (credentials already decrypted). */
 export interface ProviderChannel { id: string; type: ChannelType; externalAccountId: string | null; credentials: ChannelCredentials }
 export interface VerifiedAccount { externalAccountId: string; displayName: string; username?: string }

@@ -5,7 +5,7 @@ import type { ContactRow } from '@/modules/bridge/models/contact.model';
 import type { InboxThreadRow } from '@/modules/bridge/models/inbox-thread.model';
 
 const CONTACT_COLUMNS = `ct.id, ct.channel_id AS "channelId", ct.external_id AS "externalId", ct.name, ct.avatar_url AS "avatarUrl",
-  ct.profile_url AS "profileUrl", ct.blocked_at AS "blockedAt", ct.person_id AS "personId", ct.created_at AS "createdAt", ct.updated_at AS "updatedAt"`;
+  ct.profile_url AS "profileUrl", ct.blocked_at AS "blockedAt", ct.person_id AS "personId", ct.email, ct.created_at AS "createdAt", ct.updated_at AS "updatedAt"`;
 const THREAD_COLUMNS = `t.chat_id AS "chatId", t.channel_id AS "channelId", t.external_chat_id AS "externalChatId", t.contact_id AS "contactId",
   t.status, t.assignee_id AS "assigneeId", t.snoozed_until AS "snoozedUntil", t.context, t.last_activity_at AS "lastActivityAt",
   t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;
@@ -18,6 +18,15 @@ export class ContactRepository {
   async findById(id: string): Promise<ContactRow | null> {
     const rows: ContactRow[] = await this.dataSource.query(`SELECT ${CONTACT_COLUMNS} FROM contacts ct WHERE ct.id = $1`, [id]);
     return rows[0] ?? null;
+  }
+
+  /** A website visitor's own name and e-mail; an absent field keeps its value. */
+  async updateProfile(id: string, profile: { name?: string; email?: string }): Promise<ContactRow | null> {
+    const rows: [ContactRow[], number] = await this.dataSource.query(
+      `UPDATE contacts ct SET name = coalesce($2, ct.name), email = coalesce($3, ct.email), updated_at = now() WHERE ct.id = $1 RETURNING ${CONTACT_COLUMNS}`,
+      [id, profile.name ?? null, profile.email ?? null],
+    );
+    return rows[0][0] ?? null;
   }
 
   /** The contact and every contact linked to it, the contact itself first. */

@@ -6,7 +6,7 @@ import type { TransactionQuery } from '@/core/message-hooks';
 import type { InboxThreadRow, ThreadContext, ThreadOwner, ThreadStatus } from '@/modules/bridge/models/inbox-thread.model';
 
 const CONTACT_COLUMNS = `ct.id, ct.channel_id AS "channelId", ct.external_id AS "externalId", ct.name, ct.avatar_url AS "avatarUrl",
-  ct.profile_url AS "profileUrl", ct.blocked_at AS "blockedAt", ct.person_id AS "personId", ct.created_at AS "createdAt", ct.updated_at AS "updatedAt"`;
+  ct.profile_url AS "profileUrl", ct.blocked_at AS "blockedAt", ct.person_id AS "personId", ct.email, ct.created_at AS "createdAt", ct.updated_at AS "updatedAt"`;
 
 /** The hand-off to people: the owner becomes human and the thread is open again (a snooze ends). Parameter: chatId. */
 const HAND_OFF = `UPDATE inbox_threads t SET owner = 'human', status = 'open', snoozed_until = NULL, updated_at = now()

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   ArrayUnique,
   IsArray,
   IsBoolean,
@@ -11,6 +12,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -27,6 +29,7 @@ import {
   type ChannelRow,
   type ChannelStatus,
   type ChannelType,
+  type WebChannelSettings,
   DEFAULT_AGENT_NAME,
   DEFAULT_HANDOFF_KEYWORDS,
 } from '@/modules/bridge/models/channel.model';
@@ -116,12 +119,55 @@ export class ChannelAiResponseDto {
 }
 
 
-export const CHANNEL_TYPES: ChannelType[] = ['telegram', 'avito'];
+export const CHANNEL_TYPES: ChannelType[] = ['telegram', 'avito', 'web'];
 
-/** One body for both kinds, so validation can name the field that is missing for the chosen type. */
-export class CreateChannelDto {
+/** An origin as a browser sends it in `Origin`: scheme, host and an optional port, nothing after. */
+export const ORIGIN_PATTERN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+const MAX_ORIGINS = 50;
+
+export class WidgetThemeDto {
+  @ApiPropertyOptional({ description: 'Accent colour of the launcher and the panel, #rrggbb', example: '#2563eb' })
+  @IsOptional()
+  @Matches(/^#[0-9a-f]{6}$/i, { message: 'theme.color must be a colour like #2563eb' })
+  color?: string;
+
+  @ApiPropertyOptional({ enum: ['left', 'right'], description: 'Corner of the page the launcher sits in' })
+  @IsOptional()
+  @IsIn(['left', 'right'], { message: 'theme.position must be "left" or "right"' })
+  position?: 'left' | 'right';
+}
+
+/** The part of a channel body that only a web channel takes. */
+abstract class WebChannelFields {
+  @ApiPropertyOptional({ maxLength: 500, description: 'web: the first words the widget shows a visitor' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  greeting?: string;
+
+  @ApiPropertyOptional({ type: WidgetThemeDto, description: 'web: how the widget looks' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => WidgetThemeDto)
+  theme?: WidgetThemeDto;
+}
+
+const AllowedOrigins = (required: (o: { type?: string; allowedOrigins?: unknown }) => boolean) => (target: object, key: string) => {
+  ValidateIf(required)(target, key);
+  IsArray({ message: 'allowedOrigins must be a list of origins like https://shop.example' })(target, key);
+  ArrayMinSize(1, { message: 'allowedOrigins must name at least one origin' })(target, key);
+  ArrayMaxSize(MAX_ORIGINS)(target, key);
+  Matches(ORIGIN_PATTERN, { each: true, message: 'each value in allowedOrigins must be an origin like https://shop.example (scheme, host, optional port; no path)' })(target, key);
+};
+
+/** One body for every kind, so validation can name the field that is missing for the chosen type. */
+export class CreateChannelDto extends WebChannelFields {
+  @ApiPropertyOptional({ type: [String], description: 'web (required): origins whose pages may embed the widget', example: ['https://shop.example'] })
+  @AllowedOrigins((o) => o.type === 'web')
+  allowedOrigins?: string[];
+
   @ApiProperty({ enum: CHANNEL_TYPES, enumName: 'ChannelType' })
-  @IsIn(CHANNEL_TYPES, { message: 'type must be "telegram" or "avito"' })
+  @IsIn(CHANNEL_TYPES, { message: 'type must be "telegram", "avito" or "web"' })
   type: ChannelType;
 
   @ApiProperty({ minLength: 1, maxLength: 128 })
@@ -163,8 +209,12 @@ export class CreateChannelDto {
   ai?: ChannelAiDto;
 }
 
-/** Rename, or replace the credentials (validated again, and the webhook registered again). */
-export class UpdateChannelDto {
+/** Rename, or replace the credentials (validated again, and the webhook registered again); web channels: origins, greeting, theme. */
+export class UpdateChannelDto extends WebChannelFields {
+  @ApiPropertyOptional({ type: [String], description: 'web: origins whose pages may embed the widget', example: ['https://shop.example'] })
+  @AllowedOrigins((o) => o.allowedOrigins !== undefined)
+  allowedOrigins?: string[];
+
   @ApiPropertyOptional({ minLength: 1, maxLength: 128 })
   @ValidateIf((o: UpdateChannelDto) => o.name !== undefined)
   @IsString()
@@ -268,6 +318,18 @@ export class ChannelResponseDto {
 
   @ApiProperty({ format: 'date-time' })
   updatedAt: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'web: origins whose pages may embed the widget' })
+  allowedOrigins?: string[];
+
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'web: the greeting the widget shows' })
+  greeting?: string | null;
+
+  @ApiPropertyOptional({ type: WidgetThemeDto, nullable: true })
+  theme?: WidgetThemeDto | null;
+
+  @ApiPropertyOptional({ description: 'web: the tag to paste into the site\'s pages', example: '<script src="https://chat.example/widget.js" data-channel="…" async></script>' })
+  embedSnippet?: string;
 }
 
 export class ChannelListResponseDto {
@@ -280,8 +342,16 @@ export class SyncAcceptedDto {
   queued: boolean;
 }
 
+export const webSettingsOf = (channel: Pick<ChannelRow, 'settings'>): WebChannelSettings => {
+  const s = channel.settings as Partial<WebChannelSettings>;
+  return { allowedOrigins: Array.isArray(s.allowedOrigins) ? s.allowedOrigins : [], greeting: s.greeting ?? null, theme: s.theme ?? null };
+};
+
+/** The tag a site pastes into its pages; the script finds its channel in `data-channel`. */
+export const embedSnippetOf = (publicUrl: string, channelId: string) => `<script src="${publicUrl}/widget.js" data-channel="${channelId}" async></script>`;
+
 /** Never carries credentials or the webhook secret: only what operators and admins may see. */
-export const toChannelResponse = (channel: ChannelRow, operatorIds: string[]): ChannelResponseDto => ({
+export const toChannelResponse = (channel: ChannelRow, operatorIds: string[], publicUrl?: string | null): ChannelResponseDto => ({
   id: channel.id,
   type: channel.type,
   name: channel.name,
@@ -294,6 +364,7 @@ export const toChannelResponse = (channel: ChannelRow, operatorIds: string[]): C
   ai: channel.ai ? toChannelAiResponse(channel.ai) : null,
   createdAt: new Date(channel.createdAt).toISOString(),
   updatedAt: new Date(channel.updatedAt).toISOString(),
+  ...(channel.type === 'web' ? { ...webSettingsOf(channel), ...(publicUrl ? { embedSnippet: embedSnippetOf(publicUrl, channel.id) } : {}) } : {}),
 });
 
 export const toChannelAiResponse = (ai: ChannelAiSettings): ChannelAiResponseDto => ({

@@ -111,6 +111,9 @@ export class ContactResponseDto {
 
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Shared by contacts an operator linked as one person' })
   personId: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'Left by a website visitor in the chat widget' })
+  email: string | null;
 }
 
 export class ThreadContextDto {
@@ -204,6 +207,7 @@ export const toContactResponse = (c: ContactRow): ContactResponseDto => ({
   profileUrl: c.profileUrl,
   blocked: !!c.blockedAt,
   personId: c.personId ?? null,
+  email: c.email ?? null,
 });
 
 export const toThreadResponse = (input: {

@@ -16,6 +16,7 @@ import {
 import { ChannelRepository } from '@/modules/bridge/repositories/channel.repository';
 import { SecretBoxRepository } from '@/modules/bridge/repositories/secret-box.repository';
 import { TelegramApiRepository } from '@/modules/bridge/repositories/telegram-api.repository';
+import { WidgetSocketRepository } from '@/modules/bridge/repositories/widget-socket.repository';
 import {
   type ChannelAiDto,
   type ChannelListResponseDto,
@@ -25,6 +26,7 @@ import {
   type SyncAcceptedDto,
   toChannelResponse,
   type UpdateChannelDto,
+  webSettingsOf,
 } from '@/modules/bridge/schemas/channel.dto';
 import { JobRepository } from '@/repositories/job.repository';
 import { UserService } from '@/services/user.service';
@@ -62,6 +64,7 @@ export class ChannelService {
     private readonly box: SecretBoxRepository,
     private readonly telegram: TelegramApiRepository,
     private readonly avito: AvitoApiRepository,
+    private readonly web: WidgetSocketRepository,
     private readonly jobs: JobRepository,
     private readonly access: ChannelAccessService,
     private readonly membership: ThreadMembershipService,
@@ -69,7 +72,7 @@ export class ChannelService {
   ) {}
 
   provider(type: ChannelType): ChannelProvider {
-    return type === 'telegram' ? this.telegram : this.avito;
+    return type === 'telegram' ? this.telegram : type === 'avito' ? this.avito : this.web;
   }
 
   /** The channel with its credentials opened, for provider calls; null when it is gone. */
@@ -95,10 +98,11 @@ export class ChannelService {
 
   async create(auth: AuthContext, dto: CreateChannelDto): Promise<ChannelResponseDto> {
     await this.access.requireAdmin(auth);
-    this.requirePublicUrl();
+    const publicUrl = this.requirePublicUrl();
     const name = dto.name.trim();
     if (!name) throw badRequest('name must contain a non-space character', ['name']);
     if (dto.operatorAlerts && dto.type !== 'telegram') throw badRequest('only a Telegram channel can send operator alerts', ['operatorAlerts']);
+    if (dto.type === 'web') return this.createWeb(auth, name, dto, publicUrl);
     const credentials = this.credentialsOf(dto.type, dto);
     const ai = dto.ai ? aiSettingsOf(null, dto.ai) : null;
     const account = await this.verify(credentials);
@@ -130,16 +134,52 @@ export class ChannelService {
     return toChannelResponse(row, []);
   }
 
+  /** A site's widget: nothing to verify or register with anyone, visitors come to us from the allowed origins. */
+  private async createWeb(auth: AuthContext, name: string, dto: CreateChannelDto, publicUrl: string): Promise<ChannelResponseDto> {
+    const id = this.channels.newId();
+    // The columns are shared with provider channels; a web channel's secret is never handed out nor checked.
+    const secret = this.box.randomSecret(AVITO_SECRET_BYTES);
+    const row = await this.channels.create({
+      id,
+      type: 'web',
+      name,
+      externalAccountId: id,
+      credentialsSealed: this.box.seal(JSON.stringify({ type: 'web' }), credentialAad(id)),
+      webhookSecretSealed: this.box.seal(secret, secretAad(id)),
+      webhookSecretHash: this.box.hash(secret),
+      createdBy: auth.userId,
+      ai: dto.ai ? aiSettingsOf(null, dto.ai) : null,
+      settings: this.webSettings({ allowedOrigins: [] }, dto),
+    });
+    return toChannelResponse(row, [], publicUrl);
+  }
+
+  /** Origins compared as browsers send them: lower-case, without a trailing slash. */
+  private webSettings(current: Record<string, unknown>, dto: Pick<CreateChannelDto, 'allowedOrigins' | 'greeting' | 'theme'>): Record<string, unknown> {
+    const next = { ...current };
+    if (dto.allowedOrigins !== undefined) next.allowedOrigins = [...new Set(dto.allowedOrigins.map((o) => o.toLowerCase().replace(/\/$/, '')))];
+    if (dto.greeting !== undefined) next.greeting = dto.greeting.trim() || null;
+    if (dto.theme !== undefined) next.theme = { ...(dto.theme.color ? { color: dto.theme.color } : {}), ...(dto.theme.position ? { position: dto.theme.position } : {}) };
+    return next;
+  }
+
+  /** What a visitor's widget may know of a live web channel; null for anything else. */
+  async webChannel(channelId: string): Promise<(ChannelRow & { web: ReturnType<typeof webSettingsOf> }) | null> {
+    const row = await this.channels.findById(channelId);
+    if (!row || row.type !== 'web') return null;
+    return { ...row, web: webSettingsOf(row) };
+  }
+
   async list(auth: AuthContext): Promise<ChannelListResponseDto> {
     const visible = await this.access.visibleChannelIds(auth);
     const rows = visible === null ? await this.channels.list() : await this.channels.list(auth.userId);
     const operators = await this.channels.operatorIdsOf(rows.map((r) => r.id));
-    return { items: rows.map((r) => toChannelResponse(r, operators.get(r.id) ?? [])) };
+    return { items: rows.map((r) => toChannelResponse(r, operators.get(r.id) ?? [], this.config.bridge.publicUrl)) };
   }
 
   async get(auth: AuthContext, channelId: string): Promise<ChannelResponseDto> {
     const row = await this.access.requireChannel(auth, channelId);
-    return toChannelResponse(row, await this.channels.operatorIds(channelId));
+    return toChannelResponse(row, await this.channels.operatorIds(channelId), this.config.bridge.publicUrl);
   }
 
   async update(auth: AuthContext, channelId: string, dto: UpdateChannelDto): Promise<ChannelResponseDto> {
@@ -151,7 +191,11 @@ export class ChannelService {
 
     const wantsTelegram = dto.botToken !== undefined;
     const wantsAvito = dto.clientId !== undefined || dto.clientSecret !== undefined;
+    const wantsWeb = dto.allowedOrigins !== undefined || dto.greeting !== undefined || dto.theme !== undefined;
     let changes: Parameters<ChannelRepository['update']>[1] = { name };
+    if (wantsWeb && row.type !== 'web') throw badRequest('allowedOrigins, greeting and theme belong to web channels', ['allowedOrigins']);
+    if (row.type === 'web' && (wantsTelegram || wantsAvito)) throw badRequest('a web channel has no credentials', wantsTelegram ? ['botToken'] : ['clientId']);
+    if (wantsWeb) changes = { ...changes, settings: this.webSettings(row.settings, dto) };
     if (wantsTelegram || wantsAvito) {
       if ((wantsTelegram && row.type !== 'telegram') || (wantsAvito && row.type !== 'avito')) {
         throw badRequest(`a ${row.type} channel takes ${row.type === 'telegram' ? 'botToken' : 'clientId and clientSecret'}`, wantsTelegram ? ['botToken'] : ['clientId']);
@@ -177,12 +221,12 @@ export class ChannelService {
     if (dto.operatorAlerts && row.type !== 'telegram') throw badRequest('only a Telegram channel can send operator alerts', ['operatorAlerts']);
     if (dto.ai !== undefined) changes = { ...changes, ai: aiSettingsOf(row.ai, dto.ai) };
     if (dto.autoAssign !== undefined || dto.operatorAlerts !== undefined) {
-      const settings = { ...row.settings, ...(dto.autoAssign !== undefined ? { autoAssign: dto.autoAssign } : {}), ...(dto.operatorAlerts !== undefined ? { operatorAlerts: dto.operatorAlerts } : {}) };
+      const settings = { ...(changes.settings ?? row.settings), ...(dto.autoAssign !== undefined ? { autoAssign: dto.autoAssign } : {}), ...(dto.operatorAlerts !== undefined ? { operatorAlerts: dto.operatorAlerts } : {}) };
       changes = { ...changes, settings };
     }
     const updated = await this.channels.update(channelId, changes);
     if (!updated) throw notFound('Channel');
-    return toChannelResponse(updated, await this.channels.operatorIds(channelId));
+    return toChannelResponse(updated, await this.channels.operatorIds(channelId), this.config.bridge.publicUrl);
   }
 
   async delete(auth: AuthContext, channelId: string): Promise<void> {
@@ -191,6 +235,7 @@ export class ChannelService {
     if (!row) throw notFound('Channel');
     // Marked deleted first: a reconciliation running meanwhile then sees it gone and does not register it again.
     await this.channels.softDelete(channelId);
+    if (row.type === 'web') return;
     try {
       const channel = this.toProviderChannel(row);
       if (row.type === 'avito') await this.avito.unregisterWebhook(channel, this.webhookUrl(row, this.webhookSecret(row)));
@@ -209,7 +254,7 @@ export class ChannelService {
     if ((await this.users.countExisting(dto.userIds)) !== dto.userIds.length) throw badRequest('userIds contains an unknown user', ['userIds']);
     await this.channels.setOperators(channelId, dto.userIds);
     await this.membership.syncChannel(channelId);
-    return toChannelResponse(row, await this.channels.operatorIds(channelId));
+    return toChannelResponse(row, await this.channels.operatorIds(channelId), this.config.bridge.publicUrl);
   }
 
   async sync(auth: AuthContext, channelId: string): Promise<SyncAcceptedDto> {
@@ -226,6 +271,7 @@ export class ChannelService {
 
   /** At start-up: every channel's webhook is where it should be, or is put back. */
   async ensureWebhook(row: ChannelRow): Promise<'ok' | 'restored'> {
+    if (row.type === 'web') return 'ok';
     const channel = this.toProviderChannel(row);
     const secret = this.webhookSecret(row);
     const url = this.webhookUrl(row, secret);
@@ -266,6 +312,7 @@ export class ChannelService {
   }
 
   private credentialsOf(type: ChannelType, dto: { botToken?: string; clientId?: string; clientSecret?: string }): ChannelCredentials {
+    if (type === 'web') return { type };
     if (type === 'telegram') {
       const botToken = dto.botToken?.trim();
       if (!botToken) throw badRequest('botToken is required for a Telegram channel', ['botToken']);

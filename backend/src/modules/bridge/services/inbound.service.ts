@@ -16,6 +16,7 @@ import { AttachmentService } from '@/services/attachment.service';
 import { ChatService } from '@/services/chat.service';
 import { HealthService } from '@/services/health.service';
 import { MessageService } from '@/services/message.service';
+import type { MessageResponseDto } from '@/schemas/message.dto';
 import { ChannelAccessService } from './channel-access.service';
 import { ChannelService } from './channel.service';
 import { type InboundAction, type InboundPerson, largestImage, normaliseAvito, normaliseTelegram } from './inbound-normalize';
@@ -101,6 +102,54 @@ export class InboundService {
         await this.mark(row.type, eventId, 'processed');
         return;
       }
+    }
+  }
+
+  /**
+   * A website visitor wrote in the widget: the same path as a provider's customer message (thread and contact,
+   * reopening, auto-assignment, the inbox live), run at once rather than through a stored event, so the visitor's
+   * ack carries the stored message. The widget's clientId is the message's external id: a resend is the same message.
+   */
+  async acceptVisitorMessage(row: ChannelRow, visitor: { visitorId: string; name: string }, clientId: string, body: string): Promise<{ message: MessageResponseDto; created: boolean }> {
+    const externalMessageId = `web:${clientId}`;
+    const known = await this.inbox.findThread(row.id, visitor.visitorId);
+    const earlier = known ? await this.messages.findExternal(known.chatId, externalMessageId) : null;
+    if (earlier) return { message: earlier, created: false };
+    const action = visitorAction(visitor, externalMessageId, body);
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.ingest(row, action, action.createdAt);
+      if (!outcome) break;
+      // Only the visitor's first messages can meet here (both creating the thread); the other one finishes shortly.
+      if (attempt >= THREAD_LOCK_MS / RETRY_SOON_MS) throw new Error('the conversation is still being created; send again');
+      await new Promise((resolve) => setTimeout(resolve, RETRY_SOON_MS));
+    }
+    const thread = await this.inbox.findThread(row.id, visitor.visitorId);
+    const message = thread ? await this.messages.findExternal(thread.chatId, externalMessageId) : null;
+    if (!message) throw new Error('the visitor message was not stored');
+    this.metrics.inbound.inc({ provider: row.type, result: 'processed' });
+    return { message, created: true };
+  }
+
+  /**
+   * The visitor's thread, created now if they have none yet (a first image is uploaded before the message that
+   * carries it): the same creation as for a first message, announced to the channel's people at once.
+   */
+  async ensureVisitorThread(row: ChannelRow, visitor: { visitorId: string; name: string }): Promise<InboxThreadRow> {
+    const action = visitorAction(visitor, '', '');
+    for (let attempt = 0; ; attempt++) {
+      const known = await this.inbox.findThread(row.id, visitor.visitorId);
+      if (known) return known;
+      const result = await this.locks.tryWith(`thread:${row.id}:${visitor.visitorId}`, THREAD_LOCK_MS, () => this.createThread(row, action));
+      if (!result.busy) {
+        if (result.value.created) {
+          // While the AI agent answers, nobody is given the thread; the hand-off assigns it.
+          if (result.value.thread.owner !== 'ai') await this.autoAssign.assign(result.value.thread.chatId);
+          await this.views.announce(result.value.thread.chatId);
+        }
+        return result.value.thread;
+      }
+      if (attempt >= THREAD_LOCK_MS / RETRY_SOON_MS) throw new Error('the conversation is still being created; try again');
+      await new Promise((resolve) => setTimeout(resolve, RETRY_SOON_MS));
     }
   }
 
@@ -204,7 +253,7 @@ export class InboundService {
       }
     }
     if (!customer) throw new Error(`no customer known for chat ${action.externalChatId}`);
-    const name = customer.name || `${row.type === 'avito' ? 'Avito' : 'Telegram'} customer ${customer.externalId}`;
+    const name = customer.name || `${row.type === 'avito' ? 'Avito' : row.type === 'web' ? 'Website' : 'Telegram'} customer ${customer.externalId}`;
     const contact = await this.inbox.upsertContact(row.id, customer.externalId, { ...customer, name });
     const chat = await this.chats.createInboxThread(contact.name, await this.access.threadMemberIds(row.id));
     const thread = await this.inbox.insertThread({
@@ -289,5 +338,18 @@ export class InboundService {
     }
   }
 }
+
+/** A website visitor's message in the shape of a provider event, so it takes the same path. */
+const visitorAction = (visitor: { visitorId: string; name: string }, externalMessageId: string, body: string): MessageAction => ({
+  kind: 'message',
+  direction: 'in',
+  externalChatId: visitor.visitorId,
+  externalMessageId,
+  customer: { externalId: visitor.visitorId, name: visitor.name },
+  body,
+  files: [],
+  createdAt: new Date(),
+  context: null,
+});
 
 type AvitoContext = { itemId?: string; title?: string; price?: string; url?: string; imageUrl?: string };

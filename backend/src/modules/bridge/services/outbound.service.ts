@@ -18,6 +18,7 @@ import { type LimitScope, ProviderLimiterRepository } from '@/modules/bridge/rep
 import { ChannelService } from './channel.service';
 import { AiAgentService } from './ai-agent.service';
 import { CollisionService } from './collision.service';
+import { WidgetPushService } from './widget-push.service';
 
 /** Telegram's limit for a caption; longer text goes out as its own message before the files. */
 const TELEGRAM_CAPTION_MAX = 1024;
@@ -87,6 +88,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
     private readonly channels: ChannelService,
     private readonly collisions: CollisionService,
     private readonly ai: AiAgentService,
+    private readonly widget: WidgetPushService,
   ) {}
 
   onModuleInit(): void {
@@ -214,6 +216,7 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
       await this.conclude(row, null, ['queued'], { state: 'failed', errorCode: 'CHANNEL_GONE', errorMessage: 'the channel was deleted' });
       return;
     }
+    if (channel.type === 'web') return this.deliverToVisitor(row, channel, context);
     const provider = this.channels.provider(channel.type);
     const scope = this.scopeOf(channel, row);
 
@@ -229,6 +232,29 @@ export class OutboundService implements OnModuleInit, OnApplicationBootstrap {
       return await this.call(provider, channel, scope, claimed, context);
     } finally {
       await this.limiter.release(scope, row.id);
+    }
+  }
+
+  /**
+   * A web thread has no provider and no limits to keep: the message is emitted to the visitor's room on the /widget
+   * namespace, and that emit is the send. Only a process without the socket server fails, and then it retries.
+   */
+  private async deliverToVisitor(row: DeliveryRow, channel: ProviderChannel, context: JobContext): Promise<JobOutcome> {
+    const claimed = await this.deliveries.claim(row.id, row.generation);
+    if (!claimed) return;
+    await this.mirror(claimed, 'sending');
+    try {
+      const externalId = await this.widget.push(claimed);
+      await this.conclude(claimed, channel, ['sending'], { state: 'sent', externalId });
+    } catch (error) {
+      const failure: ProviderFailure = error instanceof ProviderError ? error.failure : { kind: 'transient', description: (error as Error).message ?? String(error) };
+      const description = failure.kind === 'rate-limited' ? 'rate limited' : failure.description;
+      if (failure.kind === 'transient' && context.attempt < context.maxAttempts) {
+        await this.deliveries.release(claimed.id, claimed.generation, { code: 'TRANSIENT', message: description });
+        await this.mirror(claimed, 'queued', { code: 'TRANSIENT', message: description });
+        throw new Error(`visitor delivery will retry: ${description}`);
+      }
+      await this.conclude(claimed, channel, ['sending'], { state: 'failed', errorCode: failure.kind.toUpperCase().replace('-', '_'), errorMessage: description });
     }
   }
 

@@ -41,6 +41,8 @@ export class ReconcileService {
       await this.channels.ensureWebhook(row);
       return { inserted: 0 };
     }
+    // Visitors' messages never pass through a provider: there is nothing to fetch.
+    if (row.type === 'web') return { inserted: 0 };
     return { inserted: await this.reconcileAvito(row) };
   }
 

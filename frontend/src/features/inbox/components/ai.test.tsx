@@ -34,7 +34,7 @@ function thread(over: Partial<ThreadResponseDto> = {}): ThreadResponseDto {
   return {
     chat: directChat(chatId, { id: me.id, username: me.username, displayName: me.displayName }, { lastMessage: last, lastMessageSeq: 1, unreadCount: 0 }),
     channel,
-    contact: { id: contactId, channelId: channel.id, externalId: '1', name: 'Anna Customer', avatarUrl: null, profileUrl: null, blocked: false, personId: null },
+    contact: { id: contactId, channelId: channel.id, externalId: '1', name: 'Anna Customer', avatarUrl: null, profileUrl: null, blocked: false, personId: null, email: null },
     status: 'open',
     owner: 'ai',
     aiAgent: { mode: 'auto', agentName: 'Shop assistant' },

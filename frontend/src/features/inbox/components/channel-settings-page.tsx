@@ -7,7 +7,7 @@ import type { ApiError } from '@/lib/api-client';
 import { useT } from '@/lib/i18n';
 import { useChannels, useUpdateChannel } from '../api';
 
-/** Channel settings: each channel's AI agent (admins change them; the server refuses anyone else). */
+/** Channel settings: a website channel's embed snippet, and each channel's AI agent (admins change them; the server refuses anyone else). */
 export function ChannelSettingsPage() {
   const t = useT();
   const channels = useChannels();
@@ -22,7 +22,10 @@ export function ChannelSettingsPage() {
       </div>
       {channels.isSuccess && items.length === 0 ? <p className="text-sm text-slate-500">{t('inbox.channels.empty')}</p> : null}
       {items.map((channel) => (
-        <AiSettingsForm key={channel.id} channel={channel} />
+        <section key={channel.id} className="space-y-2">
+          {channel.embedSnippet ? <EmbedSnippet name={channel.name} snippet={channel.embedSnippet} /> : null}
+          <AiSettingsForm channel={channel} />
+        </section>
       ))}
     </main>
   );
@@ -106,5 +109,27 @@ export function AiSettingsForm({ channel }: AiSettingsFormProps) {
         ) : null}
       </div>
     </form>
+  );
+}
+
+/** The `<script>` tag a site pastes into its pages, with a copy button. */
+export function EmbedSnippet({ name, snippet }: { name: string; snippet: string }) {
+  const t = useT();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    await navigator.clipboard.writeText(snippet);
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  };
+  return (
+    <div className="space-y-1 rounded border border-slate-200 p-3 dark:border-slate-800">
+      <label className="block text-sm font-medium" htmlFor={`snippet-${name}`}>
+        {t('inbox.channels.embed', { name })}
+      </label>
+      <textarea id={`snippet-${name}`} readOnly value={snippet} rows={2} className={`${inputClass} font-mono text-xs`} onFocus={(e) => e.target.select()} />
+      <Button size="sm" variant="secondary" onClick={() => void copy()}>
+        {copied ? t('inbox.channels.copied') : t('inbox.channels.copy')}
+      </Button>
+    </div>
   );
 }

@@ -5,8 +5,8 @@ import { Avatar } from '@/components/ui/avatar';
 import { Button } from '@/components/ui/button';
 import { useT } from '@/lib/i18n';
 import { useChannels, useContact, useContactCandidates, useLinkContact } from '../api';
+import { CHANNEL_LABELS } from './channel-label';
 
-const providerName = (type: string) => (type === 'telegram' ? 'Telegram' : type === 'avito' ? 'Avito' : type);
 
 /**
  * Who the customer is: the contact, the listing they wrote about, and — once an operator has linked their contacts
@@ -26,13 +26,18 @@ export function CustomerPanel({ thread }: { thread: ThreadResponseDto }) {
         <div>
           <p className="font-semibold">{thread.contact.name}</p>
           <p className="text-xs text-slate-500">
-            {providerName(thread.channel.type)} · {thread.channel.name}
+            {CHANNEL_LABELS[thread.channel.type]} · {thread.channel.name}
           </p>
         </div>
       </div>
       {thread.contact.profileUrl ? (
         <a className="block text-blue-600 underline" href={thread.contact.profileUrl} target="_blank" rel="noreferrer noopener">
           {t('inbox.profile')}
+        </a>
+      ) : null}
+      {thread.contact.email ? (
+        <a className="block text-blue-600 underline" href={`mailto:${thread.contact.email}`} aria-label={t('inbox.email', { email: thread.contact.email })}>
+          {thread.contact.email}
         </a>
       ) : null}
       {thread.contact.blocked ? <p className="text-red-600">{t('inbox.delivery.blocked')}</p> : null}
@@ -77,7 +82,7 @@ export function CustomerPanel({ thread }: { thread: ThreadResponseDto }) {
             {others.map((x) => (
               <li key={x.chat.id}>
                 <Link to={`/inbox/${x.chat.id}`} className="text-blue-600 underline dark:text-blue-400">
-                  {x.contact.name} · {providerName(x.channel.type)} · {x.channel.name}
+                  {x.contact.name} · {CHANNEL_LABELS[x.channel.type]} · {x.channel.name}
                 </Link>
                 <span className="ml-1 text-xs text-slate-500">{t(`inbox.status.${x.status}`)}</span>
               </li>

@@ -7,6 +7,7 @@ import { directChat, me, message } from '@/testing/data';
 import { renderWithProviders } from '@/testing/render';
 import { server } from '@/testing/server';
 import { useInboxFilters } from '../store';
+import { EmbedSnippet } from './channel-settings-page';
 import { Composer } from './composer';
 import { CustomerPanel } from './customer-panel';
 import { DeliveryState } from './delivery-state';
@@ -17,12 +18,12 @@ const chatB = '40000000-0000-4000-8000-000000000002';
 const telegram = { id: '50000000-0000-4000-8000-000000000001', type: 'telegram' as const, name: 'Shop bot' };
 const avito = { id: '50000000-0000-4000-8000-000000000002', type: 'avito' as const, name: 'Bikes' };
 
-function thread(chatId: string, channel: typeof telegram | typeof avito, name: string, over: Partial<ThreadResponseDto> = {}): ThreadResponseDto {
+function thread(chatId: string, channel: { id: string; type: 'telegram' | 'avito' | 'web'; name: string }, name: string, over: Partial<ThreadResponseDto> = {}): ThreadResponseDto {
   const last = message(chatId, 1, { body: `hello from ${name}`, senderId: null, senderContactId: '60000000-0000-4000-8000-000000000001' });
   return {
     chat: directChat(chatId, { id: '00000000-0000-4000-8000-00000000000a', username: 'x', displayName: 'X' }, { lastMessage: last, lastMessageSeq: 1, unreadCount: 1 }),
     channel,
-    contact: { id: `${chatId.slice(0, -1)}9`, channelId: channel.id, externalId: '1', name, avatarUrl: null, profileUrl: null, blocked: false, personId: null },
+    contact: { id: `${chatId.slice(0, -1)}9`, channelId: channel.id, externalId: '1', name, avatarUrl: null, profileUrl: null, blocked: false, personId: null, email: null },
     status: 'open',
     owner: 'human',
     aiAgent: null,
@@ -80,6 +81,20 @@ describe('Inbox (unit, HTTP mocked with MSW)', () => {
     await userEvent.type(screen.getByRole('searchbox', { name: 'Search threads' }), 'bor');
     await expect.poll(() => seen.at(-1)?.get('q')).toBe('bor');
   }, 20_000);
+
+  it('names a website visitor\'s thread "Website"', async () => {
+    const site = { id: '50000000-0000-4000-8000-000000000003', type: 'web' as const, name: 'Shop site' };
+    server.use(
+      http.get('*/api/v1/inbox/threads', () => HttpResponse.json({ items: [thread(chatA, site, 'Visitor 1a2b3c')], nextCursor: null })),
+      http.get('*/api/v1/inbox/counts', () => HttpResponse.json({ mine: 0, unassigned: 1, all: 1 })),
+      http.get('*/api/v1/channels', () => HttpResponse.json({ items: [] })),
+      http.get('*/api/v1/labels', () => HttpResponse.json({ items: [] })),
+    );
+    renderWithProviders(<ThreadList />);
+    const list = await screen.findByRole('list', { name: 'Threads' });
+    await within(list).findByText('Visitor 1a2b3c');
+    expect(within(list).getByTestId('channel-badge')).toHaveTextContent('Website · Shop site');
+  });
 
   it("counts the reply against the channel's limit and refuses an over-limit text; a note has no channel limit", async () => {
     const onSend = vi.fn(async () => undefined);
@@ -176,5 +191,15 @@ describe('Inbox (unit, HTTP mocked with MSW)', () => {
     expect(within(region).getByText(/Anna on Avito/)).toBeInTheDocument();
     const other = within(panel).getByRole('region', { name: 'Other threads of this person' });
     expect(within(other).getByRole('link', { name: /Anna on Avito · Avito · Bikes/ })).toHaveAttribute('href', `/inbox/${chatB}`);
+  });
+
+  it("shows a website channel's embed code and copies it", async () => {
+    const user = userEvent.setup();
+    const snippet = '<script src="https://chat.example/widget.js" data-channel="c1" async></script>';
+    renderWithProviders(<EmbedSnippet name="Shop site" snippet={snippet} />);
+    expect(screen.getByRole('textbox', { name: /Embed code for Shop site/ })).toHaveValue(snippet);
+    await user.click(screen.getByRole('button', { name: 'Copy embed code' }));
+    expect(await navigator.clipboard.readText()).toBe(snippet);
+    expect(screen.getByRole('button', { name: 'Copied' })).toBeInTheDocument();
   });
 });

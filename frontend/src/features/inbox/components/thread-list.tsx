@@ -8,6 +8,7 @@ import { cn } from '@/utils/cn';
 import { onSocketEvent } from '@/lib/socket';
 import { useChannels, useCounts, useInvalidateInbox, useLabels, useThreads } from '../api';
 import { useInboxFilters, type InboxTab } from '../store';
+import { CHANNEL_LABELS } from './channel-label';
 
 export const STATUSES: ThreadStatus[] = ['open', 'pending', 'snoozed', 'resolved'];
 const TABS: InboxTab[] = ['mine', 'unassigned', 'all'];
@@ -140,8 +141,8 @@ function ThreadRow({ thread, active, locale }: { thread: ThreadResponseDto; acti
             <span className="ml-auto shrink-0 text-xs text-slate-500">{formatShort(thread.lastActivityAt, locale)}</span>
           </span>
           <span className="flex items-center gap-1 text-xs">
-            <span className={cn('rounded px-1', thread.channel.type === 'telegram' ? 'bg-sky-100 text-sky-800' : 'bg-emerald-100 text-emerald-800')} data-testid="channel-badge">
-              {thread.channel.type === 'telegram' ? 'Telegram' : 'Avito'} · {thread.channel.name}
+            <span className={cn('rounded px-1', thread.channel.type === 'telegram' ? 'bg-sky-100 text-sky-800' : thread.channel.type === 'web' ? 'bg-violet-100 text-violet-800' : 'bg-emerald-100 text-emerald-800')} data-testid="channel-badge">
+              {CHANNEL_LABELS[thread.channel.type]} · {thread.channel.name}
             </span>
             <span className="rounded bg-slate-100 px-1 text-slate-700 dark:bg-slate-800 dark:text-slate-200">{t(`inbox.status.${thread.status}` as MessageKey)}</span>
             {thread.owner === 'ai' ? (

@@ -15,6 +15,7 @@ import { Composer, type ComposerSend } from './composer';
 import { CustomerPanel } from './customer-panel';
 import { ThreadMessages } from './thread-messages';
 import { STATUSES } from './thread-list';
+import { CHANNEL_LABELS } from './channel-label';
 
 const VIEW_EVERY_MS = 10_000;
 
@@ -121,7 +122,8 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
   };
 
   const others = viewers.filter((v) => v.userId !== me.id);
-  const typingNames = Object.keys(typing).map((id) => names.get(id) ?? '');
+  // A website visitor types too; their id is the thread's contact.
+  const typingNames = Object.keys(typing).map((id) => names.get(id) ?? (id === thread.contact.id ? thread.contact.name : ''));
 
   return (
     <div className="flex min-h-0 flex-1">
@@ -129,7 +131,7 @@ export function ThreadView({ thread }: { thread: ThreadResponseDto }) {
         <header className="flex flex-wrap items-center gap-2 border-b border-slate-200 p-2 dark:border-slate-800">
           <h2 className="font-semibold">{thread.contact.name}</h2>
           <span className="text-xs text-slate-500">
-            {thread.channel.type === 'telegram' ? 'Telegram' : 'Avito'} · {thread.channel.name}
+            {CHANNEL_LABELS[thread.channel.type]} · {thread.channel.name}
           </span>
           <select
             aria-label={t('inbox.filter.status')}

@@ -1,0 +1,108 @@
+import { Inject, Logger } from '@nestjs/common';
+import { Ack, ConnectedSocket, MessageBody, type OnGatewayConnection, type OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { APP_CONFIG, type AppConfig } from '@/core/config';
+import { ErrorCode } from '@/core/errors';
+import { msToSeconds, secondsToMs } from '@/core/time';
+import { validatePayload } from '@/core/validation';
+import { type VisitorClaims, WIDGET_NAMESPACE, WidgetClientEvent, WidgetSendDto, WidgetSyncDto, WidgetTypingDto } from '@/modules/bridge/schemas/widget.dto';
+import { WidgetService } from '@/modules/bridge/services/widget.service';
+import { SOCKET_GATEWAY_OPTIONS } from '@/schemas/realtime.dto';
+import { toAckError } from '@/ws/ws-error.mapper';
+
+type VisitorSocket = Socket<Record<string, (...args: unknown[]) => void>, Record<string, never>, Record<string, never>, { visitor: VisitorClaims; events?: { startedAt: number; count: number } }>;
+type AckFn = (response: unknown) => void;
+
+const MAX_TOKEN_LENGTH = 4096;
+
+const refusal = (code: ErrorCode, message: string) => Object.assign(new Error(message), { data: { code } });
+
+/**
+ * The /widget namespace: visitor tokens only (a user's access token does not verify here), and every event acts on
+ * the token's own thread; any other thread id is 404. Each socket joins its visitor's room, where replies arrive.
+ */
+@WebSocketGateway({ ...SOCKET_GATEWAY_OPTIONS, namespace: WIDGET_NAMESPACE })
+export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
+  private readonly logger = new Logger('WidgetGateway');
+  private errorCount = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly widget: WidgetService,
+  ) {}
+
+  afterInit(namespace: Namespace) {
+    namespace.use((socket, next) => {
+      const token: unknown = socket.handshake.auth?.token;
+      socket.handshake.auth = {};
+      if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+        return next(refusal(ErrorCode.Unauthorized, 'a visitor token is required in the handshake: auth.token'));
+      }
+      const origin = socket.handshake.headers.origin;
+      this.widget
+        .authenticate(token)
+        .then(async (visitor) => {
+          if (!visitor) return next(refusal(ErrorCode.Unauthorized, 'the visitor token is invalid or expired'));
+          if (!(await this.widget.originAllowed(visitor, origin))) return next(refusal(ErrorCode.OriginNotAllowed, `the origin ${origin} is not allowed for this channel`));
+          (socket as VisitorSocket).data.visitor = visitor;
+          next();
+        })
+        .catch((error: unknown) => next(refusal(ErrorCode.Unavailable, `cannot verify the token now: ${(error as Error).message}`)));
+    });
+  }
+
+  handleConnection(socket: VisitorSocket) {
+    this.widget.joinRoom(socket, socket.data.visitor);
+  }
+
+  @SubscribeMessage(WidgetClientEvent.MessageSend)
+  onSend(@ConnectedSocket() socket: VisitorSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn): void {
+    this.handle(socket, ack, async () => ({ ok: true, message: await this.widget.send(socket.data.visitor, await validatePayload(WidgetSendDto, payload)) }));
+  }
+
+  @SubscribeMessage(WidgetClientEvent.Sync)
+  onSync(@ConnectedSocket() socket: VisitorSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn): void {
+    this.handle(socket, ack, async () => {
+      const { threadId, ...query } = await validatePayload(WidgetSyncDto, payload ?? {});
+      return { ok: true, ...(await this.widget.history(socket.data.visitor, threadId, query)) };
+    });
+  }
+
+  @SubscribeMessage(WidgetClientEvent.Typing)
+  onTyping(@ConnectedSocket() socket: VisitorSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn): void {
+    this.handle(socket, ack, async () => {
+      const { threadId } = await validatePayload(WidgetTypingDto, payload ?? {});
+      await this.widget.typing(socket.data.visitor, threadId);
+      return { ok: true };
+    });
+  }
+
+  /** Answers exactly once, with the same error shapes as the messenger's socket. */
+  private handle(socket: VisitorSocket, ack: AckFn | undefined, work: () => Promise<unknown>): void {
+    const reply = (response: unknown) => {
+      if (typeof ack === 'function') ack(response);
+    };
+    const retryAfterSeconds = this.overEventLimit(socket);
+    if (retryAfterSeconds !== null) {
+      return reply({ ok: false, error: { code: ErrorCode.RateLimited, message: 'too many events on this connection, slow down', retryAfterSeconds } });
+    }
+    work().then(reply, (error: unknown) => {
+      const correlationId = `${socket.id}.${++this.errorCount}`;
+      reply({ ok: false, error: toAckError(error, correlationId, (err, id) => this.logger.error({ err, correlationId: id }, 'unhandled widget socket error')) });
+    });
+  }
+
+  /** The same per-socket event budget as the messenger's sockets (RATE_SOCKET_EVENTS per window). */
+  private overEventLimit(socket: VisitorSocket): number | null {
+    const { limit, windowSeconds } = this.config.rateLimits.socketEvents;
+    const now = Date.now();
+    const windowMs = secondsToMs(windowSeconds);
+    let window = socket.data.events;
+    if (!window || now - window.startedAt >= windowMs) {
+      window = { startedAt: now, count: 0 };
+      socket.data.events = window;
+    }
+    if (++window.count <= limit) return null;
+    return Math.max(1, Math.ceil(msToSeconds(window.startedAt + windowMs - now)));
+  }
+}
