@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// AI agent benchmark: many customers talk to AI-enabled Telegram channels at once; the fake model answers each
-// request after a fixed delay (1 s by default). Measures, per customer message, the time from handing the update
-// to (fake) Telegram until the agent's answer arrives back at Telegram's sendMessage, and the app's CPU per answer.
-// See bench/README.md ("AI agent").
+// AI agent benchmark: many conversations with AI-enabled channels at once; the fake model answers each request
+// after a fixed delay (1 s by default). `--via widget` (the default): website visitors on the /widget socket, from
+// sending a message to the agent's answer arriving in the visitor's socket. `--via telegram`: Telegram customers,
+// from handing the update to (fake) Telegram until the answer reaches Telegram's sendMessage. Prints the latency
+// percentiles and the app's CPU per answer. See bench/README.md ("AI agent").
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { io } from 'socket.io-client';
 import { createDatabase, cpuDelta, freePort, machineTicks, processCpuMs, serviceCpu, sleep } from './lib/infra.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -27,6 +29,14 @@ const THINK_MS = arg('think-ms', 1000);
 // Telegram allows a bot about 25 sends a second; the customers are spread over bots so that limit is not measured.
 const BOTS = arg('bots', Math.max(1, Math.ceil(CONVERSATIONS / 20)));
 const ANSWER_TIMEOUT_MS = arg('answer-timeout-ms', 30_000);
+const viaAt = process.argv.indexOf('--via');
+const VIA = viaAt >= 0 ? process.argv[viaAt + 1] : (process.env.BENCH_VIA ?? 'widget');
+if (VIA !== 'widget' && VIA !== 'telegram') {
+  process.stderr.write(`--via must be widget or telegram, not ${VIA}\n`);
+  process.exit(2);
+}
+/** The site the widget is embedded in: the origin its sessions and sockets present. */
+const SITE_ORIGIN = 'https://shop.bench.example';
 
 const appMain = join(root, 'backend', 'dist', 'main.js');
 const tsx = join(root, 'backend', 'node_modules', '.bin', 'tsx');
@@ -102,6 +112,8 @@ async function startApp(databaseUrl, fakes, logDir) {
       TELEGRAM_API_URL: fakes.tgUrl,
       AI_BASE_URL: fakes.llmUrl,
       AI_API_KEY: 'bench-key',
+      // Every visitor of the bench comes from this one host; the per-IP session limit is for the open internet.
+      RATE_WIDGET_SESSIONS: '100000',
       LOG_LEVEL: 'warn',
     },
     logDir,
@@ -124,7 +136,10 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0,
 
 async function main() {
   const logDir = mkdtempSync(join(tmpdir(), 'messenger-bench-ai-'));
-  say(`AI agent bench: ${CONVERSATIONS} conversations × ${MESSAGES} messages, model ${MODEL_MS} ms, think ${THINK_MS} ms, ${BOTS} bots, ${cpus().length} cores`);
+  say(
+    `AI agent bench (${VIA === 'widget' ? 'website visitors on the widget socket' : `Telegram customers over ${BOTS} bots`}): ${CONVERSATIONS} conversations × ${MESSAGES} messages, ` +
+      `model ${MODEL_MS} ms, think ${THINK_MS} ms, ${cpus().length} cores`,
+  );
   say(`  logs: ${logDir}`);
   const h0 = machineTicks();
   await sleep(1000);
@@ -150,68 +165,111 @@ async function main() {
   // A fresh installation: the first account is its admin.
   const { accessToken } = await call(app.url, 'POST', '/api/v1/auth/register', null, { email: 'bench@example.test', username: 'bench', password: 'bench-password-1', displayName: 'Bench' });
   const ai = { enabled: true, mode: 'auto', model: 'fake-model', systemPrompt: 'You are the shop assistant.', fallbackText: 'A manager will answer shortly.', agentName: 'Bench AI' };
-  const bots = [];
-  for (let b = 0; b < BOTS; b++) {
-    const bot = await call(fakes.tgUrl, 'POST', '/_fake/bots', null, { username: `bench_ai_${b}_bot` });
-    await call(app.url, 'POST', '/api/v1/channels', accessToken, { type: 'telegram', name: `Bench AI ${b}`, botToken: bot.token, ai });
-    bots.push(bot.token);
-  }
-
-  // One poller reads what each bot sent and settles the waiting customers by chat id.
-  const waiting = new Map();
-  const seen = new Map(bots.map((t) => [t, 0]));
-  let polling = true;
-  const poller = (async () => {
-    while (polling) {
-      for (const token of bots) {
-        const state = await call(fakes.tgUrl, 'GET', `/_fake/bots/${token}`).catch(() => null);
-        if (!state) continue;
-        for (const sent of state.sent.slice(seen.get(token))) {
-          const key = `${token}:${sent.chatId}`;
-          const waiter = waiting.get(key);
-          if (waiter) {
-            waiting.delete(key);
-            waiter(sent);
-          }
-        }
-        seen.set(token, state.sent.length);
-      }
-      await sleep(100);
-    }
-  })();
-
   const results = [];
+  let conversation;
+  let stopPolling = async () => undefined;
+  if (VIA === 'widget') {
+    const channel = await call(app.url, 'POST', '/api/v1/channels', accessToken, { type: 'web', name: 'Bench shop', allowedOrigins: [SITE_ORIGIN], ai });
+    conversation = async (i) => {
+      // A visitor: a session from the site's origin, then the widget's socket, as widget.js does.
+      const res = await fetch(`${app.url}/api/v1/widget/${channel.id}/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: SITE_ORIGIN },
+        body: JSON.stringify({ name: `Visitor ${i}` }),
+      });
+      if (!res.ok) throw new Error(`session answered ${res.status}: ${await res.text()}`);
+      const session = await res.json();
+      const socket = io(`${app.url}/widget`, { auth: { token: session.token }, transports: ['websocket'], extraHeaders: { origin: SITE_ORIGIN }, reconnection: false });
+      await new Promise((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      let waiter = null;
+      socket.on('message:new', (m) => {
+        if (m.from === 'agent' && waiter) waiter(m);
+      });
+      await sleep(Math.random() * THINK_MS);
+      for (let m = 0; m < MESSAGES; m++) {
+        const answered = new Promise((resolve) => (waiter = resolve));
+        const at = Date.now();
+        const ack = await socket.timeout(ANSWER_TIMEOUT_MS).emitWithAck('message:send', { clientId: `v${i}-${m}`, body: `Question ${m + 1}: what time do you open?` }).catch(() => null);
+        const sent = ack?.ok ? await Promise.race([answered, sleep(ANSWER_TIMEOUT_MS).then(() => null)]) : null;
+        waiter = null;
+        if (!sent) {
+          results.push({ first: m === 0, ms: null });
+          break;
+        }
+        results.push({ first: m === 0, ms: Date.now() - at, fallback: sent.body === ai.fallbackText });
+        await sleep(THINK_MS * (0.5 + Math.random()));
+      }
+      socket.close();
+    };
+  } else {
+    const bots = [];
+    for (let b = 0; b < BOTS; b++) {
+      const bot = await call(fakes.tgUrl, 'POST', '/_fake/bots', null, { username: `bench_ai_${b}_bot` });
+      await call(app.url, 'POST', '/api/v1/channels', accessToken, { type: 'telegram', name: `Bench AI ${b}`, botToken: bot.token, ai });
+      bots.push(bot.token);
+    }
+
+    // One poller reads what each bot sent and settles the waiting customers by chat id.
+    const waiting = new Map();
+    const seen = new Map(bots.map((t) => [t, 0]));
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        for (const token of bots) {
+          const state = await call(fakes.tgUrl, 'GET', `/_fake/bots/${token}`).catch(() => null);
+          if (!state) continue;
+          for (const sent of state.sent.slice(seen.get(token))) {
+            const key = `${token}:${sent.chatId}`;
+            const waiter = waiting.get(key);
+            if (waiter) {
+              waiting.delete(key);
+              waiter(sent);
+            }
+          }
+          seen.set(token, state.sent.length);
+        }
+        await sleep(100);
+      }
+    })();
+
+    stopPolling = async () => {
+      polling = false;
+      await poller;
+    };
+    conversation = async (i) => {
+      const token = bots[i % bots.length];
+      const customer = 7_000_000 + i;
+      await sleep(Math.random() * THINK_MS);
+      for (let m = 0; m < MESSAGES; m++) {
+        const answered = new Promise((resolve) => waiting.set(`${token}:${customer}`, resolve));
+        const at = Date.now();
+        await call(fakes.tgUrl, 'POST', `/_fake/bots/${token}/updates`, null, {
+          kind: 'text',
+          text: `Question ${m + 1}: what time do you open?`,
+          from: { id: customer, firstName: `Customer ${i}` },
+        });
+        const sent = await Promise.race([answered, sleep(ANSWER_TIMEOUT_MS).then(() => null)]);
+        if (!sent) {
+          waiting.delete(`${token}:${customer}`);
+          results.push({ first: m === 0, ms: null });
+          return;
+        }
+        results.push({ first: m === 0, ms: sent.at - at, fallback: sent.text === ai.fallbackText });
+        await sleep(THINK_MS * (0.5 + Math.random()));
+      }
+    };
+  }
   const cpu0 = processCpuMs(app.pid);
   const svc0 = serviceCpu(db.name);
   const started = Date.now();
-  const conversation = async (i) => {
-    const token = bots[i % bots.length];
-    const customer = 7_000_000 + i;
-    await sleep(Math.random() * THINK_MS);
-    for (let m = 0; m < MESSAGES; m++) {
-      const answered = new Promise((resolve) => waiting.set(`${token}:${customer}`, resolve));
-      const at = Date.now();
-      await call(fakes.tgUrl, 'POST', `/_fake/bots/${token}/updates`, null, {
-        kind: 'text',
-        text: `Question ${m + 1}: what time do you open?`,
-        from: { id: customer, firstName: `Customer ${i}` },
-      });
-      const sent = await Promise.race([answered, sleep(ANSWER_TIMEOUT_MS).then(() => null)]);
-      if (!sent) {
-        waiting.delete(`${token}:${customer}`);
-        results.push({ first: m === 0, ms: null });
-        return;
-      }
-      results.push({ first: m === 0, ms: sent.at - at, fallback: sent.text === ai.fallbackText });
-      await sleep(THINK_MS * (0.5 + Math.random()));
-    }
-  };
   await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => conversation(i)));
   const elapsed = (Date.now() - started) / 1000;
   const cpuMs = processCpuMs(app.pid) - cpu0;
   const svc1 = serviceCpu(db.name);
-  polling = false;
-  await poller;
+  await stopPolling();
 
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
@@ -226,7 +284,7 @@ async function main() {
     xs.length ? `  ${name}: p50 ${percentile(xs, 50)} ms  p90 ${percentile(xs, 90)} ms  p99 ${percentile(xs, 99)} ms  max ${xs[xs.length - 1]} ms  (n=${xs.length})` : `  ${name}: none`;
   say('');
   say(`  customer messages: ${results.length}, answered: ${answered.length}, of them the fallback text: ${fallbacks}, unanswered: ${results.length - answered.length}`);
-  say(line('message → answer at Telegram, all', lat));
+  say(line(`message → answer ${VIA === 'widget' ? 'in the widget' : 'at Telegram'}, all`, lat));
   say(line('message → answer, follow-ups (thread exists)', follow));
   say(`  app CPU: ${(cpuMs / 1000).toFixed(1)} s over ${elapsed.toFixed(1)} s = ${(cpuMs / Math.max(1, aiMessages)).toFixed(1)} ms per answer (${aiMessages} AI messages stored)`);
   say(`  PostgreSQL CPU per answer: ${(cpuDelta(svc0.pg, svc1.pg) / Math.max(1, aiMessages)).toFixed(1)} ms, Redis (whole server): ${(cpuDelta(svc0.redis, svc1.redis) / Math.max(1, aiMessages)).toFixed(1)} ms`);
