@@ -69,7 +69,7 @@ function setup() {
     memberIds: vi.fn(async () => [ids.me, ids.bob]),
   };
   const events = { emit: vi.fn() };
-  const rateLimits = { hit: vi.fn(async () => ({ count: ++sends, retryAfterSeconds: 17 })) };
+  const rateLimits = { reserve: vi.fn(async (_b: string, _id: string, _w: number, units: number) => ({ count: (sends += units), resetInMs: 16_500 })) };
   const hooks = new MessageHookRegistry();
   const service = newTestService(
     MessageService,
@@ -163,7 +163,7 @@ describe('MessageService.send', () => {
       code: ErrorCode.RateLimited,
       details: { retryAfterSeconds: 17 },
     });
-    expect(s.rateLimits.hit).toHaveBeenCalledWith('send', ids.me, 60);
+    expect(s.rateLimits.reserve).toHaveBeenCalledWith('send', ids.me, 60, 1);
     expect(s.messages.insert).toHaveBeenCalledTimes(3);
   });
 });
