@@ -97,6 +97,28 @@ describe('group commit of sends against the real database', () => {
     }
   });
 
+  it('carries any text, replies and internal notes through the batch intact', async () => {
+    const { chat, users } = await newGroup(2);
+    const first = await service.send(auth(users[0].id), chat.id, { clientId: uniq('r'), body: 'first' });
+    const batchSpy = vi.spyOn(repo as unknown as { queryBatch: (...args: unknown[]) => Promise<unknown> }, 'queryBatch');
+    const bodies = ['NULL', '{a,b}', 'quote " and \\ backslash', 'comma, "x"', '  padded  ', 'эмодзи 😀', "it's", '\\N', ''];
+    const results = await Promise.all(
+      bodies.map((body, i) =>
+        service.send(auth(users[i % 2].id), chat.id, { clientId: uniq('t'), body: body || 'x', replyToId: i % 3 === 0 ? first.message.id : undefined, internal: i === 4 }),
+      ),
+    );
+    expect(batchSpy.mock.calls.some(([inputs]) => (inputs as unknown[]).length > 1)).toBe(true);
+    batchSpy.mockRestore();
+    for (const [i, r] of results.entries()) {
+      expect(r.created).toBe(true);
+      expect(r.message.body).toBe(bodies[i] || 'x');
+      expect(r.message.replyToId ?? null).toBe(i % 3 === 0 ? first.message.id : null);
+      expect(r.message.internal).toBe(i === 4);
+    }
+    const rows: Array<{ body: string }> = await db.query('SELECT body FROM messages WHERE chat_id = $1 AND seq > 1 ORDER BY seq', [chat.id]);
+    expect(rows.map((r) => r.body).sort()).toEqual(bodies.map((b) => b || 'x').sort());
+  });
+
   it('a database connection killed mid-batch fails exactly its sends, retryably, and nothing unstored was answered', async () => {
     const { chat, users } = await newGroup(3);
     const other = await newGroup(2);
