@@ -90,13 +90,8 @@ export class LeasedLimiter {
     lease.reserving = reserving.then(() => {
       lease.reserving = undefined;
     });
-    return lease.reserving.then(() => {
-      if (lease.left > 0) {
-        lease.left--;
-        return ALLOWED;
-      }
-      return this.refusal(lease, this.now());
-    });
+    // Taken through take() again, so a lease that came back already past its window is never spent.
+    return lease.reserving.then(() => this.take(key));
   }
 
   /** Forgets leases whose window ended, at most once a second, so idle keys do not accumulate. */
