@@ -97,6 +97,27 @@ describe('group commit of sends against the real database', () => {
     }
   });
 
+  it('two instances batching into the same chats at once: every send stored once, seq gapless', async () => {
+    const second = await startApp({ RATE_MESSAGES: '1000000' });
+    try {
+      const groups = await Promise.all(Array.from({ length: 3 }, () => newGroup(3)));
+      const services = [service, second.app.get(MessageService)];
+      const sends = Array.from({ length: 300 }, (_, i) => {
+        const { chat, users } = groups[i % 3];
+        return { chatId: chat.id, senderId: users[i % 3].id, clientId: `x${i}`, via: services[i % 2] };
+      });
+      const results = await Promise.all(sends.map((s) => s.via.send(auth(s.senderId), s.chatId, { clientId: s.clientId, body: s.clientId })));
+      expect(results.every((r) => r.created)).toBe(true);
+      for (const { chat } of groups) {
+        const rows = await stored(chat.id);
+        expect(rows.length).toBe(100);
+        expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
   it('carries any text, replies and internal notes through the batch intact', async () => {
     const { chat, users } = await newGroup(2);
     const first = await service.send(auth(users[0].id), chat.id, { clientId: uniq('r'), body: 'first' });
