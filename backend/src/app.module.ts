@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Options as HttpLogOptions } from 'pino-http';
 import { AdminController } from '@/api/admin.controller';
 import { AttachmentController } from '@/api/attachment.controller';
 import { AuthController } from '@/api/auth.controller';
@@ -94,6 +95,21 @@ export const gateways = [ChatGateway];
 
 export const controllers = [AuthController, UserController, PresenceController, ChatController, MessageController, SyncController, UploadController, AttachmentController, AdminController, HealthController, SearchController];
 
+/** Request logging: the request id, method and redacted URL, status, and never a token or cookie. */
+export function httpLogOptions(config: Pick<AppConfig, 'logLevel'>): HttpLogOptions {
+  return {
+    level: config.logLevel,
+    genReqId: (req: IncomingMessage) => req.id ?? randomUUID(),
+    // Secrets never reach the log: tokens travel in headers and bodies, and bodies are not logged.
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactWebhookUrl(req.url) }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+  };
+}
+
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -101,19 +117,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot({
-          // Nest 11 path syntax; the default '*' is rewritten with a deprecation warning at every start.
-          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req: IncomingMessage) => req.id ?? randomUUID(),
-            // Secrets never reach the log: tokens travel in headers and bodies, and bodies are not logged.
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactWebhookUrl(req.url) }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-          },
+          // No route gets nestjs-pino's middleware: it binds each request's logger with AsyncLocalStorage, which on
+          // Node 20 turns promise hooks on for the whole process, socket path included (~30–50 µs per message).
+          // Requests are logged by pino-http from a Fastify hook instead (see createApp), without that binding.
+          forRoutes: [],
+          pinoHttp: httpLogOptions(config),
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.poolMax, config.database.connectTimeoutMs)),
         TypeOrmModule.forFeature(entities),

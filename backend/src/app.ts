@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -10,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { startMetricsServer } from '@/api/metrics-server';
 import { mountQueueBoard } from '@/api/queue-board';
 import { serveSpa } from '@/api/spa';
-import { AppModule } from '@/app.module';
+import { AppModule, httpLogOptions } from '@/app.module';
 import { mountWidgetHttp, takesRawBody } from '@/modules/bridge/bridge.module';
 import type { AppConfig } from '@/core/config';
 import { runMigrations } from '@/core/database/migrate';
@@ -88,6 +89,12 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
   await runMigrations(app.get(DataSource));
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Every request is logged (and gets req.log) here rather than by nestjs-pino's middleware; see AppModule.
+  const httpLog = pinoHttp(httpLogOptions(config));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    httpLog(request.raw, reply.raw);
+    done();
+  });
   boundJsonBodies(fastify, config.json);
   const health = app.get(HealthService);
   const secureCookies = config.env === 'production';

@@ -5,6 +5,7 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageDelivery, TransactionQuery } from '@/core/message-hooks';
 import type { MessageEntity } from '@/models/message.entity';
+import { isUnavailableError } from '@/core/unavailable';
 import { attachmentsOf, MESSAGE_COLUMNS, messageColumns } from './columns';
 
 export interface NewMessage {
@@ -58,6 +59,46 @@ const INSERT_MESSAGE = `WITH c AS (
      UPDATE chat_members cm SET last_read_seq = m.seq FROM m WHERE cm.chat_id = m."chatId" AND cm.user_id = $2
    )
    SELECT m.*, (SELECT type FROM c) AS "chatType", ARRAY(SELECT user_id FROM chat_members WHERE chat_id = $1) AS "memberIds" FROM m`;
+
+/**
+ * Group commit: many sends (any chats, any senders) in one statement, so one transaction and one WAL flush. Per
+ * message the same rules as INSERT_MESSAGE: the sender must be a member, hooked chat types are left out, and a
+ * (sender, clientId) already stored, or repeated earlier in the batch, is not inserted. The chats are locked in id
+ * order (batches on other connections never deadlock on each other); each chat's seq grows by the number of its
+ * messages and they are numbered in arrival order, so seq stays gapless. Whatever a row was not inserted for is
+ * decided by the caller one by one. Parameters: arrays of chatId, senderId, clientId, body, replyToId, internal
+ * (in arrival order), then the skipped chat types.
+ */
+const INSERT_BATCH = `WITH input AS (
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::bool[])
+       WITH ORDINALITY AS t(chat_id, sender_id, client_id, body, reply_to_id, internal, ord)
+   ), fresh AS (
+     SELECT DISTINCT ON (i.sender_id, i.client_id) i.*
+     FROM input i JOIN chats ch ON ch.id = i.chat_id AND ch.type <> ALL($7::text[])
+     WHERE EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = i.chat_id AND cm.user_id = i.sender_id)
+       AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = i.sender_id AND x.client_id = i.client_id)
+     ORDER BY i.sender_id, i.client_id, i.ord
+   ), counts AS (
+     SELECT chat_id, count(*)::int AS n FROM fresh GROUP BY chat_id
+   ), locked AS MATERIALIZED (
+     SELECT ch.id FROM chats ch WHERE ch.id IN (SELECT chat_id FROM counts) ORDER BY ch.id FOR NO KEY UPDATE
+   ), c AS (
+     UPDATE chats SET last_message_seq = chats.last_message_seq + counts.n, last_message_at = now()
+     FROM counts WHERE chats.id = counts.chat_id AND chats.id IN (SELECT id FROM locked)
+     RETURNING chats.id, chats.last_message_seq - counts.n AS base
+   ), numbered AS (
+     SELECT f.*, (c.base + row_number() OVER (PARTITION BY f.chat_id ORDER BY f.ord))::int AS seq
+     FROM fresh f JOIN c ON c.id = f.chat_id
+   ), m AS (
+     INSERT INTO messages (chat_id, seq, sender_id, client_id, body, reply_to_id, internal)
+     SELECT chat_id, seq, sender_id, client_id, body, reply_to_id, internal FROM numbered ORDER BY chat_id, seq
+     RETURNING ${RETURNING}
+   ), r AS (
+     UPDATE chat_members cm SET last_read_seq = x.seq
+     FROM (SELECT "chatId", "senderId", max(seq) AS seq FROM m GROUP BY 1, 2) x
+     WHERE cm.chat_id = x."chatId" AND cm.user_id = x."senderId"
+   )
+   SELECT m.*, ARRAY(SELECT user_id FROM chat_members WHERE chat_id = m."chatId") AS "memberIds" FROM m`;
 
 const NO_TYPES: string[] = [];
 
@@ -116,6 +157,20 @@ export interface NewExternalMessage {
 
 class AttachmentsUnavailable extends Error {}
 
+/** Batches being committed at once; while they are, new sends gather into the next ones. */
+export const MAX_BATCHES_IN_FLIGHT = 4;
+/** Sends per statement at most. */
+export const MAX_BATCH = 128;
+
+interface PendingInsert {
+  input: NewMessage;
+  skipTypes: string[];
+  resolve: (result: InsertResult) => void;
+  reject: (error: unknown) => void;
+}
+
+const sameTypes = (a: string[], b: string[]) => a === b || (a.length === b.length && a.every((t, i) => t === b[i]));
+
 /** Through TypeORM the driver's error is wrapped; through the pool (the hot insert) it is not. */
 const isUniqueViolation = (error: unknown, constraint: string) => {
   const pgError = (error instanceof QueryFailedError ? error.driverError : error) as { code?: string; constraint?: string } | undefined;
@@ -131,11 +186,115 @@ export class MessageRepository {
   }
 
   /**
+   * Sends go through group commit: a send waits for the end of the current event-loop turn, and while
+   * MAX_BATCHES_IN_FLIGHT batches are being committed, for one of them to finish; whatever arrived meanwhile (up to
+   * MAX_BATCH) is written by one statement (INSERT_BATCH), one transaction, one WAL flush. A lone send takes
+   * INSERT_MESSAGE as before. The promise settles only after the commit. `skipTypes` are the chat types whose writes
+   * are hooked: for those 'not_member' means "not here", and the caller takes `insertInTransaction`.
+   */
+  insert(input: NewMessage, skipTypes: string[] = NO_TYPES): Promise<InsertResult> {
+    return new Promise<InsertResult>((resolve, reject) => {
+      this.queue.push({ input, skipTypes, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private readonly queue: PendingInsert[] = [];
+  private batchesInFlight = 0;
+  private scheduled = false;
+
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0 || this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.queue.length > 0 && this.batchesInFlight < MAX_BATCHES_IN_FLIGHT) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        this.batchesInFlight++;
+        void this.commitBatch(batch).finally(() => {
+          this.batchesInFlight--;
+          this.schedule();
+        });
+      }
+    });
+  }
+
+  /**
+   * Holds its slot while its statements run (so that sends gather meanwhile), except the few sends the batch left
+   * to the single statement (duplicates, non-members, hooked chats): those settle on their own.
+   */
+  private async commitBatch(batch: PendingInsert[]): Promise<void> {
+    const one = (p: PendingInsert) => this.insertOne(p.input, p.skipTypes).then(p.resolve, p.reject);
+    const skipTypes = batch[0].skipTypes;
+    const together = batch.filter((p) => sameTypes(p.skipTypes, skipTypes));
+    const apart = batch.filter((p) => !sameTypes(p.skipTypes, skipTypes));
+    if (together.length === 1) {
+      await Promise.all(batch.map(one));
+      return;
+    }
+    let rows: InsertedRow[];
+    try {
+      rows = await this.queryBatch(together.map((p) => p.input), skipTypes);
+    } catch (error) {
+      // A broken connection or an unreachable server fails exactly this batch's sends (retryable: nothing was
+      // committed, the clients resend with the same clientId). Anything the server refused for the data (a
+      // duplicate that raced in from another connection, a deadlock) is decided message by message.
+      if (error instanceof DatabaseError && !isUnavailableError(error)) {
+        await Promise.all(batch.map(one));
+      } else {
+        for (const p of together) p.reject(error);
+        await Promise.all(apart.map(one));
+      }
+      return;
+    }
+    const created = new Map(rows.map((row) => [`${row.senderId}\n${row.clientId}`, row]));
+    const rest: PendingInsert[] = [...apart];
+    for (const p of together) {
+      const key = `${p.input.senderId}\n${p.input.clientId}`;
+      const row = created.get(key);
+      if (row && row.chatId === p.input.chatId) {
+        // Taken by the first send of that key; a repeat in the same batch is answered as a duplicate below.
+        created.delete(key);
+        const { memberIds, chatType: _type, ...message } = row;
+        p.resolve({ status: 'created', message, memberIds });
+      } else {
+        // Not a member, a hooked chat, or a clientId already used: the single statement answers exactly as before.
+        rest.push(p);
+      }
+    }
+    void Promise.all(rest.map(one));
+  }
+
+  private async queryBatch(inputs: NewMessage[], skipTypes: string[]): Promise<InsertedRow[]> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<InsertedRow>({
+        name: 'message_insert_batch',
+        text: INSERT_BATCH,
+        values: [
+          inputs.map((i) => i.chatId),
+          inputs.map((i) => i.senderId),
+          inputs.map((i) => i.clientId),
+          inputs.map((i) => i.body),
+          inputs.map((i) => i.replyToId),
+          inputs.map((i) => i.internal),
+          skipTypes,
+        ],
+      });
+      client.release();
+      return rows;
+    } catch (error) {
+      client.release(error instanceof DatabaseError && !isUnavailableError(error) ? undefined : (error as Error));
+      throw error;
+    }
+  }
+
+  /**
    * The hot path: one round trip (see INSERT_MESSAGE), sent as a named statement straight to the pool, so each
    * connection parses and plans it once; that halves PostgreSQL's CPU per message. `skipTypes` are the chat
    * types whose writes are hooked: for those 'not_member' means "not here", and the caller takes `insertInTransaction`.
    */
-  async insert(input: NewMessage, skipTypes: string[] = NO_TYPES): Promise<InsertResult> {
+  private async insertOne(input: NewMessage, skipTypes: string[]): Promise<InsertResult> {
     try {
       // Not pool.query(): it destroys the connection on any error, so every duplicate clientId cost a reconnect,
       // and the single-connection embedded server refused that reconnect while the old socket was still open.

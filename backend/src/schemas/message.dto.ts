@@ -20,12 +20,15 @@ export class NotBlank implements ValidatorConstraintInterface {
   }
 }
 
+/** clientIds are opaque but printable: no control characters that would poison logs. */
+export const PRINTABLE_CLIENT_ID = /^[\x21-\x7e]+$/;
+
 // clientIds are opaque but printable: no control characters that would poison logs. A constraint class must carry
 // @ValidatorConstraint, or class-validator silently skips it.
 @ValidatorConstraint({ name: 'printableClientId' })
 export class PrintableClientId implements ValidatorConstraintInterface {
   validate(value: unknown) {
-    return typeof value === 'string' && /^[\x21-\x7e]+$/.test(value);
+    return typeof value === 'string' && PRINTABLE_CLIENT_ID.test(value);
   }
   defaultMessage() {
     return 'clientId must be printable ASCII without spaces';

@@ -69,7 +69,7 @@ function setup() {
     memberIds: vi.fn(async () => [ids.me, ids.bob]),
   };
   const events = { emit: vi.fn() };
-  const rateLimits = { hit: vi.fn(async () => ({ count: ++sends, retryAfterSeconds: 17 })) };
+  const rateLimits = { reserve: vi.fn(async (_b: string, _id: string, _w: number, units: number) => ({ count: (sends += units), resetInMs: 16_500 })) };
   const hooks = new MessageHookRegistry();
   const service = newTestService(
     MessageService,
@@ -163,8 +163,17 @@ describe('MessageService.send', () => {
       code: ErrorCode.RateLimited,
       details: { retryAfterSeconds: 17 },
     });
-    expect(s.rateLimits.hit).toHaveBeenCalledWith('send', ids.me, 60);
+    expect(s.rateLimits.reserve).toHaveBeenCalledWith('send', ids.me, 60, 1);
     expect(s.messages.insert).toHaveBeenCalledTimes(3);
+  });
+
+  it('stores sends while Redis is unreachable (unlimited for the outage), and limits again once it answers', async () => {
+    const down = Object.assign(new Error('redis is not ready'), { name: 'RedisUnavailableError' });
+    s.rateLimits.reserve.mockRejectedValueOnce(down).mockRejectedValueOnce(down);
+    await expect(s.service.send(me, ids.chat, { clientId: 'o1', body: 'x' })).resolves.toMatchObject({ created: true });
+    await expect(s.service.send(me, ids.chat, { clientId: 'o2', body: 'x' })).resolves.toMatchObject({ created: true });
+    for (let i = 0; i < 3; i++) await s.service.send(me, ids.chat, { clientId: `b${i}`, body: 'x' });
+    await expect(s.service.send(me, ids.chat, { clientId: 'b4', body: 'x' })).rejects.toMatchObject({ code: ErrorCode.RateLimited });
   });
 });
 

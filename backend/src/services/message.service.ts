@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@/core/config';
 import type { AuthContext } from '@/core/auth';
 import { badRequest, forbidden, notFound, rateLimited } from '@/core/errors';
 import { type HookedMessage, type MessageDelivery, MessageHookRegistry } from '@/core/message-hooks';
+import { LeasedLimiter } from '@/core/leased-limiter';
 import { SeqGate } from '@/core/seq-gate';
 import { isUnavailableError } from '@/core/unavailable';
 import type { MessageAttachmentRow } from '@/models/attachment.entity';
@@ -42,10 +43,16 @@ export class MessageService {
     private readonly events: EventRepository,
     private readonly rateLimits: RateLimitRepository,
     private readonly hooks: MessageHookRegistry,
-  ) {}
+  ) {
+    const { limit, windowSeconds } = config.rateLimits.messages;
+    this.sendLimit = new LeasedLimiter(limit, (userId, units) => this.rateLimits.reserve('send', userId, windowSeconds, units));
+  }
 
   /** Lets each chat's message.created events leave this instance in seq order. */
   private readonly order = new SeqGate();
+
+  /** The per-user send limit, counted here and reserved from Redis in leases (no round trip per send). */
+  private readonly sendLimit: LeasedLimiter;
 
   /**
    * Persists once per (sender, clientId); `created` is false when the same clientId was already stored.
@@ -53,13 +60,12 @@ export class MessageService {
    * this resolves (a socket ack) answers before the sender hears its own message.
    */
   async send(auth: AuthContext, chatId: string, dto: SendMessageDto): Promise<{ message: MessageResponseDto; created: boolean }> {
-    const limit = this.config.rateLimits.messages;
     // Redis down: sends are still stored (the database is the truth), only unlimited for the outage.
-    const hit = await this.rateLimits.hit('send', auth.userId, limit.windowSeconds).catch((error: unknown) => {
+    const decision = await Promise.resolve(this.sendLimit.take(auth.userId)).catch((error: unknown) => {
       if (isUnavailableError(error)) return null;
       throw error;
     });
-    if (hit && hit.count > limit.limit) throw rateLimited(hit.retryAfterSeconds);
+    if (decision && !decision.ok) throw rateLimited(decision.retryAfterSeconds);
 
     if (dto.replyToId && !(await this.messages.existsInChat(dto.replyToId, chatId))) {
       // Either the chat is foreign (404 wins below) or the reply target is not in it.

@@ -26,9 +26,9 @@ import {
   type ServerToClientEvents,
   type TypingAckDto,
   WsReadDto,
-  WsSendMessageDto,
   WsTypingDto,
 } from '@/schemas/realtime.dto';
+import { validateSendPayload } from '@/schemas/ws-send.validator';
 import { AuthService } from '@/services/auth.service';
 import { ChatService } from '@/services/chat.service';
 import { HealthService } from '@/services/health.service';
@@ -128,7 +128,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage(ClientEvent.MessageSend)
   onSend(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn<SendMessageAckDto>): void {
     this.handle<SendMessageAckDto>(socket, ack, async (reply) => {
-      const { chatId, ...dto } = await validatePayload(WsSendMessageDto, payload);
+      const { chatId, ...dto } = await validateSendPayload(payload);
       const { message, created } = await this.messages.send(socket.data.auth, chatId, dto);
       // Answered before the broadcast leaves (see MessageService.send), so the sender sees its ack first.
       reply({ ok: true, message });

@@ -5,6 +5,7 @@ import { authed, registerUser, sdk } from '../helpers/api';
 import { startApp, type TestApp } from '../helpers/app';
 import { DRAIN_NOTICE_MS } from '@/ws/chat.gateway';
 import { closeAllSockets, connect, Inbox, request } from '../helpers/socket';
+import { ChatGateway } from '@/ws/chat.gateway';
 
 interface SendAck {
   ok: boolean;
@@ -57,15 +58,20 @@ describe('graceful shutdown of an instance (e2e)', () => {
       request<SendAck>(aliceOnLeaving, 'message:send', { chatId, clientId: randomUUID(), body: `m${i}` }, 10_000),
     );
     const blocked = async () => {
-      // Read inside the blocker's transaction, which would otherwise keep serving its first snapshot of the activity.
+      // The batch statement is longer than pg_stat_activity keeps of a query, so it is known by its opening.
+    // Read inside the blocker's transaction, which would otherwise keep serving its first snapshot of the activity.
       await blocker.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await blocker.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO messages%'`,
+         WHERE datname = current_database() AND wait_event_type = 'Lock'
+           AND (query LIKE '%INSERT INTO messages%' OR query LIKE '%unnest($1::uuid[]%')`,
       );
       return rows[0].n as number;
     };
-    await waitUntil(async () => (await blocked()) === inFlight.length);
+    // Sends are group-committed, so fewer statements wait than there are sends: every send must have reached the
+    // gateway and at least one statement must be waiting on the lock.
+    const gateway = leaving.app.get(ChatGateway) as unknown as { inFlight: Set<unknown> };
+    await waitUntil(async () => gateway.inFlight.size === inFlight.length && (await blocked()) >= 1);
 
     // What SIGTERM triggers (enableShutdownHooks).
     const closing = leaving.close();
