@@ -48,7 +48,12 @@ export class DatabaseRepository {
   /** More queries waiting for a connection than the pool can work off soon. */
   saturated(): boolean {
     const pool = this.pool();
-    return pool !== undefined && pool.waitingCount >= SATURATED_WAITING_PER_CONNECTION * (pool.options.max ?? 10);
+    return pool !== undefined && pool.waitingCount >= this.saturationThreshold();
+  }
+
+  /** How much waiting work (queries, or sends gathered for one) counts as more than the pool works off soon. */
+  saturationThreshold(): number {
+    return SATURATED_WAITING_PER_CONNECTION * (this.pool()?.options.max ?? 10);
   }
 
   poolStats(): PoolStats {

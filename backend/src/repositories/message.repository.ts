@@ -193,11 +193,22 @@ export class MessageRepository {
    * are hooked: for those 'not_member' means "not here", and the caller takes `insertInTransaction`.
    */
   insert(input: NewMessage, skipTypes: string[] = NO_TYPES): Promise<InsertResult> {
+    this.pending++;
     return new Promise<InsertResult>((resolve, reject) => {
       this.queue.push({ input, skipTypes, resolve, reject });
       this.schedule();
-    });
+    }).finally(() => this.pending--);
   }
+
+  /**
+   * Sends taken and not yet answered (queued, or in a batch being written). Group commit turns many of them into
+   * one query, so the pool's queue no longer shows how far behind the database is; this does.
+   */
+  pendingSends(): number {
+    return this.pending;
+  }
+
+  private pending = 0;
 
   private readonly queue: PendingInsert[] = [];
   private batchesInFlight = 0;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseRepository } from '@/repositories/database.repository';
+import { MessageRepository } from '@/repositories/message.repository';
 import { MetricsRepository } from '@/repositories/metrics.repository';
 import { RedisRepository } from '@/repositories/redis.repository';
 import type { HealthResponseDto } from '@/schemas/health.dto';
@@ -10,6 +11,7 @@ export class HealthService {
     private readonly database: DatabaseRepository,
     private readonly redis: RedisRepository,
     private readonly metrics: MetricsRepository,
+    private readonly messages: MessageRepository,
   ) {}
 
   async check(): Promise<HealthResponseDto> {
@@ -21,9 +23,12 @@ export class HealthService {
     };
   }
 
-  /** The database pool has a long queue: new work is better refused as retryable than queued behind it. */
+  /**
+   * The database has a long queue (queries waiting for a connection, or sends waiting for their group commit): new
+   * work is better refused as retryable than queued behind it.
+   */
   databaseSaturated(): boolean {
-    return this.database.saturated();
+    return this.database.saturated() || this.messages.pendingSends() >= this.database.saturationThreshold();
   }
 
   metricsText(): Promise<{ contentType: string; body: string }> {
