@@ -100,7 +100,7 @@ const EnvSchema = z.object({
   AI_API_KEY: z.string().min(1).optional(),
   AI_REPLY_TIMEOUT_MS: int(3000, 100),
   AI_HISTORY_TOKENS: int(3000, 100),
-  AI_CONCURRENCY: int(64, 1),
+  AI_CONCURRENCY: int(256, 1),
   TELEGRAM_INITDATA_PUBLIC_KEY: z.string().regex(/^([0-9a-fA-F]{64})?$/, 'must be a 32-byte Ed25519 public key in hex').optional(),
 });
 
