@@ -1,14 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram';
 import type { TestUser } from '../helpers/api';
-import { startApp, TEST_JWT_SECRET, type TestApp } from '../helpers/app';
+import { startApp, type TestApp } from '../helpers/app';
 import { api, eventually, registerAdmin, telegramChannel } from '../helpers/outbound';
+import { BUILT_MAIN, workerProcesses } from '../helpers/worker';
 
 const FINAL = ['sent', 'failed', 'blocked', 'unknown'];
 
@@ -17,8 +15,8 @@ const FINAL = ['sent', 'failed', 'blocked', 'unknown'];
  * worker process (`dist/main.js`, ROLE=worker) is killed with SIGKILL five times, each time with requests in flight.
  */
 describe('notifications under SIGKILL of the worker (e2e: ROLE=api here, ROLE=worker spawned)', () => {
-  const main = resolve(__dirname, '..', '..', 'dist', 'main.js');
-  const children: ChildProcess[] = [];
+  const main = BUILT_MAIN;
+  const workers = workerProcesses();
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const encryptionKey = randomBytes(32).toString('base64');
   let tg: FakeTelegram;
@@ -49,38 +47,13 @@ describe('notifications under SIGKILL of the worker (e2e: ROLE=api here, ROLE=wo
     await db.connect();
   });
   afterAll(async () => {
-    for (const child of children) child.kill('SIGKILL');
+    workers.killAll();
     await app?.close();
     await db?.end();
     await tg?.close();
   });
 
-  const startWorker = (name: string, extra: Record<string, string> = {}) => {
-    const s3 = inject('s3');
-    const child = spawn(process.execPath, [main], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        ROLE: 'worker',
-        LOG_LEVEL: 'warn',
-        JWT_SECRET: TEST_JWT_SECRET,
-        DATABASE_URL: inject('databaseUrl'),
-        REDIS_URL: inject('redisUrl'),
-        S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
-        DATA_DIR: mkdtempSync(join(tmpdir(), `msg-${name}-`)),
-        ...env,
-        ...extra,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-    child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-    return { child, output: () => output };
-  };
+  const startWorker = (name: string, extra: Record<string, string> = {}) => workers.start(name, { ...env, ...extra });
 
   it('2,000 notifications, the worker killed five times: all final, none lost, duplicates 0 at-most-once and within the unknown outcomes at-least-once', async () => {
     const bots = [tg.addBot(), tg.addBot(), tg.addBot(), tg.addBot()];
