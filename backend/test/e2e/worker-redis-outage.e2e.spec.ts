@@ -1,15 +1,13 @@
 import { Queue } from 'bullmq';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '@/core/embedded';
 import { JobName, QueueName } from '@/core/jobs';
-import { TEST_JWT_SECRET } from '../helpers/app';
+import { BUILT_MAIN, workerProcesses } from '../helpers/worker';
 
 const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,44 +41,25 @@ async function startRedis(port: number): Promise<ChildProcess> {
 // so its CPU time can be read from /proc without counting the test's own.
 describe.skipIf(!hasRedisServer || !existsSync('/proc/self/stat'))('a worker whose Redis goes away mid-work', () => {
   const children: ChildProcess[] = [];
+  const workers = workerProcesses();
   let queue: Queue | undefined;
   afterAll(async () => {
     await queue?.close().catch(() => undefined);
     for (const child of children) child.kill('SIGKILL');
+    workers.killAll();
   });
 
   it('stays quiet while Redis is gone (< 20 % of a core) and takes jobs again once it is back', async () => {
-    const main = resolve(__dirname, '..', '..', 'dist', 'main.js');
+    const main = BUILT_MAIN;
     expect(existsSync(main), `${main} is missing: build the backend first (pnpm build)`).toBe(true);
     const port = await freePort();
     let redis = await startRedis(port);
     children.push(redis);
     const redisUrl = `redis://127.0.0.1:${port}`;
-    const s3 = inject('s3');
-    const worker = spawn(process.execPath, [main], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        ROLE: 'worker',
-        LOG_LEVEL: 'warn',
-        JWT_SECRET: TEST_JWT_SECRET,
-        DATABASE_URL: inject('databaseUrl'),
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: 'outage',
-        S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'msg-worker-')),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(worker);
-    let output = '';
-    worker.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    worker.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const { child: worker, output } = workers.start('worker', { REDIS_URL: redisUrl, REDIS_PREFIX: 'outage' });
     const deadline = Date.now() + 60_000;
-    while (!output.includes('worker started')) {
-      if (Date.now() > deadline || worker.exitCode !== null) throw new Error(`the worker did not start:\n${output}`);
+    while (!output().includes('worker started')) {
+      if (Date.now() > deadline || worker.exitCode !== null) throw new Error(`the worker did not start:\n${output()}`);
       await sleep(200);
     }
 
@@ -109,7 +88,7 @@ describe.skipIf(!hasRedisServer || !existsSync('/proc/self/stat'))('a worker who
     const probe = await queue.add(JobName.AttachmentThumbnail, { attachmentId: randomUUID() });
     const until = Date.now() + 30_000;
     while ((await queue.getJobState(probe.id!).catch(() => 'unknown')) !== 'completed') {
-      if (Date.now() > until) throw new Error(`the worker took no job after Redis returned:\n${output.slice(-3000)}`);
+      if (Date.now() > until) throw new Error(`the worker took no job after Redis returned:\n${output().slice(-3000)}`);
       await sleep(200);
     }
   }, 150_000);
