@@ -13,7 +13,7 @@ import type { Server, Socket } from 'socket.io';
 import type { AuthContext } from '@/core/auth';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
-import { msToSeconds, secondsToMs } from '@/core/time';
+import { secondsToMs } from '@/core/time';
 import { validatePayload } from '@/core/validation';
 import {
   type Ack as AckFn,
@@ -34,13 +34,9 @@ import { ChatService } from '@/services/chat.service';
 import { HealthService } from '@/services/health.service';
 import { MessageService } from '@/services/message.service';
 import { RealtimeService } from '@/services/realtime.service';
+import { type EventWindow, spendEventBudget } from './event-budget';
 import { toAckError } from './ws-error.mapper';
 
-/** Events counted per socket in a fixed window (RATE_SOCKET_EVENTS per RATE_SOCKET_EVENTS_WINDOW_SECONDS). */
-interface EventWindow {
-  startedAt: number;
-  count: number;
-}
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { auth: AuthContext; events?: EventWindow }>;
 type Answer = { ok: true } | { ok: false; error: AckErrorDto };
@@ -188,7 +184,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (this.inFlight.size >= MAX_IN_FLIGHT_EVENTS || this.health.databaseSaturated()) {
       return reply({ ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is overloaded: send again shortly with the same clientId' } });
     }
-    const retryAfterSeconds = this.overEventLimit(socket);
+    const retryAfterSeconds = spendEventBudget(socket.data, this.config.rateLimits.socketEvents);
     if (retryAfterSeconds !== null) {
       return reply({ ok: false, error: { code: ErrorCode.RateLimited, message: 'too many events on this connection, slow down', retryAfterSeconds } });
     }
@@ -201,19 +197,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     );
   }
 
-  /** Seconds until the socket may send again when it is over its event budget, else null (and the event is counted). */
-  private overEventLimit(socket: ChatSocket): number | null {
-    const { limit, windowSeconds } = this.config.rateLimits.socketEvents;
-    const now = Date.now();
-    const windowMs = secondsToMs(windowSeconds);
-    let window = socket.data.events;
-    if (!window || now - window.startedAt >= windowMs) {
-      window = { startedAt: now, count: 0 };
-      socket.data.events = window;
-    }
-    if (++window.count <= limit) return null;
-    return Math.max(1, Math.ceil(msToSeconds(window.startedAt + windowMs - now)));
-  }
 
   private track(task: Promise<unknown>): void {
     const settled = task.catch((error: unknown) => this.logger.warn(`socket task failed: ${(error as Error).message}`));

@@ -3,14 +3,14 @@ import { Ack, ConnectedSocket, MessageBody, type OnGatewayConnection, type OnGat
 import type { Namespace, Socket } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
-import { msToSeconds, secondsToMs } from '@/core/time';
 import { validatePayload } from '@/core/validation';
 import { type VisitorClaims, WIDGET_NAMESPACE, WidgetClientEvent, WidgetSendDto, WidgetSyncDto, WidgetTypingDto } from '@/modules/bridge/schemas/widget.dto';
 import { WidgetService } from '@/modules/bridge/services/widget.service';
 import { SOCKET_GATEWAY_OPTIONS } from '@/schemas/realtime.dto';
+import { type EventWindow, spendEventBudget } from '@/ws/event-budget';
 import { toAckError } from '@/ws/ws-error.mapper';
 
-type VisitorSocket = Socket<Record<string, (...args: unknown[]) => void>, Record<string, never>, Record<string, never>, { visitor: VisitorClaims; events?: { startedAt: number; count: number } }>;
+type VisitorSocket = Socket<Record<string, (...args: unknown[]) => void>, Record<string, never>, Record<string, never>, { visitor: VisitorClaims; events?: EventWindow }>;
 type AckFn = (response: unknown) => void;
 
 const MAX_TOKEN_LENGTH = 4096;
@@ -82,7 +82,7 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
     const reply = (response: unknown) => {
       if (typeof ack === 'function') ack(response);
     };
-    const retryAfterSeconds = this.overEventLimit(socket);
+    const retryAfterSeconds = spendEventBudget(socket.data, this.config.rateLimits.socketEvents);
     if (retryAfterSeconds !== null) {
       return reply({ ok: false, error: { code: ErrorCode.RateLimited, message: 'too many events on this connection, slow down', retryAfterSeconds } });
     }
@@ -92,17 +92,4 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
     });
   }
 
-  /** The same per-socket event budget as the messenger's sockets (RATE_SOCKET_EVENTS per window). */
-  private overEventLimit(socket: VisitorSocket): number | null {
-    const { limit, windowSeconds } = this.config.rateLimits.socketEvents;
-    const now = Date.now();
-    const windowMs = secondsToMs(windowSeconds);
-    let window = socket.data.events;
-    if (!window || now - window.startedAt >= windowMs) {
-      window = { startedAt: now, count: 0 };
-      socket.data.events = window;
-    }
-    if (++window.count <= limit) return null;
-    return Math.max(1, Math.ceil(msToSeconds(window.startedAt + windowMs - now)));
-  }
 }
