@@ -10,7 +10,7 @@ import type { MessageAttachmentRow } from '@/models/attachment.entity';
 import type { MessageEntity } from '@/models/message.entity';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
-import { MessageRepository, type NewMessage } from '@/repositories/message.repository';
+import { type InsertResult, MessageRepository, type NewMessage } from '@/repositories/message.repository';
 import { RateLimitRepository } from '@/repositories/rate-limit.repository';
 import {
   toMessageResponse,
@@ -143,14 +143,7 @@ export class MessageService {
     message: MessageResponseDto;
     created: boolean;
   }> {
-    const ticket = this.order.enter(input.chatId);
-    const result = await this.messages.insertExternal(input).finally(() => setImmediate(() => ticket.abandon()));
-    if (result.status === 'not_member') throw notFound('Chat');
-    const message = toMessageResponse(result.message);
-    if (result.status === 'duplicate') return { message, created: false };
-    const { memberIds } = result;
-    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId: input.chatId, message, memberIds })));
-    return { message, created: true };
+    return this.storeInOrder(input.chatId, () => this.messages.insertExternal(input));
   }
 
   /**
@@ -159,15 +152,25 @@ export class MessageService {
    * the error reaches the caller. No caller check: the caller is the module's own job.
    */
   async sendAsAgent(input: { chatId: string; clientId: string; body: string; senderKind: 'ai'; senderName: string }): Promise<{ message: MessageResponseDto; created: boolean }> {
-    const ticket = this.order.enter(input.chatId);
-    const result = await this.messages
-      .insertAgent(input, async (tx, chatType, message, attachments) => this.hooks.for(chatType)?.beforeCommit(tx, { kind: 'created', message: toHooked(message, attachments) }))
-      .finally(() => setImmediate(() => ticket.abandon()));
+    return this.storeInOrder(input.chatId, () =>
+      this.messages.insertAgent(input, async (tx, chatType, message, attachments) =>
+        this.hooks.for(chatType)?.beforeCommit(tx, { kind: 'created', message: toHooked(message, attachments) }),
+      ),
+    );
+  }
+
+  /**
+   * A write without a user's checks (an import, a module's agent): stored in the chat's seq order and announced as
+   * `message.created` when new; a duplicate answers the stored message.
+   */
+  private async storeInOrder(chatId: string, insert: () => Promise<InsertResult>): Promise<{ message: MessageResponseDto; created: boolean }> {
+    const ticket = this.order.enter(chatId);
+    const result = await insert().finally(() => setImmediate(() => ticket.abandon()));
     if (result.status === 'not_member') throw notFound('Chat');
     const message = toMessageResponse(result.message);
     if (result.status === 'duplicate') return { message, created: false };
     const { memberIds } = result;
-    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId: input.chatId, message, memberIds })));
+    ticket.release(message.seq, () => setImmediate(() => this.events.emit('message.created', { chatId, message, memberIds })));
     return { message, created: true };
   }
 
