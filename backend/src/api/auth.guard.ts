@@ -4,7 +4,7 @@ import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { JWT_ALGORITHM, type AccessTokenClaims, type AuthContext, type ClientInfo } from '@/core/auth';
+import { JWT_ALGORITHM, jwtKey, type AccessTokenClaims, type AuthContext, type ClientInfo } from '@/core/auth';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { unauthorized } from '@/core/errors';
 import { AuthService } from '@/services/auth.service';
@@ -16,7 +16,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.auth.jwtSecret,
+      secretOrKey: jwtKey(config.auth.jwtSecret),
       // Pinned, so a token signed with "none" or an asymmetric algorithm is never accepted.
       algorithms: [JWT_ALGORITHM],
       ignoreExpiration: false,

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { MessageDelivery } from '@/core/message-hooks';
+import type { MessageAttachmentRow } from './attachment.entity';
 
 @Entity('messages')
 export class MessageEntity {
@@ -58,3 +59,11 @@ export class MessageEntity {
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt: Date | null;
 }
+
+/** A message as read by SQL, attachments included; inside a JSON column its timestamps are ISO strings, not Dates. */
+export type MessageRow = Omit<MessageEntity, 'createdAt' | 'editedAt' | 'deletedAt'> & {
+  createdAt: Date | string;
+  editedAt: Date | string | null;
+  deletedAt: Date | string | null;
+  attachments?: MessageAttachmentRow[];
+};

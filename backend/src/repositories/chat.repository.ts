@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ChatMemberEntity, type MemberRole } from '@/models/chat-member.entity';
 import { ChatEntity, type ChatType } from '@/models/chat.entity';
-import type { MessageEntity } from '@/models/message.entity';
+import type { MessageEntity, MessageRow } from '@/models/message.entity';
 import type { UserEntity } from '@/models/user.entity';
 import { CHAT_COLUMNS, MESSAGE_COLUMNS } from './columns';
+import { poolOf, queryNamed } from './prepared';
 
 /** pg_trgm word_similarity a title or name must reach to count as a match for the typed term. */
 const TITLE_SIMILARITY_THRESHOLD = '0.45';
@@ -17,6 +18,38 @@ export interface MemberWithUser extends ChatMemberEntity {
 export interface ChatWithMembership extends ChatEntity {
   myLastReadSeq: number;
 }
+
+export interface ChatListRow extends ChatWithMembership {
+  activityAt: Date;
+  members: Array<Omit<MemberWithUser, 'chatId' | 'joinedAt'> & { joinedAt: string }>;
+  lastMessage: MessageRow | null;
+}
+
+/**
+ * The page is cut first (a materialized CTE), so the members and the newest message are read for the rows shown
+ * only. The newest message is found through the (chat_id, seq) unique index, members through the primary key.
+ */
+const CHAT_LIST_PAGE = `
+  WITH page AS MATERIALIZED (
+    SELECT ${CHAT_COLUMNS}, cm.last_read_seq AS "myLastReadSeq", coalesce(c.last_message_at, c.created_at) AS "activityAt"
+    FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
+    WHERE cm.user_id = $1
+      AND (CASE WHEN $2::varchar IS NULL THEN c.type <> 'inbox' ELSE c.type = $2 END)
+      AND ($3::timestamptz IS NULL OR (coalesce(c.last_message_at, c.created_at), c.id) < ($3, $4::uuid))
+    ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id DESC
+    LIMIT $5
+  )
+  SELECT page.*,
+    (SELECT coalesce(json_agg(json_build_object(
+       'userId', cm.user_id, 'role', cm.role, 'joinedAt', cm.joined_at, 'lastReadSeq', cm.last_read_seq,
+       'user', json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name)
+     ) ORDER BY cm.joined_at, cm.user_id), '[]'::json)
+     FROM chat_members cm JOIN users u ON u.id = cm.user_id WHERE cm.chat_id = page.id) AS members,
+    (SELECT row_to_json(last) FROM (
+       SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = page.id AND m.seq = page."lastMessageSeq"
+     ) last) AS "lastMessage"
+  FROM page
+  ORDER BY page."activityAt" DESC, page.id DESC`;
 
 @Injectable()
 export class ChatRepository {
@@ -34,23 +67,19 @@ export class ChatRepository {
   }
 
   /**
-   * One page of the user's chats, most recently active first. Inbox threads are listed only when asked for
-   * (`type: 'inbox'`); the cursor is the last row's (activity, id), so a page never skips or repeats a chat.
+   * One page of the user's chats, most recently active first, each with its members and its newest message: the
+   * chat list's one round trip (a named statement, planned once per connection). Inbox threads are listed only when
+   * asked for (`type: 'inbox'`); the cursor is the last row's (activity, id), so a page never skips or repeats a chat.
+   * Members and the newest message arrive as JSON, so their timestamps are ISO strings rather than Dates.
    */
-  async listForUser(
-    userId: string,
-    page: { type?: ChatType; cursor?: { at: Date; id: string }; limit: number } = { limit: 1000 },
-  ): Promise<ChatWithMembership[]> {
-    return this.dataSource.query(
-      `SELECT ${CHAT_COLUMNS}, cm.last_read_seq AS "myLastReadSeq", coalesce(c.last_message_at, c.created_at) AS "activityAt"
-       FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
-       WHERE cm.user_id = $1
-         AND (CASE WHEN $2::varchar IS NULL THEN c.type <> 'inbox' ELSE c.type = $2 END)
-         AND ($3::timestamptz IS NULL OR (coalesce(c.last_message_at, c.created_at), c.id) < ($3, $4::uuid))
-       ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id DESC
-       LIMIT $5`,
-      [userId, page.type ?? null, page.cursor?.at ?? null, page.cursor?.id ?? null, page.limit],
-    );
+  async listForUser(userId: string, page: { type?: ChatType; cursor?: { at: Date; id: string }; limit: number }): Promise<ChatListRow[]> {
+    return queryNamed<ChatListRow>(poolOf(this.dataSource), 'chat_list_page', CHAT_LIST_PAGE, [
+      userId,
+      page.type ?? null,
+      page.cursor?.at ?? null,
+      page.cursor?.id ?? null,
+      page.limit,
+    ]);
   }
 
   /**

@@ -3,16 +3,18 @@ import { JwtService } from '@nestjs/jwt';
 import * as argon2 from 'argon2';
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
-import { JWT_ALGORITHM, type AccessTokenClaims } from '@/core/auth';
-
-
+import { JWT_ALGORITHM, jwtKey, type AccessTokenClaims } from '@/core/auth';
 
 @Injectable()
 export class CryptoRepository {
+  private readonly accessKey: string;
+
   constructor(
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.accessKey = jwtKey(config.auth.jwtSecret);
+  }
 
   hashPassword(password: string): Promise<string> {
     // OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
@@ -26,7 +28,7 @@ export class CryptoRepository {
   signAccessToken(claims: AccessTokenClaims): string {
     return this.jwt.sign(claims, {
       algorithm: JWT_ALGORITHM,
-      secret: this.config.auth.jwtSecret,
+      secret: this.accessKey,
       expiresIn: this.config.auth.accessTtlSeconds,
       jwtid: randomUUID(),
     });
@@ -34,7 +36,7 @@ export class CryptoRepository {
 
   verifyAccessToken(token: string): AccessTokenClaims | null {
     try {
-      return this.jwt.verify<AccessTokenClaims>(token, { algorithms: [JWT_ALGORITHM], secret: this.config.auth.jwtSecret });
+      return this.jwt.verify<AccessTokenClaims>(token, { algorithms: [JWT_ALGORITHM], secret: this.accessKey });
     } catch {
       return null;
     }

@@ -7,6 +7,7 @@ import type { MessageDelivery, TransactionQuery } from '@/core/message-hooks';
 import type { MessageEntity } from '@/models/message.entity';
 import { isUnavailableError } from '@/core/unavailable';
 import { attachmentsOf, MESSAGE_COLUMNS, messageColumns } from './columns';
+import { poolOf, queryNamed } from './prepared';
 
 export interface NewMessage {
   chatId: string;
@@ -182,7 +183,7 @@ export class MessageRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   private get pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
+    return poolOf(this.dataSource);
   }
 
   /**
@@ -276,28 +277,16 @@ export class MessageRepository {
     void Promise.all(rest.map(one));
   }
 
-  private async queryBatch(inputs: NewMessage[], skipTypes: string[]): Promise<InsertedRow[]> {
-    const client = await this.pool.connect();
-    try {
-      const { rows } = await client.query<InsertedRow>({
-        name: 'message_insert_batch',
-        text: INSERT_BATCH,
-        values: [
-          inputs.map((i) => i.chatId),
-          inputs.map((i) => i.senderId),
-          inputs.map((i) => i.clientId),
-          inputs.map((i) => i.body),
-          inputs.map((i) => i.replyToId),
-          inputs.map((i) => i.internal),
-          skipTypes,
-        ],
-      });
-      client.release();
-      return rows;
-    } catch (error) {
-      client.release(error instanceof DatabaseError && !isUnavailableError(error) ? undefined : (error as Error));
-      throw error;
-    }
+  private queryBatch(inputs: NewMessage[], skipTypes: string[]): Promise<InsertedRow[]> {
+    return queryNamed<InsertedRow>(this.pool, 'message_insert_batch', INSERT_BATCH, [
+      inputs.map((i) => i.chatId),
+      inputs.map((i) => i.senderId),
+      inputs.map((i) => i.clientId),
+      inputs.map((i) => i.body),
+      inputs.map((i) => i.replyToId),
+      inputs.map((i) => i.internal),
+      skipTypes,
+    ]);
   }
 
   /**
@@ -307,18 +296,7 @@ export class MessageRepository {
    */
   private async insertOne(input: NewMessage, skipTypes: string[]): Promise<InsertResult> {
     try {
-      // Not pool.query(): it destroys the connection on any error, so every duplicate clientId cost a reconnect,
-      // and the single-connection embedded server refused that reconnect while the old socket was still open.
-      const client = await this.pool.connect();
-      let rows: InsertedRow[];
-      try {
-        ({ rows } = await client.query<InsertedRow>({ name: 'message_insert', text: INSERT_MESSAGE, values: paramsOf(input, skipTypes) }));
-      } catch (error) {
-        // An error answered by the server leaves the connection usable; anything else may have broken it.
-        client.release(error instanceof DatabaseError ? undefined : (error as Error));
-        throw error;
-      }
-      client.release();
+      const rows = await queryNamed<InsertedRow>(this.pool, 'message_insert', INSERT_MESSAGE, paramsOf(input, skipTypes));
       if (rows.length === 0) return { status: 'not_member' };
       const { memberIds, chatType: _type, ...message } = rows[0];
       return { status: 'created', message, memberIds };
@@ -501,30 +479,47 @@ export class MessageRepository {
   /**
    * Cursor pages over the (chat_id, seq) index: `after` ascends, otherwise descends from `before` or the end;
    * `around` is two index range scans meeting at that seq (it and older ones, then newer ones), newest first.
+   * With `memberId` the page is empty unless that user is a member, checked in the same statement (an empty page
+   * then needs a membership lookup to tell "no such chat" from "no messages"). Each shape is its own named
+   * statement, so the cursor's bound stays an index condition in a generic plan too.
    */
-  list(chatId: string, page: { limit: number; before?: number; after?: number; around?: number; withoutInternal?: boolean }): Promise<MessageEntity[]> {
+  list(
+    chatId: string,
+    page: { limit: number; before?: number; after?: number; around?: number; withoutInternal?: boolean; memberId?: string },
+  ): Promise<MessageEntity[]> {
     // Notes are left out in SQL, so a page for someone outside (a website visitor) is still a full page.
     const visible = page.withoutInternal ? ' AND NOT m.internal' : '';
+    const member = page.memberId === undefined ? '' : ' AND EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = $1 AND cm.user_id = $2)';
+    const shape = `${page.withoutInternal ? '_outside' : ''}${page.memberId === undefined ? '' : '_member'}`;
+    const head = page.memberId === undefined ? [chatId] : [chatId, page.memberId];
+    const $ = (n: number) => `$${n + head.length}`;
+    const run = (kind: string, text: string, values: unknown[]) => queryNamed<MessageEntity>(this.pool, `message_page_${kind}${shape}`, text, [...head, ...values]);
     if (page.around !== undefined) {
       const older = Math.ceil(page.limit / 2);
-      return this.dataSource.query(
-        `(SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq <= $2${visible} ORDER BY m.seq DESC LIMIT $3)
+      return run(
+        'around',
+        `(SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq <= ${$(1)}${visible}${member} ORDER BY m.seq DESC LIMIT ${$(2)})
          UNION ALL
-         (SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2${visible} ORDER BY m.seq ASC LIMIT $4)
+         (SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > ${$(1)}${visible}${member} ORDER BY m.seq ASC LIMIT ${$(3)})
          ORDER BY seq DESC`,
-        [chatId, page.around, older, page.limit - older],
+        [page.around, older, page.limit - older],
       );
     }
     if (page.after !== undefined) {
-      return this.dataSource.query(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > $2${visible} ORDER BY m.seq ASC LIMIT $3`,
-        [chatId, page.after, page.limit],
+      return run(
+        'after',
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq > ${$(1)}${visible}${member} ORDER BY m.seq ASC LIMIT ${$(2)}`,
+        [page.after, page.limit],
       );
     }
-    return this.dataSource.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND ($2::int IS NULL OR m.seq < $2)${visible} ORDER BY m.seq DESC LIMIT $3`,
-      [chatId, page.before ?? null, page.limit],
-    );
+    if (page.before !== undefined) {
+      return run(
+        'before',
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1 AND m.seq < ${$(1)}${visible}${member} ORDER BY m.seq DESC LIMIT ${$(2)}`,
+        [page.before, page.limit],
+      );
+    }
+    return run('latest', `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.chat_id = $1${visible}${member} ORDER BY m.seq DESC LIMIT ${$(1)}`, [page.limit]);
   }
 
   async updateBody(id: string, body: string, beforeCommit?: BeforeChangeCommit): Promise<MessageEntity | null> {

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { MEMBER_ROLES, type ChatMemberEntity, type MemberRole } from '@/models/chat-member.entity';
 import type { ChatEntity } from '@/models/chat.entity';
-import type { MessageEntity } from '@/models/message.entity';
+import type { MessageRow } from '@/models/message.entity';
 import { MessageResponseDto, toMessageResponse } from './message.dto';
 import { PublicUserDto } from './user.dto';
 
@@ -149,8 +149,8 @@ export const decodeChatCursor = (cursor: string): { at: Date; id: string } | nul
 
 export interface ChatView {
   chat: Pick<ChatEntity, 'id' | 'type' | 'title' | 'createdBy' | 'lastMessageSeq' | 'createdAt' | 'updatedAt'>;
-  members: Array<Omit<ChatMemberEntity, 'chatId'> & { user: PublicUserDto }>;
-  lastMessage: MessageEntity | null;
+  members: Array<Omit<ChatMemberEntity, 'chatId' | 'joinedAt'> & { joinedAt: Date | string; user: PublicUserDto }>;
+  lastMessage: MessageRow | null;
   myLastReadSeq: number;
 }
 

@@ -3,8 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import { isBlankText, stripBidiControls } from '@/core/text';
 import { DELIVERY_STATES, type DeliveryState, type MessageDelivery } from '@/core/message-hooks';
-import type { MessageAttachmentRow } from '@/models/attachment.entity';
-import type { MessageEntity } from '@/models/message.entity';
+import type { MessageRow } from '@/models/message.entity';
 import { AttachmentResponseDto, toAttachmentResponse } from './attachment.dto';
 
 export const MESSAGE_MAX_LENGTH = 4000;
@@ -221,7 +220,7 @@ const toDeliveryResponse = (d: MessageDelivery): MessageDeliveryDto => ({
   updatedAt: new Date(d.updatedAt).toISOString(),
 });
 
-export const toMessageResponse = (m: MessageEntity & { attachments?: MessageAttachmentRow[] }): MessageResponseDto => ({
+export const toMessageResponse = (m: MessageRow): MessageResponseDto => ({
   id: m.id,
   chatId: m.chatId,
   seq: m.seq,

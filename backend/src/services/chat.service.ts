@@ -64,11 +64,11 @@ export class ChatService {
     const limit = query.limit ?? CHAT_PAGE_DEFAULT;
     // One extra row tells whether another page exists.
     const rows = await this.chats.listForUser(auth.userId, { type: query.type, cursor, limit: limit + 1 });
-    const page = rows.slice(0, limit) as Array<ChatWithMembership & { activityAt?: Date }>;
+    const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: await this.views(page),
-      nextCursor: rows.length > limit && last ? encodeChatCursor(last.activityAt ?? last.lastMessageAt ?? last.createdAt, last.id) : null,
+      items: page.map((chat) => toChatResponse({ chat, members: chat.members, lastMessage: chat.lastMessage, myLastReadSeq: chat.myLastReadSeq })),
+      nextCursor: rows.length > limit && last ? encodeChatCursor(last.activityAt, last.id) : null,
     };
   }
 

@@ -240,8 +240,10 @@ export class MessageService {
   async list(auth: AuthContext, chatId: string, query: ListMessagesQueryDto): Promise<MessageListResponseDto> {
     const cursors = (['before', 'after', 'around'] as const).filter((key) => query[key] !== undefined);
     if (cursors.length > 1) throw badRequest(`use only one of before, after and around`, [...cursors]);
-    if (!(await this.chats.findForMember(chatId, auth.userId))) throw notFound('Chat');
-    const rows = await this.messages.list(chatId, { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around });
+    const page = { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around };
+    // Membership is checked by the page's own statement; only an empty page needs to ask whether the chat is theirs.
+    const rows = await this.messages.list(chatId, { ...page, memberId: auth.userId });
+    if (rows.length === 0 && !(await this.chats.findForMember(chatId, auth.userId))) throw notFound('Chat');
     return { items: rows.map(toMessageResponse) };
   }
 

@@ -92,6 +92,18 @@ describe('a non-member gets 404 for everything in a chat', () => {
   it('GET /chats/:chatId/messages', async () => {
     await expectHidden((chatId) => sdk.listMessages({ client: outsider.client, path: { chatId } }), () => groupId);
     await expectHidden((chatId) => sdk.listMessages({ client: outsider.client, path: { chatId }, query: { after: 0 } }), () => directId);
+    // Every page shape checks membership in its own statement.
+    await expectHidden((chatId) => sdk.listMessages({ client: outsider.client, path: { chatId }, query: { before: 2 } }), () => groupId);
+    await expectHidden((chatId) => sdk.listMessages({ client: outsider.client, path: { chatId }, query: { around: 1 } }), () => groupId);
+  });
+
+  it('an empty page is not mistaken for a hidden chat: a member of a chat without messages gets 200 and no items', async () => {
+    const chatId = (await sdk.createChat({ client: alice.client, body: { type: 'group', title: 'Quiet', memberIds: [] }, throwOnError: true })).data.id;
+    for (const query of [{}, { before: 5 }, { after: 0 }, { around: 3 }]) {
+      const page = await sdk.listMessages({ client: alice.client, path: { chatId }, query, throwOnError: true });
+      expect(page.data.items).toEqual([]);
+      await expectError(sdk.listMessages({ client: outsider.client, path: { chatId }, query }), 404);
+    }
   });
 
   it('PATCH /messages/:id', async () => {

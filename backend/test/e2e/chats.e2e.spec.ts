@@ -190,5 +190,29 @@ describe('chats over HTTP', () => {
       expect(final.members.find((m) => m.userId === bob.id)!.lastReadSeq).toBe(5);
       expect(final.unreadCount).toBe(0);
     });
+
+    it('lists each chat exactly as GET /chats/:id shows it: members, newest message, unread count, edits and deletions', async () => {
+      const [alice, bob, carol] = await users(3);
+      const team = await group(alice, [bob, carol], 'Same view');
+      const direct = (await sdk.createChat({ client: bob.client, body: { type: 'direct', userId: alice.id }, throwOnError: true })).data;
+      const empty = await group(alice, [carol], 'Nothing yet');
+      await send(bob, team.id, 'first');
+      const last = await send(carol, team.id, 'second');
+      await sdk.editMessage({ client: carol.client, path: { id: last.id }, body: { body: 'second, edited' }, throwOnError: true });
+      const gone = await send(bob, direct.id, 'to be deleted');
+      await sdk.deleteMessage({ client: bob.client, path: { id: gone.id }, throwOnError: true });
+
+      const listed = (await sdk.listChats({ client: alice.client, throwOnError: true })).data.items;
+      expect(listed.map((c) => c.id)).toEqual(expect.arrayContaining([team.id, direct.id, empty.id]));
+      for (const chat of listed) {
+        const single = (await sdk.getChat({ client: alice.client, path: { chatId: chat.id }, throwOnError: true })).data;
+        expect(chat).toEqual(single);
+      }
+      const teamView = listed.find((c) => c.id === team.id)!;
+      expect(teamView.lastMessage).toMatchObject({ body: 'second, edited', seq: 2 });
+      expect(teamView.lastMessage!.editedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(listed.find((c) => c.id === direct.id)!.lastMessage).toMatchObject({ body: null, attachments: [] });
+      expect(listed.find((c) => c.id === empty.id)!.lastMessage).toBeNull();
+    });
   });
 });

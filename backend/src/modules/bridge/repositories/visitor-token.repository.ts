@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHmac, randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
-import { JWT_ALGORITHM } from '@/core/auth';
+import { JWT_ALGORITHM, jwtKey } from '@/core/auth';
 import type { VisitorClaims } from '@/modules/bridge/schemas/widget.dto';
 
 export type { VisitorClaims };
@@ -24,7 +24,7 @@ export class VisitorTokenRepository {
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.key = createHmac('sha256', config.auth.jwtSecret).update('widget-visitor-token\0v1').digest('base64url');
+    this.key = jwtKey(createHmac('sha256', config.auth.jwtSecret).update('widget-visitor-token\0v1').digest('base64url'));
   }
 
   newVisitorId(): string {
