@@ -86,6 +86,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ) {}
 
   afterInit(server: Server) {
+    this.realtime.serve(server);
     this.expirySweep = setInterval(() => this.endExpired(server), EXPIRY_SWEEP_MS);
     this.expirySweep.unref();
     server.use((socket, next) => {

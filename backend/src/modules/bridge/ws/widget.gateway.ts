@@ -32,6 +32,7 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
   ) {}
 
   afterInit(namespace: Namespace) {
+    this.widget.serve(namespace);
     namespace.use((socket, next) => {
       const token: unknown = socket.handshake.auth?.token;
       socket.handshake.auth = {};
