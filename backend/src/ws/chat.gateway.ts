@@ -35,6 +35,7 @@ import { HealthService } from '@/services/health.service';
 import { MessageService } from '@/services/message.service';
 import { RealtimeService } from '@/services/realtime.service';
 import { type EventWindow, spendEventBudget } from './event-budget';
+import { takeHandshakeToken } from './handshake-token';
 import { toAckError } from './ws-error.mapper';
 
 
@@ -90,12 +91,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.expirySweep = setInterval(() => this.endExpired(server), EXPIRY_SWEEP_MS);
     this.expirySweep.unref();
     server.use((socket, next) => {
-      const token: unknown = socket.handshake.auth?.token;
+      const token = takeHandshakeToken(socket);
       if (typeof token !== 'string' || token.length === 0) {
         return next(refusal(ErrorCode.Unauthorized, 'an access token is required in the handshake: auth.token'));
       }
-      // Verified once: keeping the bearer token on every socket would only cost memory and widen what a heap dump leaks.
-      socket.handshake.auth = {};
       const verified = token.length <= MAX_TOKEN_LENGTH ? this.auth.authenticate(token) : Promise.resolve(null);
       verified.then(
         (auth) => {

@@ -8,6 +8,7 @@ import { type VisitorClaims, WIDGET_NAMESPACE, WidgetClientEvent, WidgetSendDto,
 import { WidgetService } from '@/modules/bridge/services/widget.service';
 import { SOCKET_GATEWAY_OPTIONS } from '@/schemas/realtime.dto';
 import { type EventWindow, spendEventBudget } from '@/ws/event-budget';
+import { takeHandshakeToken } from '@/ws/handshake-token';
 import { toAckError } from '@/ws/ws-error.mapper';
 
 type VisitorSocket = Socket<Record<string, (...args: unknown[]) => void>, Record<string, never>, Record<string, never>, { visitor: VisitorClaims; events?: EventWindow }>;
@@ -34,8 +35,7 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
   afterInit(namespace: Namespace) {
     this.widget.serve(namespace);
     namespace.use((socket, next) => {
-      const token: unknown = socket.handshake.auth?.token;
-      socket.handshake.auth = {};
+      const token = takeHandshakeToken(socket);
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
         return next(refusal(ErrorCode.Unauthorized, 'a visitor token is required in the handshake: auth.token'));
       }
