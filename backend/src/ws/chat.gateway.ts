@@ -1,14 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
-import {
-  Ack,
-  ConnectedSocket,
-  MessageBody,
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-  type OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import type { AuthContext } from '@/core/auth';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
@@ -35,6 +26,7 @@ import { HealthService } from '@/services/health.service';
 import { MessageService } from '@/services/message.service';
 import { RealtimeService } from '@/services/realtime.service';
 import { type EventWindow, spendEventBudget } from './event-budget';
+import { eventListener } from './event-listener';
 import { takeHandshakeToken } from './handshake-token';
 import { toAckError } from './ws-error.mapper';
 
@@ -76,6 +68,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private draining = false;
   private errorCount = 0;
   private expirySweep?: NodeJS.Timeout;
+  /** The events a socket may send, answered by one listener that every socket shares (see eventListener). */
+  private readonly onEvent = eventListener<ChatSocket>(
+    {
+      [ClientEvent.MessageSend]: (socket, payload, ack) => this.onSend(socket, payload, ack),
+      [ClientEvent.Typing]: (socket, payload, ack) => this.onTyping(socket, payload, ack),
+      [ClientEvent.Read]: (socket, payload, ack) => this.onRead(socket, payload, ack),
+    },
+    (err, event) => this.logger.error({ err, event }, 'socket event handler failed'),
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -108,6 +109,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleConnection(socket: ChatSocket) {
+    socket.onAny(this.onEvent);
     this.track(this.realtime.connected(socket.data.auth, socket.id));
   }
 
@@ -129,8 +131,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }
   }
 
-  @SubscribeMessage(ClientEvent.MessageSend)
-  onSend(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn<SendMessageAckDto>): void {
+  onSend(socket: ChatSocket, payload: unknown, ack?: AckFn<SendMessageAckDto>): void {
     this.handle<SendMessageAckDto>(socket, ack, async (reply) => {
       const { chatId, ...dto } = await validateSendPayload(payload);
       const { message, created } = await this.messages.send(socket.data.auth, chatId, dto);
@@ -140,8 +141,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     });
   }
 
-  @SubscribeMessage(ClientEvent.Typing)
-  onTyping(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn<TypingAckDto>): void {
+  onTyping(socket: ChatSocket, payload: unknown, ack?: AckFn<TypingAckDto>): void {
     this.handle<TypingAckDto>(socket, ack, async (reply) => {
       const { chatId } = await validatePayload(WsTypingDto, payload);
       await this.realtime.typing(socket.data.auth, chatId);
@@ -149,8 +149,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     });
   }
 
-  @SubscribeMessage(ClientEvent.Read)
-  onRead(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn<ReadAckDto>): void {
+  onRead(socket: ChatSocket, payload: unknown, ack?: AckFn<ReadAckDto>): void {
     this.handle<ReadAckDto>(socket, ack, async (reply) => {
       const { chatId, seq } = await validatePayload(WsReadDto, payload);
       reply({ ok: true, seq: await this.chats.markRead(socket.data.auth, chatId, seq) });
