@@ -1,12 +1,10 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import {
   ServerEvent,
   type SessionEndedEventDto,
-  SOCKET_GATEWAY_OPTIONS,
   type ClientToServerEvents,
   type ServerEventName,
   type ServerEventPayload,
@@ -31,12 +29,12 @@ export const adapterRetryDelayMs = (attempt: number) => Math.min(attempt * 50, 1
 const SESSION_ENDED = 'session-ended';
 
 /**
- * Owns the socket.io server: the cross-instance adapter, room membership and every emit. Declared as a gateway
- * (without handlers) only so Nest hands it the server it created for the chat gateway, on the same options.
+ * Owns the socket.io server: the cross-instance adapter, room membership and every emit. The chat gateway hands it
+ * the server Nest created for it (see `attach`). It is not a gateway itself: Nest binds a disconnect listener per
+ * socket for every gateway of a namespace, even one without handlers.
  */
 @Injectable()
-@WebSocketGateway(SOCKET_GATEWAY_OPTIONS)
-export class WebsocketRepository implements OnGatewayInit, OnApplicationShutdown {
+export class WebsocketRepository implements OnApplicationShutdown {
   private server?: RealtimeServer;
   private accepting = true;
   private readonly publisher: Redis;
@@ -50,7 +48,8 @@ export class WebsocketRepository implements OnGatewayInit, OnApplicationShutdown
     this.publisher.options.enableOfflineQueue = false;
   }
 
-  afterInit(server: RealtimeServer) {
+  /** Called once, by the chat gateway's afterInit, before the server accepts a connection. */
+  attach(server: RealtimeServer) {
     this.server = server;
     server.adapter(
       createAdapter(this.adapterClient(), {

@@ -15,10 +15,16 @@ import { epochSeconds, secondsToMs } from '@/core/time';
 
 const BAD_CREDENTIALS = 'Invalid login or password';
 
+/** What a caller is made of: the rest of the row (hash, e-mail, dates) would only sit in the cache. */
+type CachedUser = Pick<UserEntity, 'id' | 'username' | 'role'>;
+
 @Injectable()
 export class AuthService implements OnModuleInit {
-  /** A deleted or demoted user loses access within AUTH_CACHE_MS, without a query per request. */
-  private readonly userCache = new TtlCache<UserEntity | null>(AUTH_CACHE_MS);
+  /**
+   * A deleted or demoted user loses access within AUTH_CACHE_MS, without a query per request. It holds an entry per
+   * user who connected or called lately (thousands with as many sockets), so only the fields a caller needs.
+   */
+  private readonly userCache = new TtlCache<CachedUser | null>(AUTH_CACHE_MS);
   private readonly familyCache = new TtlCache<boolean>(AUTH_CACHE_MS);
 
   constructor(
@@ -120,10 +126,17 @@ export class AuthService implements OnModuleInit {
   async authenticateClaims(claims: AccessTokenClaims): Promise<AuthContext | null> {
     if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || !UUID_PATTERN.test(claims.sub)) return null;
     if (claims.sid !== undefined && (typeof claims.sid !== 'string' || !UUID_PATTERN.test(claims.sid))) return null;
-    const user = await this.userCache.getOrLoad(claims.sub, () => this.users.findById(claims.sub));
+    const user = await this.cachedUser(claims.sub);
     if (!user) return null;
     if (claims.sid && !(await this.familyAlive(claims.sid))) return null;
     return { userId: user.id, username: user.username, role: user.role, expiresAt: claims.exp, sessionId: claims.sid };
+  }
+
+  private cachedUser(id: string): Promise<CachedUser | null> {
+    return this.userCache.getOrLoad(id, async () => {
+      const user = await this.users.findById(id);
+      return user && { id: user.id, username: user.username, role: user.role };
+    });
   }
 
   /**
@@ -146,7 +159,7 @@ export class AuthService implements OnModuleInit {
     if (!this.crypto.safeEqual(signature, this.crypto.hmac('media', `${userId}.${familyId}.${expiry}`))) return null;
     if (Number(expiry) <= epochSeconds()) return null;
     if (!UUID_PATTERN.test(familyId) || !(await this.familyAlive(familyId))) return null;
-    return (await this.userCache.getOrLoad(userId, () => this.users.findById(userId))) ? userId : null;
+    return (await this.cachedUser(userId)) ? userId : null;
   }
 
   private familyAlive(familyId: string): Promise<boolean> {

@@ -1,9 +1,10 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Server } from 'socket.io';
 import type { AuthContext } from '@/core/auth';
 import { notFound } from '@/core/errors';
 import { ChatRepository } from '@/repositories/chat.repository';
 import { EventRepository } from '@/repositories/event.repository';
-import { WebsocketRepository } from '@/repositories/websocket.repository';
+import { type RealtimeServer, WebsocketRepository } from '@/repositories/websocket.repository';
 import { PresenceService } from './presence.service';
 
 export const TYPING_INTERVAL_MS = 1000;
@@ -48,6 +49,11 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
   /** Not on module destroy: sends still in flight while the gateway drains must be broadcast. */
   onApplicationShutdown() {
     for (const unsubscribe of this.subscriptions) unsubscribe();
+  }
+
+  /** The socket.io server of this process, from the chat gateway, before it accepts connections. */
+  serve(server: Server): void {
+    this.websocket.attach(server as RealtimeServer);
   }
 
   /** A socket of the user connected here: it joins the user's room before any other event can be sent to it. */

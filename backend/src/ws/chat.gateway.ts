@@ -1,14 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
-import {
-  Ack,
-  ConnectedSocket,
-  MessageBody,
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-  type OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import type { AuthContext } from '@/core/auth';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
@@ -35,6 +26,8 @@ import { HealthService } from '@/services/health.service';
 import { MessageService } from '@/services/message.service';
 import { RealtimeService } from '@/services/realtime.service';
 import { type EventWindow, spendEventBudget } from './event-budget';
+import { eventListener } from './event-listener';
+import { takeHandshakeToken } from './handshake-token';
 import { toAckError } from './ws-error.mapper';
 
 
@@ -52,6 +45,8 @@ export const MAX_IN_FLIGHT_EVENTS = 2_000;
  * period): an event a client sent before the notice reached it is still on its way, and is answered, not cut off.
  */
 export const DRAIN_NOTICE_MS = 1_000;
+/** How often sockets whose access token has expired are looked for and ended. */
+const EXPIRY_SWEEP_MS = 1_000;
 
 const RESTARTING: Answer = { ok: false, error: { code: ErrorCode.Unavailable, message: 'the server is restarting: reconnect and send again with the same clientId' } };
 
@@ -72,6 +67,16 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly unanswered = new Set<() => void>();
   private draining = false;
   private errorCount = 0;
+  private expirySweep?: NodeJS.Timeout;
+  /** The events a socket may send, answered by one listener that every socket shares (see eventListener). */
+  private readonly onEvent = eventListener<ChatSocket>(
+    {
+      [ClientEvent.MessageSend]: (socket, payload, ack) => this.onSend(socket, payload, ack),
+      [ClientEvent.Typing]: (socket, payload, ack) => this.onTyping(socket, payload, ack),
+      [ClientEvent.Read]: (socket, payload, ack) => this.onRead(socket, payload, ack),
+    },
+    (err, event) => this.logger.error({ err, event }, 'socket event handler failed'),
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -83,13 +88,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ) {}
 
   afterInit(server: Server) {
+    this.realtime.serve(server);
+    this.expirySweep = setInterval(() => this.endExpired(server), EXPIRY_SWEEP_MS);
+    this.expirySweep.unref();
     server.use((socket, next) => {
-      const token: unknown = socket.handshake.auth?.token;
+      const token = takeHandshakeToken(socket);
       if (typeof token !== 'string' || token.length === 0) {
         return next(refusal(ErrorCode.Unauthorized, 'an access token is required in the handshake: auth.token'));
       }
-      // Verified once: keeping the bearer token on every socket would only cost memory and widen what a heap dump leaks.
-      socket.handshake.auth = {};
       const verified = token.length <= MAX_TOKEN_LENGTH ? this.auth.authenticate(token) : Promise.resolve(null);
       verified.then(
         (auth) => {
@@ -103,7 +109,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleConnection(socket: ChatSocket) {
-    this.endWithToken(socket);
+    socket.onAny(this.onEvent);
     this.track(this.realtime.connected(socket.data.auth, socket.id));
   }
 
@@ -112,17 +118,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (socket.data.auth) void this.realtime.disconnected(socket.data.auth);
   }
 
-  /** A socket lives no longer than the token it was opened with: at its expiry the client refreshes and reconnects. */
-  private endWithToken(socket: ChatSocket): void {
-    const { expiresAt } = socket.data.auth;
-    if (expiresAt === undefined) return;
-    const timer = setTimeout(() => this.realtime.endSocket(socket, 'expired'), Math.max(0, secondsToMs(expiresAt) - Date.now()));
-    timer.unref();
-    socket.once('disconnect', () => clearTimeout(timer));
+  /**
+   * A socket lives no longer than the token it was opened with: within a second of its expiry (tokens expire on whole
+   * seconds) it is ended, and the client refreshes and reconnects. One sweep for all sockets rather than a timer per
+   * socket, which cost a Timeout, its closure, a timer list of its own (every delay differs) and a disconnect listener.
+   */
+  private endExpired(server: Server): void {
+    const now = Date.now();
+    for (const socket of server.sockets.sockets.values()) {
+      const expiresAt = (socket as ChatSocket).data.auth?.expiresAt;
+      if (expiresAt !== undefined && secondsToMs(expiresAt) <= now) this.realtime.endSocket(socket, 'expired');
+    }
   }
 
-  @SubscribeMessage(ClientEvent.MessageSend)
-  onSend(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn<SendMessageAckDto>): void {
+  onSend(socket: ChatSocket, payload: unknown, ack?: AckFn<SendMessageAckDto>): void {
     this.handle<SendMessageAckDto>(socket, ack, async (reply) => {
       const { chatId, ...dto } = await validateSendPayload(payload);
       const { message, created } = await this.messages.send(socket.data.auth, chatId, dto);
@@ -132,8 +141,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     });
   }
 
-  @SubscribeMessage(ClientEvent.Typing)
-  onTyping(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn<TypingAckDto>): void {
+  onTyping(socket: ChatSocket, payload: unknown, ack?: AckFn<TypingAckDto>): void {
     this.handle<TypingAckDto>(socket, ack, async (reply) => {
       const { chatId } = await validatePayload(WsTypingDto, payload);
       await this.realtime.typing(socket.data.auth, chatId);
@@ -141,8 +149,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     });
   }
 
-  @SubscribeMessage(ClientEvent.Read)
-  onRead(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn<ReadAckDto>): void {
+  onRead(socket: ChatSocket, payload: unknown, ack?: AckFn<ReadAckDto>): void {
     this.handle<ReadAckDto>(socket, ack, async (reply) => {
       const { chatId, seq } = await validatePayload(WsReadDto, payload);
       reply({ ok: true, seq: await this.chats.markRead(socket.data.auth, chatId, seq) });
@@ -166,6 +173,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const noticeLeft = noticed > 0 ? Math.min(grace, DRAIN_NOTICE_MS) - (Date.now() - noticedAt) : 0;
     if (noticeLeft > 0) await new Promise((resolve) => setTimeout(resolve, noticeLeft).unref());
     await this.realtime.closeConnections(grace);
+    clearInterval(this.expirySweep);
   }
 
   /** Runs one event: answers exactly once (an ack may be missing when the client did not ask for one). */

@@ -1,5 +1,5 @@
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isObservable, of, type Observable } from 'rxjs';
 import type { Server, Socket } from 'socket.io';
@@ -61,6 +61,26 @@ describe('LeanIoAdapter', () => {
     const shouted = new Promise((resolve) => socket.once('shouted', (text: string) => resolve(text)));
     socket.emit('shout', 'hi');
     expect(await shouted).toBe('HI');
+  });
+
+  it('keeps of the handshake request only what socket.io reads, less the upgrade headers, for a namespace opened later too', async () => {
+    http = createServer();
+    server = new LeanIoAdapter(http).create(0) as Server;
+    const opened = (namespace: string) => new Promise<Socket>((resolve) => server.of(namespace).once('connection', resolve));
+    const [main, other] = [opened('/'), opened('/other')];
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    client = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, extraHeaders: { 'x-probe': 'yes' } });
+    const first = await main;
+    // The second namespace shares the first one's connection, so its handshake is built from what was kept.
+    client.io.socket('/other').connect();
+    const second = await other;
+    expect(first.conn.request).not.toBeInstanceOf(IncomingMessage);
+    for (const socket of [first, second]) {
+      expect(socket.handshake).toMatchObject({ headers: { 'x-probe': 'yes' }, secure: false, query: { EIO: '4', transport: 'websocket' } });
+      expect(socket.handshake.url).toMatch(/^\/socket\.io\/\?/);
+      expect(Object.keys(socket.handshake.headers).filter((name) => name === 'upgrade' || name.startsWith('sec-websocket-'))).toEqual([]);
+    }
   });
 
   it('ignores events without a handler and keeps serving the others', async () => {

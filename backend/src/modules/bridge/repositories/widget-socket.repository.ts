@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { SOCKET_GATEWAY_OPTIONS } from '@/schemas/realtime.dto';
 import { CHANNEL_CAPABILITIES, type ChannelProvider, type ProviderChannel, ProviderError, type SentMessage, type VerifiedAccount } from './channel-provider';
-import { WIDGET_NAMESPACE, type WidgetServerToClient } from '@/modules/bridge/schemas/widget.dto';
+import type { WidgetServerToClient } from '@/modules/bridge/schemas/widget.dto';
 
 export const visitorRoom = (contactId: string) => `visitor:${contactId}`;
 
@@ -14,16 +12,17 @@ const notOverHttp = (): never => {
 /**
  * The web channel's side of the provider world: its "provider" is the /widget socket.io namespace. There is nothing
  * to verify or register; replies are emitted to the visitor's room (every instance, through the server's adapter),
- * by the outbound sender, which hands over the whole message view (see OutboundService).
+ * by the outbound sender, which hands over the whole message view (see OutboundService). The widget gateway hands it
+ * the namespace (see `attach`); it is not a gateway itself, which would cost a disconnect listener per socket.
  */
 @Injectable()
-@WebSocketGateway({ ...SOCKET_GATEWAY_OPTIONS, namespace: WIDGET_NAMESPACE })
-export class WidgetSocketRepository implements ChannelProvider, OnGatewayInit {
+export class WidgetSocketRepository implements ChannelProvider {
   readonly type = 'web' as const;
   readonly capabilities = CHANNEL_CAPABILITIES.web;
   private namespace?: Namespace<Record<string, never>, WidgetServerToClient>;
 
-  afterInit(namespace: Namespace) {
+  /** Called once, by the widget gateway's afterInit, before the namespace accepts a connection. */
+  attach(namespace: Namespace) {
     this.namespace = namespace as unknown as Namespace<Record<string, never>, WidgetServerToClient>;
   }
 

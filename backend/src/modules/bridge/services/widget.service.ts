@@ -122,6 +122,11 @@ export class WidgetService implements OnModuleInit {
     };
   }
 
+  /** The /widget namespace of this process, from the widget gateway, before it accepts connections. */
+  serve(namespace: Parameters<WidgetSocketRepository['attach']>[0]): void {
+    this.sockets.attach(namespace);
+  }
+
   /** A visitor's socket joins the room that replies to this visitor are emitted to. */
   joinRoom(socket: { join(room: string): unknown }, visitor: VisitorClaims): void {
     this.sockets.joinVisitorRoom(socket, visitor.contactId);

@@ -1,5 +1,5 @@
 import { Inject, Logger } from '@nestjs/common';
-import { Ack, ConnectedSocket, MessageBody, type OnGatewayConnection, type OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '@/core/config';
 import { ErrorCode } from '@/core/errors';
@@ -8,6 +8,8 @@ import { type VisitorClaims, WIDGET_NAMESPACE, WidgetClientEvent, WidgetSendDto,
 import { WidgetService } from '@/modules/bridge/services/widget.service';
 import { SOCKET_GATEWAY_OPTIONS } from '@/schemas/realtime.dto';
 import { type EventWindow, spendEventBudget } from '@/ws/event-budget';
+import { eventListener } from '@/ws/event-listener';
+import { takeHandshakeToken } from '@/ws/handshake-token';
 import { toAckError } from '@/ws/ws-error.mapper';
 
 type VisitorSocket = Socket<Record<string, (...args: unknown[]) => void>, Record<string, never>, Record<string, never>, { visitor: VisitorClaims; events?: EventWindow }>;
@@ -25,6 +27,15 @@ const refusal = (code: ErrorCode, message: string) => Object.assign(new Error(me
 export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger('WidgetGateway');
   private errorCount = 0;
+  /** The events a visitor's socket may send, answered by one listener that every socket shares (see eventListener). */
+  private readonly onEvent = eventListener<VisitorSocket>(
+    {
+      [WidgetClientEvent.MessageSend]: (socket, payload, ack) => this.onSend(socket, payload, ack),
+      [WidgetClientEvent.Sync]: (socket, payload, ack) => this.onSync(socket, payload, ack),
+      [WidgetClientEvent.Typing]: (socket, payload, ack) => this.onTyping(socket, payload, ack),
+    },
+    (err, event) => this.logger.error({ err, event }, 'widget socket event handler failed'),
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -32,9 +43,9 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
   ) {}
 
   afterInit(namespace: Namespace) {
+    this.widget.serve(namespace);
     namespace.use((socket, next) => {
-      const token: unknown = socket.handshake.auth?.token;
-      socket.handshake.auth = {};
+      const token = takeHandshakeToken(socket);
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
         return next(refusal(ErrorCode.Unauthorized, 'a visitor token is required in the handshake: auth.token'));
       }
@@ -52,24 +63,22 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   handleConnection(socket: VisitorSocket) {
+    socket.onAny(this.onEvent);
     this.widget.joinRoom(socket, socket.data.visitor);
   }
 
-  @SubscribeMessage(WidgetClientEvent.MessageSend)
-  onSend(@ConnectedSocket() socket: VisitorSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn): void {
+  onSend(socket: VisitorSocket, payload: unknown, ack?: AckFn): void {
     this.handle(socket, ack, async () => ({ ok: true, message: await this.widget.send(socket.data.visitor, await validatePayload(WidgetSendDto, payload)) }));
   }
 
-  @SubscribeMessage(WidgetClientEvent.Sync)
-  onSync(@ConnectedSocket() socket: VisitorSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn): void {
+  onSync(socket: VisitorSocket, payload: unknown, ack?: AckFn): void {
     this.handle(socket, ack, async () => {
       const { threadId, ...query } = await validatePayload(WidgetSyncDto, payload ?? {});
       return { ok: true, ...(await this.widget.history(socket.data.visitor, threadId, query)) };
     });
   }
 
-  @SubscribeMessage(WidgetClientEvent.Typing)
-  onTyping(@ConnectedSocket() socket: VisitorSocket, @MessageBody() payload: unknown, @Ack() ack?: AckFn): void {
+  onTyping(socket: VisitorSocket, payload: unknown, ack?: AckFn): void {
     this.handle(socket, ack, async () => {
       const { threadId } = await validatePayload(WidgetTypingDto, payload ?? {});
       await this.widget.typing(socket.data.visitor, threadId);
