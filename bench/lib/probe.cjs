@@ -2,6 +2,9 @@
 // the baseline report memory the same way: GET /probe?gc=1 collects garbage first, then answers
 // process.memoryUsage() and the event-loop delay since the last &reset=1; &snapshot=<file> also writes a
 // heap snapshot there. Listens on 127.0.0.1:BENCH_PROBE_PORT only; absent the variable it does nothing.
+// BENCH_ALLOC_PROFILE=<prefix> samples every allocation of the process's life, collected garbage included (which
+// `node --heap-prof` leaves out), and writes <prefix>-<script>-<pid>.heapprofile on exit; read it with
+// bench/alloc-top.mjs.
 'use strict';
 const http = require('node:http');
 
@@ -31,4 +34,28 @@ if (port > 0) {
   });
   server.listen(port, '127.0.0.1');
   server.unref();
+}
+
+const allocProfile = process.env.BENCH_ALLOC_PROFILE;
+if (allocProfile) {
+  const inspector = require('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  let written = false;
+  const write = () => {
+    if (written) return;
+    written = true;
+    session.post('HeapProfiler.stopSampling', (error, result) => {
+      const script = require('node:path').basename(process.argv[1] ?? 'node', '.js');
+      if (!error) require('node:fs').writeFileSync(`${allocProfile}-${script}-${process.pid}.heapprofile`, JSON.stringify(result.profile));
+    });
+  };
+  // The servers stop on SIGTERM; the inspector answers synchronously, so the file is written before exit.
+  process.prependListener('SIGTERM', write);
+  process.on('exit', write);
 }
