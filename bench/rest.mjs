@@ -6,7 +6,9 @@
 // Prints p50/p90/p99 per request, the machine's load and CPU steal during each phase, and with --explain the
 // EXPLAIN (ANALYZE, BUFFERS) of the statements the app's repositories run for each (captured from backend/dist).
 //
-//   pnpm bench:rest [--clients 50] [--seconds 20] [--warmup 3] [--explain] [--cpu-prof] [--database-url URL]
+//   pnpm bench:rest [--clients 50] [--rate R] [--seconds 20] [--warmup 3] [--explain] [--cpu-prof] [--app PATH] [--database-url URL]
+//   (--rate: the clients together ask R times a second instead of each asking again as soon as it is answered)
+//   (--app: another build's backend/dist/main.js, e.g. an older commit's, measured the same way)
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -69,10 +71,15 @@ async function main() {
       warmup: { type: 'string', default: '3' },
       explain: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      app: { type: 'string' },
+      rate: { type: 'string', default: '0' },
       'database-url': { type: 'string' },
     },
   });
   const clients = Number(values.clients);
+  // 0: each client asks again as soon as it is answered (closed loop). R > 0: the clients together ask R times a
+  // second, each on its own schedule, like people using the app rather than a load tester.
+  const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const warmup = Number(values.warmup);
   const databaseUrl = values['database-url'] ?? process.env.BENCH_SEED_DATABASE_URL ?? DEFAULT_SEED_URL;
@@ -98,8 +105,8 @@ async function main() {
   const logDir = mkdtempSync(join(tmpdir(), 'messenger-bench-rest-'));
   const server = await startServer({
     name: 'ours',
-    script: join(root, 'backend', 'dist', 'main.js'),
-    cwd: join(root, 'backend'),
+    script: values.app ?? join(root, 'backend', 'dist', 'main.js'),
+    cwd: values.app ? join(dirname(values.app), '..') : join(root, 'backend'),
     logDir,
     probeScript: join(here, 'lib', 'probe.cjs'),
     nodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [],
@@ -128,7 +135,8 @@ async function main() {
 
   console.log(
     `rest bench: ${data.messages} messages, ${members.length} sampled members (in ${avgChats.toFixed(1)} chats each on average, ` +
-      `history chats of ${avgSeq.toFixed(0)} messages on average), ${clients} clients, ${warmup} s warm-up + ${seconds} s per request`,
+      `history chats of ${avgSeq.toFixed(0)} messages on average), ${clients} clients ${rate > 0 ? `asking ${rate} times a second together` : 'in a closed loop'}, ` +
+      `${warmup} s warm-up + ${seconds} s per request`,
   );
   const results = [];
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
@@ -138,10 +146,26 @@ async function main() {
     let recording = false;
     let stop = false;
     const client = async () => {
+      // Paced clients start at a random phase; a request's latency counts from when it was due, so a slow answer
+      // that delays the next request is charged to the server rather than hidden by the wait.
+      const interval = rate > 0 ? (clients / rate) * 1000 : 0;
+      let due = performance.now() + Math.random() * interval;
+      let measured = false;
       while (!stop) {
+        if (recording && !measured) {
+          // A backlog left by the warm-up (a cold server) is not carried into the measured window.
+          measured = true;
+          due = Math.max(due, performance.now() + Math.random() * interval);
+        }
+        if (interval > 0) {
+          const wait = due - performance.now();
+          if (wait > 0) await sleep(wait);
+          if (stop) break;
+        }
         const u = pick(users);
         const { path, check } = build(u);
-        const started = performance.now();
+        const started = interval > 0 ? due : performance.now();
+        due += interval;
         const { ok, status, body } = await getJson(agent, `${server.url}${path}`, u.token);
         const ms = performance.now() - started;
         if (!ok || !check(body)) {
