@@ -219,28 +219,40 @@ describe('ChatService members', () => {
 describe('ChatService views', () => {
   it('lists chats with members, last message and the unread count after my marker', async () => {
     const s = setup();
-    s.chats.lastMessages.mockResolvedValueOnce([
+    // The list's one statement hands members and the newest message over as JSON: timestamps are ISO strings.
+    s.chats.listForUser.mockResolvedValueOnce([
       {
-        id: 'm7',
-        chatId: ids.chat,
-        seq: 7,
-        senderId: ids.bob,
-        senderContactId: null,
-        clientId: 'c7',
-        body: 'latest',
-        replyToId: null,
-        createdAt: new Date(),
-        editedAt: null,
-        deletedAt: null,
+        ...chatRow(),
+        activityAt: new Date(),
+        members: [
+          { userId: ids.me, role: 'owner', joinedAt: '2030-01-01T00:00:00.123456+00:00', lastReadSeq: 3, user: { id: ids.me, username: 'me', displayName: 'Me' } },
+          { userId: ids.bob, role: 'member', joinedAt: '2030-01-02T00:00:00+00:00', lastReadSeq: 7, user: { id: ids.bob, username: 'bob', displayName: 'Bob' } },
+        ],
+        lastMessage: {
+          id: 'm7',
+          chatId: ids.chat,
+          seq: 7,
+          senderId: ids.bob,
+          senderContactId: null,
+          clientId: 'c7',
+          body: 'latest',
+          replyToId: null,
+          createdAt: '2030-01-02T10:00:00.5+00:00',
+          editedAt: null,
+          deletedAt: null,
+          attachments: [],
+        },
       },
     ] as never);
     const { items } = await s.service.list(me);
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ id: ids.chat, unreadCount: 4, lastMessage: { seq: 7, body: 'latest' } });
-    expect(items[0].members.map((m) => [m.userId, m.role])).toEqual([
-      [ids.me, 'owner'],
-      [ids.bob, 'member'],
+    expect(items[0]).toMatchObject({ id: ids.chat, unreadCount: 4, lastMessage: { seq: 7, body: 'latest', createdAt: '2030-01-02T10:00:00.500Z' } });
+    expect(items[0].members.map((m) => [m.userId, m.role, m.joinedAt])).toEqual([
+      [ids.me, 'owner', '2030-01-01T00:00:00.123Z'],
+      [ids.bob, 'member', '2030-01-02T00:00:00.000Z'],
     ]);
+    expect(s.chats.membersOf).not.toHaveBeenCalled();
+    expect(s.chats.lastMessages).not.toHaveBeenCalled();
   });
 
   it('marks read and tells the members where the marker ended up', async () => {

@@ -59,7 +59,8 @@ function setup() {
     }),
     existsInChat: vi.fn(async () => true),
     findById: vi.fn(async (): Promise<MessageEntity | null> => message()),
-    list: vi.fn(async () => [message({ seq: 2 }), message({ seq: 1 })]),
+    // Like the statement: a page asked for a member is empty when they are not one.
+    list: vi.fn(async (_chatId: string, page: { memberId?: string }) => (page.memberId && !membership.member ? [] : [message({ seq: 2 }), message({ seq: 1 })])),
     updateBody: vi.fn(async (_id: string, body: string) => message({ body, editedAt: new Date() })),
     softDelete: vi.fn(async () => message({ body: '', deletedAt: new Date() })),
   };
@@ -185,16 +186,19 @@ describe('MessageService.list', () => {
 
   it('pages 50 by default and passes the cursor through', async () => {
     await s.service.list(me, ids.chat, {});
-    expect(s.messages.list).toHaveBeenLastCalledWith(ids.chat, { limit: 50, before: undefined, after: undefined });
+    expect(s.messages.list).toHaveBeenLastCalledWith(ids.chat, { limit: 50, before: undefined, after: undefined, memberId: me.userId });
     await s.service.list(me, ids.chat, { limit: 200, before: 10 });
-    expect(s.messages.list).toHaveBeenLastCalledWith(ids.chat, { limit: 200, before: 10, after: undefined });
+    expect(s.messages.list).toHaveBeenLastCalledWith(ids.chat, { limit: 200, before: 10, after: undefined, memberId: me.userId });
+    // A full page needs no separate membership lookup: the page's statement checked it.
+    expect(s.chats.findForMember).not.toHaveBeenCalled();
   });
 
   it('refuses before and after together, and a non-member', async () => {
     await expect(s.service.list(me, ids.chat, { before: 5, after: 1 })).rejects.toMatchObject({ code: ErrorCode.BadRequest });
+    expect(s.messages.list).not.toHaveBeenCalled();
     s.membership.member = false;
     await expect(s.service.list(me, ids.chat, {})).rejects.toMatchObject({ code: ErrorCode.NotFound });
-    expect(s.messages.list).not.toHaveBeenCalled();
+    expect(s.chats.findForMember).toHaveBeenCalledWith(ids.chat, me.userId);
   });
 
   it('never serves the text of a deleted message', async () => {
