@@ -109,7 +109,8 @@ async function main() {
     cwd: values.app ? join(dirname(values.app), '..') : join(root, 'backend'),
     logDir,
     probeScript: join(here, 'lib', 'probe.cjs'),
-    nodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [],
+    // BENCH_OURS_NODE_FLAGS as in bench/run.mjs, e.g. --trace-gc (its output lands in ours.log).
+    nodeFlags: [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : []), ...(process.env.BENCH_OURS_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)],
     env: {
       NODE_ENV: 'production',
       ROLE: 'api',
