@@ -3,6 +3,7 @@
 // --heap-prof-dir=/tmp/x" node bench/run.mjs …): bytes allocated over the whole run, by function and by package,
 // so the garbage a message makes can be traced to its source. Divide by the messages sent to get bytes per message.
 import { readFileSync } from 'node:fs';
+import { packageOf } from './lib/profile.mjs';
 
 const file = process.argv[2];
 if (!file) {
@@ -13,17 +14,6 @@ const rows = Number(process.argv[3] ?? 30);
 const messages = Number(process.argv[4] ?? 0);
 const { head } = JSON.parse(readFileSync(file, 'utf8'));
 
-const packageOf = (url) => {
-  if (!url) return '(native/vm)';
-  if (url.startsWith('node:')) return 'node:core';
-  const nm = url.lastIndexOf('/node_modules/');
-  if (nm >= 0) {
-    const rest = url.slice(nm + 14).split('/');
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
-  }
-  const dist = url.indexOf('/dist/');
-  return dist >= 0 ? `app ${url.slice(dist + 6).split('/').slice(0, -1).join('/') || '.'}` : url;
-};
 
 const byFunction = new Map();
 const byPackage = new Map();

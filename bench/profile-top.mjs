@@ -2,6 +2,7 @@
 // Summarizes a V8 .cpuprofile (from `node --cpu-prof`, or `node bench/run.mjs --cpu-prof`): self time by
 // function and by package, so the hot path of a bench run can be read without a browser.
 import { readFileSync } from 'node:fs';
+import { packageOf } from './lib/profile.mjs';
 
 const file = process.argv[2];
 if (!file) {
@@ -23,16 +24,6 @@ for (let i = 0; i < profile.samples.length; i++) {
   selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 }
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
-
-function packageOf(url) {
-  if (!url) return '(native/vm)';
-  if (url.includes('/backend/dist/') || url.includes('/bench-dist/')) return `app ${url.split(/\/(?:bench-)?dist\//)[1]}`;
-  const m = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (m) return m[1];
-  if (url.startsWith('node:')) return 'node:core';
-  if (url.includes('/backend/dist/') || url.includes('/bench-dist/')) return `app ${url.split(/\/(?:bench-)?dist\//)[1]}`;
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
-}
 
 const fn = new Map();
 const pkg = new Map();
