@@ -27,6 +27,17 @@ const pg = backendRequire('pg');
 const jwt = createRequire(import.meta.url)('jsonwebtoken');
 
 const P99_TARGET_MS = 50;
+
+const USAGE = `usage: node bench/rest.mjs [options]   (pnpm bench:rest builds the backend first)
+  --clients N        concurrent clients per request kind (50)
+  --seconds S        measured seconds per request kind (20)
+  --warmup S         unmeasured seconds before each (3)
+  --rate R           the clients together ask R times a second (0: each asks again as soon as it is answered)
+  --explain          print EXPLAIN (ANALYZE, BUFFERS) of the statements behind each request
+  --cpu-prof         write a CPU profile of the server to the log folder
+  --app PATH         measure another build's backend/dist/main.js
+  --database-url URL the seeded data set (BENCH_SEED_DATABASE_URL, default ${DEFAULT_SEED_URL})
+`;
 const HISTORY_PAGE = 50;
 
 function percentile(sorted, q) {
@@ -74,8 +85,13 @@ async function main() {
       app: { type: 'string' },
       rate: { type: 'string', default: '0' },
       'database-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const clients = Number(values.clients);
   // 0: each client asks again as soon as it is answered (closed loop). R > 0: the clients together ask R times a
   // second, each on its own schedule, like people using the app rather than a load tester.
@@ -269,6 +285,10 @@ async function explainAll(db, member) {
 }
 
 main().catch((error) => {
+  if (error?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+    process.stderr.write(`bench:rest: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(error);
   process.exit(1);
 });
