@@ -166,6 +166,8 @@ export const MAX_BATCH = 128;
 interface PendingInsert {
   input: NewMessage;
   skipTypes: string[];
+  /** performance.now() when it was taken, for backlogMs. */
+  at: number;
   resolve: (result: InsertResult) => void;
   reject: (error: unknown) => void;
 }
@@ -196,7 +198,7 @@ export class MessageRepository {
   insert(input: NewMessage, skipTypes: string[] = NO_TYPES): Promise<InsertResult> {
     this.pending++;
     return new Promise<InsertResult>((resolve, reject) => {
-      this.queue.push({ input, skipTypes, resolve, reject });
+      this.queue.push({ input, skipTypes, at: performance.now(), resolve, reject });
       this.schedule();
     }).finally(() => this.pending--);
   }
@@ -209,22 +211,35 @@ export class MessageRepository {
     return this.pending;
   }
 
+  /**
+   * How long the oldest send not yet committed has waited (queued, or in a batch being written), 0 with none. A
+   * count of pending sends alone cannot tell a database that is behind from a short stall of the machine: group commit
+   * writes more per batch the more there is, so a burst drains quickly; a backlog that keeps getting older does not.
+   */
+  backlogMs(now = performance.now()): number {
+    let oldest = this.queue.length > 0 ? this.queue[0].at : Infinity;
+    // The queue is first in, first out, so each batch's first send is its oldest.
+    for (const first of this.writing) oldest = Math.min(oldest, first.at);
+    return oldest === Infinity ? 0 : now - oldest;
+  }
+
   private pending = 0;
 
   private readonly queue: PendingInsert[] = [];
-  private batchesInFlight = 0;
+  /** The first send of each batch being committed (at most MAX_BATCHES_IN_FLIGHT). */
+  private readonly writing = new Set<PendingInsert>();
   private scheduled = false;
 
   private schedule(): void {
-    if (this.scheduled || this.queue.length === 0 || this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT) return;
+    if (this.scheduled || this.queue.length === 0 || this.writing.size >= MAX_BATCHES_IN_FLIGHT) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.queue.length > 0 && this.batchesInFlight < MAX_BATCHES_IN_FLIGHT) {
+      while (this.queue.length > 0 && this.writing.size < MAX_BATCHES_IN_FLIGHT) {
         const batch = this.queue.splice(0, MAX_BATCH);
-        this.batchesInFlight++;
+        this.writing.add(batch[0]);
         void this.commitBatch(batch).finally(() => {
-          this.batchesInFlight--;
+          this.writing.delete(batch[0]);
           this.schedule();
         });
       }

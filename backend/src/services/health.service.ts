@@ -5,6 +5,13 @@ import { MetricsRepository } from '@/repositories/metrics.repository';
 import { RedisRepository } from '@/repositories/redis.repository';
 import type { HealthResponseDto } from '@/schemas/health.dto';
 
+/**
+ * How old the oldest uncommitted send may get, with a backlog of the pool's saturation size, before new sends are
+ * refused: a stall of the machine or of a WAL flush is ridden out (group commit writes the burst in a few batches);
+ * a database that stays behind is not, and its senders are told to come back instead of waiting on.
+ */
+export const SEND_BACKLOG_MAX_MS = 1_000;
+
 @Injectable()
 export class HealthService {
   constructor(
@@ -24,11 +31,12 @@ export class HealthService {
   }
 
   /**
-   * The database has a long queue (queries waiting for a connection, or sends waiting for their group commit): new
-   * work is better refused as retryable than queued behind it.
+   * The database has a long queue (queries waiting for a connection, or a backlog of sends waiting for their group
+   * commit that has been there over SEND_BACKLOG_MAX_MS): new work is better refused as retryable than queued behind it.
    */
   databaseSaturated(): boolean {
-    return this.database.saturated() || this.messages.pendingSends() >= this.database.saturationThreshold();
+    if (this.database.saturated()) return true;
+    return this.messages.pendingSends() >= this.database.saturationThreshold() && this.messages.backlogMs() >= SEND_BACKLOG_MAX_MS;
   }
 
   metricsText(): Promise<{ contentType: string; body: string }> {
