@@ -123,7 +123,7 @@ export class AppModule {
           forRoutes: [],
           pinoHttp: httpLogOptions(config),
         }),
-        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.poolMax, config.database.connectTimeoutMs)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.poolMax, config.database.connectTimeoutMs, config.database.idleTimeoutMs)),
         TypeOrmModule.forFeature(entities),
         PassportModule,
         JwtModule.register({}),

@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: int(20, 1),
   DATABASE_CONNECT_TIMEOUT_MS: int(5000, 100),
+  DATABASE_POOL_IDLE_TIMEOUT_MS: int(600_000, 0),
   REDIS_URL: z.string().url().optional(),
   REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default('msg'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -112,7 +113,7 @@ export interface AppConfig {
   host: string;
   port: number;
   dataDir: string;
-  database: { url: string; poolMax: number; embedded: boolean; connectTimeoutMs: number };
+  database: { url: string; poolMax: number; embedded: boolean; connectTimeoutMs: number; idleTimeoutMs: number };
   redis: { url: string; prefix: string };
   auth: { jwtSecret: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   logLevel: Env['LOG_LEVEL'];
@@ -280,6 +281,7 @@ export function buildConfig(
       poolMax: urls.embeddedDatabase ? 1 : env.DATABASE_POOL_MAX,
       embedded: urls.embeddedDatabase,
       connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: env.DATABASE_POOL_IDLE_TIMEOUT_MS,
     },
     redis: { url: urls.redisUrl, prefix: env.REDIS_PREFIX },
     auth: {
