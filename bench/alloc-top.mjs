@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Summarizes a V8 sampling heap profile (`node --heap-prof`, e.g. BENCH_OURS_NODE_FLAGS="--heap-prof
-// --heap-prof-dir=/tmp/x" node bench/run.mjs …): bytes allocated over the whole run, by function and by package,
-// so the garbage a message makes can be traced to its source. Divide by the messages sent to get bytes per message.
+// Summarizes a V8 sampling heap profile written by BENCH_ALLOC_PROFILE=<prefix> (bench/lib/probe.cjs: collected
+// garbage included, unlike `node --heap-prof`): bytes allocated over the whole run, by function and by package, so
+// the garbage a message makes can be traced to its source. Divide by the messages sent to get bytes per message.
 import { readFileSync } from 'node:fs';
 import { packageOf } from './lib/profile.mjs';
 
@@ -13,7 +13,6 @@ if (!file) {
 const rows = Number(process.argv[3] ?? 30);
 const messages = Number(process.argv[4] ?? 0);
 const { head } = JSON.parse(readFileSync(file, 'utf8'));
-
 
 const byFunction = new Map();
 const byPackage = new Map();

@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { machineTicks, serviceCpu, cpuDelta, startServer } from './lib/infra.mjs';
+import { machineTicks, nodeFlagsFromEnv, serviceCpu, cpuDelta, startServer } from './lib/infra.mjs';
 import { DEFAULT_SEED_URL, seed } from './seed.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -125,8 +125,7 @@ async function main() {
     cwd: values.app ? join(dirname(values.app), '..') : join(root, 'backend'),
     logDir,
     probeScript: join(here, 'lib', 'probe.cjs'),
-    // BENCH_OURS_NODE_FLAGS as in bench/run.mjs, e.g. --trace-gc (its output lands in ours.log).
-    nodeFlags: [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : []), ...(process.env.BENCH_OURS_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)],
+    nodeFlags: [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : []), ...nodeFlagsFromEnv('ours')],
     env: {
       NODE_ENV: 'production',
       ROLE: 'api',

@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { cpuDelta, createDatabase, machineTicks, serviceCpu, sleep, startServer } from './lib/infra.mjs';
+import { cpuDelta, createDatabase, machineTicks, nodeFlagsFromEnv, serviceCpu, sleep, startServer } from './lib/infra.mjs';
 import { LoadGenerator } from './lib/loadgen.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { capacityOf, fmt, header, line, p99Comparison, summarizeStep } from './lib/report.mjs';
@@ -99,8 +99,7 @@ async function main() {
     script: appMain,
     nodeFlags: [
       ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, '--cpu-prof-name=ours.cpuprofile'] : []),
-      // Diagnostics only, e.g. BENCH_OURS_NODE_FLAGS=--trace-gc (the output lands in ours.log).
-      ...(process.env.BENCH_OURS_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ...nodeFlagsFromEnv('ours'),
     ],
     cwd: root,
     logDir,
@@ -128,7 +127,7 @@ async function main() {
     script: join(root, 'bench', 'baseline', 'server.mjs'),
     nodeFlags: [
       ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, '--cpu-prof-name=baseline.cpuprofile'] : []),
-      ...(process.env.BENCH_BASELINE_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ...nodeFlagsFromEnv('baseline'),
     ],
     cwd: join(root, 'bench'),
     logDir,

@@ -98,6 +98,14 @@ async function httpOk(url) {
 }
 
 /**
+ * Extra node flags for one measured server from BENCH_<NAME>_NODE_FLAGS (diagnostics only, e.g. --trace-gc, whose
+ * output lands in that server's log).
+ */
+export function nodeFlagsFromEnv(name) {
+  return (process.env[`BENCH_${name.toUpperCase()}_NODE_FLAGS`] ?? '').split(/\s+/).filter(Boolean);
+}
+
+/**
  * Starts a server as a child process with the memory probe preloaded, waits until `healthPath` answers
  * 200, and keeps its output in a log file for when something goes wrong.
  */
